@@ -1,0 +1,38 @@
+/** Every change to an item, as data. Each travels in one Temporal update. */
+import type { Actor, DeadlineSpec, ProblemInput, TaskInput } from './types';
+
+export type Command =
+  | { type: 'reportProgress'; taskId: string; text: string; percent: number; evidence?: string[] }
+  | { type: 'submitTask'; taskId: string; evidence: string[]; note?: string }
+  | { type: 'requestExtension'; taskId: string; newDeadline: DeadlineSpec; reason: string }
+  | { type: 'acceptTask'; taskId: string; note?: string }
+  | { type: 'sendBackTask'; taskId: string; reason: string }
+  | { type: 'decideExtension'; taskId: string; approve: boolean; note?: string }
+  | { type: 'reassignTask'; taskId: string; ownerUnit: string; ownerPerson: string; coOwners?: string[] }
+  | { type: 'addProblem'; problem: ProblemInput }
+  | { type: 'addTask'; task: TaskInput }
+  | { type: 'cancelTask'; taskId: string; reason: string }
+  | { type: 'cancelItem'; reason: string };
+
+export type CommandType = Command['type'];
+
+export const COMMAND_TYPES: readonly CommandType[] = [
+  'reportProgress',
+  'submitTask',
+  'requestExtension',
+  'acceptTask',
+  'sendBackTask',
+  'decideExtension',
+  'reassignTask',
+  'addProblem',
+  'addTask',
+  'cancelTask',
+  'cancelItem',
+];
+
+/** What an update carries: the command, who acts (from the token) and the request id (Idempotency-Key). */
+export interface CommandEnvelope<C extends Command = Command> {
+  requestId: string;
+  actor: Actor;
+  command: C;
+}

@@ -1,0 +1,349 @@
+/**
+ * The vocabulary of DOMAIN.md as types. Sandbox-safe: types only.
+ * Every date is an ISO-8601 string; every duration an ISO-8601 duration.
+ */
+
+export type SupervisionLevel = 'province' | 'city' | 'county' | 'none';
+export const SUPERVISION_LEVELS: readonly SupervisionLevel[] = ['province', 'city', 'county', 'none'];
+
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+export const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
+
+export type Role = 'leader' | 'owner' | 'supervisor' | 'admin' | 'system';
+
+/** Who acts. Comes from the bearer token at the API, never from a request body. */
+export interface Actor {
+  id: string;
+  name: string;
+  role: Role;
+  /** the responsible unit an owner belongs to */
+  unit?: string;
+}
+
+/** How a deadline was given: a fixed instant, or N working days from assignment. */
+export type DeadlineSpec = { kind: 'instant'; at: string } | { kind: 'workingDays'; days: number };
+
+/** A deadline resolved to an instant, with how it was computed (kept for the record). */
+export interface ResolvedDeadline {
+  dueAt: string;
+  spec: DeadlineSpec;
+  /** the instant the resolution was made (assignment, or the extension decision) */
+  resolvedAt: string;
+  /** human-readable explanation, e.g. which holidays and make-up workdays were counted */
+  basis: string;
+}
+
+/** Who an escalation rung or a notification is addressed to. */
+export type RecipientRole = 'ownerUnit' | 'unitLeader' | 'itemLeader' | 'supervisionOffice';
+
+export interface EscalationRung {
+  /** ISO-8601 duration after the deadline; PT0S means at the deadline */
+  after: string;
+  /** 1, 2, 3…: the level the item reaches when this rung fires */
+  level: number;
+  notify: RecipientRole[];
+}
+
+/** Weekly event at a local weekday and time. weekday: ISO 1 = Monday … 7 = Sunday. */
+export interface WeeklySchedule {
+  weekday: number;
+  time: string; // HH:MM, local to the policy's timezone
+}
+
+/** Monthly event on a local day of month (1–28 so every month has it) and time. */
+export interface MonthlySchedule {
+  day: number;
+  time: string; // HH:MM
+}
+
+export interface ItemPolicy {
+  timezone: string;
+  weeklyDispatch: WeeklySchedule;
+  monthlyReview: MonthlySchedule;
+  /** ISO-8601 duration before a deadline when the yellow warning fires */
+  warningLead: string;
+  escalationLadder: EscalationRung[];
+}
+
+export interface ProblemInput {
+  id: string;
+  description: string;
+  severity: Severity;
+}
+
+export interface TaskInput {
+  id: string;
+  problemIds: string[];
+  description: string;
+  measures?: string;
+  ownerUnit: string;
+  ownerPerson: string;
+  coOwners?: string[];
+  deadline: DeadlineSpec;
+}
+
+export interface PersonRef {
+  id: string;
+  name: string;
+}
+
+/** What a leader submits to start an item. */
+export interface ItemInput {
+  id: string;
+  planId?: string;
+  title: string;
+  source?: string;
+  category?: string;
+  supervisionLevel: SupervisionLevel;
+  leader: PersonRef;
+  problems: ProblemInput[];
+  tasks: TaskInput[];
+  policy?: Partial<ItemPolicy>;
+}
+
+export type TaskStatus = 'assigned' | 'inProgress' | 'submitted' | 'accepted' | 'cancelled';
+export type ProblemStatus = 'open' | 'closed';
+export type ItemStatus = 'active' | 'completed' | 'cancelled';
+/** green on track; yellow inside the warning lead or stale; red overdue; none when closed */
+export type Light = 'green' | 'yellow' | 'red' | 'none';
+
+export interface ProgressReport {
+  at: string;
+  by: string;
+  text: string;
+  percent: number;
+  evidence: string[];
+}
+
+export interface Submission {
+  at: string;
+  by: string;
+  evidence: string[];
+  note?: string;
+}
+
+export interface ExtensionRequest {
+  requestedAt: string;
+  requestedBy: string;
+  newDeadline: DeadlineSpec;
+  reason: string;
+  status: 'pending' | 'approved' | 'denied';
+  decidedAt?: string;
+  decidedBy?: string;
+  note?: string;
+  /** set on approval */
+  resolvedDueAt?: string;
+}
+
+/** Which time-based events already fired for the task's current due instant. */
+export interface TaskAlarms {
+  dueAt: string;
+  warned: boolean;
+  overdue: boolean;
+  /** number of ladder rungs fired, in order */
+  rungsFired: number;
+}
+
+export interface TaskState {
+  id: string;
+  problemIds: string[];
+  description: string;
+  measures?: string;
+  ownerUnit: string;
+  ownerPerson: string;
+  coOwners: string[];
+  status: TaskStatus;
+  assignedAt: string;
+  deadline: ResolvedDeadline;
+  /** the first deadline ever set; kept for scoring after extensions */
+  originalDueAt: string;
+  percent: number;
+  lastProgressAt?: string;
+  lastReport?: ProgressReport;
+  reportCount: number;
+  submission?: Submission;
+  reworkCount: number;
+  extensions: ExtensionRequest[];
+  alarms: TaskAlarms;
+  /** highest escalation level reached against the current deadline (0 = none) */
+  escalationLevel: number;
+  /** set by a weekly dispatch that found no progress since the previous one */
+  stale: boolean;
+  acceptedAt?: string;
+  acceptedBy?: string;
+  cancelledAt?: string;
+  cancelReason?: string;
+}
+
+export interface ProblemState {
+  id: string;
+  description: string;
+  severity: Severity;
+  status: ProblemStatus;
+  closedAt?: string;
+}
+
+export type RiskRating = 'low' | 'medium' | 'high';
+
+export interface ReviewFigures {
+  totalTasks: number;
+  acceptedTasks: number;
+  cancelledTasks: number;
+  /** accepted / (total − cancelled), 0..1; 1 when nothing is left to do */
+  completionRate: number;
+  openProblems: number;
+  overdueCount: number;
+  escalationsThisPeriod: number;
+  reworksThisPeriod: number;
+  risk: RiskRating;
+}
+
+export interface ItemSchedule {
+  nextDispatchAt: string;
+  nextReviewAt: string;
+  dispatchCount: number;
+  reviewCount: number;
+  lastDispatchAt?: string;
+  lastReviewAt?: string;
+  lastReview?: ReviewFigures;
+}
+
+export interface ItemCounters {
+  escalations: number;
+  reworks: number;
+  escalationsSinceReview: number;
+  reworksSinceReview: number;
+  /** sequence of audit events; also the item's version */
+  auditSeq: number;
+}
+
+export interface ItemState {
+  id: string;
+  planId?: string;
+  title: string;
+  source?: string;
+  category?: string;
+  supervisionLevel: SupervisionLevel;
+  leader: PersonRef;
+  policy: ItemPolicy;
+  status: ItemStatus;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  completedAt?: string;
+  cancelledAt?: string;
+  cancelReason?: string;
+  problems: ProblemState[];
+  tasks: TaskState[];
+  schedule: ItemSchedule;
+  counters: ItemCounters;
+  /** recent request ids already applied (bounded), so a retried request is not applied twice */
+  appliedRequests: string[];
+}
+
+/** One entry of the audit trail: who did what, when. */
+export interface AuditEvent {
+  itemId: string;
+  seq: number;
+  at: string;
+  actor: Actor;
+  action: string;
+  requestId?: string;
+  taskId?: string;
+  details: Record<string, unknown>;
+}
+
+export type NotificationKind =
+  | 'warning'
+  | 'overdue'
+  | 'escalation'
+  | 'chase'
+  | 'submitted'
+  | 'extensionRequested'
+  | 'extensionDecided'
+  | 'sentBack'
+  | 'accepted'
+  | 'reassigned';
+
+/** A row of the notification outbox. `key` is unique: a replay or retry never writes a second row. */
+export interface Notification {
+  key: string;
+  itemId: string;
+  taskId?: string;
+  kind: NotificationKind;
+  recipientRole: RecipientRole;
+  /** who exactly: a unit name, a person id, or a supervision level */
+  recipient: string;
+  reason: string;
+  level?: number;
+  firedAt: string;
+  dueAt?: string;
+}
+
+/** An escalation rung that fired for a task (one row per rung and deadline). */
+export interface EscalationRecord {
+  itemId: string;
+  taskId: string;
+  ownerUnit: string;
+  dueAt: string;
+  rung: number;
+  level: number;
+  notify: RecipientRole[];
+  firedAt: string;
+}
+
+export interface DispatchTaskLine {
+  taskId: string;
+  ownerUnit: string;
+  ownerPerson: string;
+  status: TaskStatus;
+  percent: number;
+  lastProgressAt?: string;
+  lastProgressText?: string;
+  dueAt: string;
+  /** positive: time left; negative: time past the deadline */
+  msToDeadline: number;
+  light: Light;
+  stale: boolean;
+}
+
+export interface DispatchRecord {
+  itemId: string;
+  seq: number;
+  at: string;
+  openTasks: number;
+  staleTasks: number;
+  overdueTasks: number;
+  lines: DispatchTaskLine[];
+}
+
+export interface ReviewRecord {
+  itemId: string;
+  seq: number;
+  at: string;
+  /** the month reviewed, YYYY-MM in the item's timezone */
+  period: string;
+  figures: ReviewFigures;
+  previous?: ReviewFigures;
+  /** change in completion rate since the previous review, in percentage points */
+  completionRateChange?: number;
+}
+
+/** What the workflow returns when the item ends. */
+export interface ItemSummary {
+  itemId: string;
+  status: 'completed' | 'cancelled';
+  endedAt: string;
+  createdAt: string;
+  problems: number;
+  tasks: number;
+  acceptedTasks: number;
+  cancelledTasks: number;
+  /** accepted after their original deadline */
+  acceptedLate: number;
+  reworks: number;
+  escalations: number;
+  extensionsApproved: number;
+  dispatches: number;
+  reviews: number;
+}

@@ -1,0 +1,86 @@
+/**
+ * Names stored in history: the workflow type, its updates, queries and search
+ * attributes. NEVER rename one; add new ones instead.
+ * Sandbox-safe: imports only @temporalio/workflow's definers and domain types.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { CommandEnvelope, Command } from '../domain/commands';
+import type { ItemState, ItemInput, ProblemState, TaskState, Actor } from '../domain/types';
+
+export const WORKFLOW_TYPE = 'rectificationItemWorkflow';
+export const TASK_QUEUE_DEFAULT = 'rectification';
+
+/** The workflow id of an item: derived from the item id, so the same id twice is refused by Temporal. */
+export function itemWorkflowId(itemId: string): string {
+  return `rectification-item:${itemId}`;
+}
+
+type Env<T extends Command['type']> = CommandEnvelope<Extract<Command, { type: T }>>;
+
+export const reportProgressUpdate = defineUpdate<ItemState, [Env<'reportProgress'>]>('reportProgress');
+export const submitTaskUpdate = defineUpdate<ItemState, [Env<'submitTask'>]>('submitTask');
+export const requestExtensionUpdate = defineUpdate<ItemState, [Env<'requestExtension'>]>('requestExtension');
+export const acceptTaskUpdate = defineUpdate<ItemState, [Env<'acceptTask'>]>('acceptTask');
+export const sendBackTaskUpdate = defineUpdate<ItemState, [Env<'sendBackTask'>]>('sendBackTask');
+export const decideExtensionUpdate = defineUpdate<ItemState, [Env<'decideExtension'>]>('decideExtension');
+export const reassignTaskUpdate = defineUpdate<ItemState, [Env<'reassignTask'>]>('reassignTask');
+export const addProblemUpdate = defineUpdate<ItemState, [Env<'addProblem'>]>('addProblem');
+export const addTaskUpdate = defineUpdate<ItemState, [Env<'addTask'>]>('addTask');
+export const cancelTaskUpdate = defineUpdate<ItemState, [Env<'cancelTask'>]>('cancelTask');
+export const cancelItemUpdate = defineUpdate<ItemState, [Env<'cancelItem'>]>('cancelItem');
+
+/** Update definitions by command type, so callers can route any command generically. */
+export const updateForCommand = {
+  reportProgress: reportProgressUpdate,
+  submitTask: submitTaskUpdate,
+  requestExtension: requestExtensionUpdate,
+  acceptTask: acceptTaskUpdate,
+  sendBackTask: sendBackTaskUpdate,
+  decideExtension: decideExtensionUpdate,
+  reassignTask: reassignTaskUpdate,
+  addProblem: addProblemUpdate,
+  addTask: addTaskUpdate,
+  cancelTask: cancelTaskUpdate,
+  cancelItem: cancelItemUpdate,
+} as const;
+
+export interface FourLists {
+  problems: ProblemState[];
+  tasks: Array<Pick<TaskState, 'id' | 'problemIds' | 'description' | 'measures' | 'status'>>;
+  responsibilities: Array<{ taskId: string; ownerUnit: string; ownerPerson: string; coOwners: string[] }>;
+  timeLimits: Array<{ taskId: string; dueAt: string; originalDueAt: string; basis: string }>;
+}
+
+export const itemStateQuery = defineQuery<ItemState>('itemState');
+export const fourListsQuery = defineQuery<FourLists>('fourLists');
+
+/** Input of a fresh item, or the carried state of a continued one. */
+export type ItemWorkflowInput =
+  | { kind: 'new'; item: ItemInput; createdBy: Actor; options?: ItemWorkflowOptions }
+  | { kind: 'continued'; state: ItemState; options?: ItemWorkflowOptions };
+
+export interface ItemWorkflowOptions {
+  /** continue-as-new once history exceeds this many events (tests lower it); default: server suggestion only */
+  maxHistoryEvents?: number;
+}
+
+/** Typed search attributes; register them on the server (see scripts/dev-server.ts). */
+export const SA_STATUS = defineSearchAttributeKey('RectStatus', SearchAttributeType.KEYWORD);
+export const SA_OWNER_UNITS = defineSearchAttributeKey('RectOwnerUnits', SearchAttributeType.KEYWORD_LIST);
+export const SA_NEXT_DEADLINE = defineSearchAttributeKey('RectNextDeadline', SearchAttributeType.DATETIME);
+export const SA_OVERDUE_COUNT = defineSearchAttributeKey('RectOverdueCount', SearchAttributeType.INT);
+export const SA_ESCALATION_LEVEL = defineSearchAttributeKey('RectEscalationLevel', SearchAttributeType.INT);
+export const SA_PLAN_ID = defineSearchAttributeKey('RectPlanId', SearchAttributeType.KEYWORD);
+export const SA_SUPERVISION_LEVEL = defineSearchAttributeKey('RectSupervisionLevel', SearchAttributeType.KEYWORD);
+
+/** `name=Type` pairs for `temporal server start-dev --search-attribute` and operator registration. */
+export const SEARCH_ATTRIBUTE_REGISTRATIONS: ReadonlyArray<readonly [string, string]> = [
+  ['RectStatus', 'Keyword'],
+  ['RectOwnerUnits', 'KeywordList'],
+  ['RectNextDeadline', 'Datetime'],
+  ['RectOverdueCount', 'Int'],
+  ['RectEscalationLevel', 'Int'],
+  ['RectPlanId', 'Keyword'],
+  ['RectSupervisionLevel', 'Keyword'],
+];
