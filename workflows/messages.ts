@@ -6,7 +6,10 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { CommandEnvelope, Command } from '../domain/commands';
-import type { ItemState, ItemInput, ProblemState, TaskState, Actor } from '../domain/types';
+import type { FourLists } from '../domain/item-views';
+import type { ItemState, ItemInput, Actor, AuditEvent, DispatchRecord, EscalationRecord, Notification, ReviewRecord } from '../domain/types';
+
+export type { FourLists };
 
 export const WORKFLOW_TYPE = 'rectificationItemWorkflow';
 export const TASK_QUEUE_DEFAULT = 'rectification';
@@ -45,20 +48,22 @@ export const updateForCommand = {
   cancelItem: cancelItemUpdate,
 } as const;
 
-export interface FourLists {
-  problems: ProblemState[];
-  tasks: Array<Pick<TaskState, 'id' | 'problemIds' | 'description' | 'measures' | 'status'>>;
-  responsibilities: Array<{ taskId: string; ownerUnit: string; ownerPerson: string; coOwners: string[] }>;
-  timeLimits: Array<{ taskId: string; dueAt: string; originalDueAt: string; basis: string }>;
-}
-
 export const itemStateQuery = defineQuery<ItemState>('itemState');
 export const fourListsQuery = defineQuery<FourLists>('fourLists');
 
 /** Input of a fresh item, or the carried state of a continued one. */
 export type ItemWorkflowInput =
   | { kind: 'new'; item: ItemInput; createdBy: Actor; options?: ItemWorkflowOptions }
-  | { kind: 'continued'; state: ItemState; options?: ItemWorkflowOptions };
+  | { kind: 'continued'; state: ItemState; pending?: PendingChanges; options?: ItemWorkflowOptions };
+
+/** Records produced but not yet persisted; carried across continue-as-new so none is lost. */
+export interface PendingChanges {
+  auditEvents: AuditEvent[];
+  notifications: Notification[];
+  escalations: EscalationRecord[];
+  dispatches: DispatchRecord[];
+  reviews: ReviewRecord[];
+}
 
 export interface ItemWorkflowOptions {
   /** continue-as-new once history exceeds this many events (tests lower it); default: server suggestion only */

@@ -1,0 +1,172 @@
+/**
+ * Item lists for leaders, owners and supervisors: filters, sorts and keyset
+ * pagination that returns every matching row exactly once across pages, also
+ * when sort values tie or are NULL (items with no open task have no deadline).
+ */
+import type { Pool } from 'pg';
+import { DomainError } from '../../domain/errors';
+import type { ItemState, ItemStatus, Light, SupervisionLevel } from '../../domain/types';
+
+export type ItemSort = 'createdAt' | 'nextDeadline' | 'updatedAt' | 'title';
+export type SortOrder = 'asc' | 'desc';
+export const ITEM_SORTS: readonly ItemSort[] = ['createdAt', 'nextDeadline', 'updatedAt', 'title'];
+export const MAX_PAGE_SIZE = 200;
+
+export interface ItemListQuery {
+  planId?: string;
+  status?: ItemStatus;
+  /** items where this unit owns at least one task that was not cancelled (see listItems) */
+  ownerUnit?: string;
+  supervisionLevel?: SupervisionLevel;
+  light?: Light;
+  /** true: at least one overdue open task; false: none */
+  overdue?: boolean;
+  /** inclusive bounds on next_deadline; items without a deadline never match a bound */
+  dueFrom?: string;
+  dueTo?: string;
+  /** default createdAt */
+  sort?: ItemSort;
+  /** default asc */
+  order?: SortOrder;
+  /** 1..200 */
+  limit: number;
+  cursor?: string;
+}
+
+export interface ItemSummaryRow {
+  id: string;
+  planId: string | null;
+  title: string;
+  source: string | null;
+  category: string | null;
+  supervisionLevel: SupervisionLevel;
+  leaderId: string;
+  leaderName: string;
+  status: ItemStatus;
+  light: Light;
+  ownerUnits: string[];
+  openTasks: number;
+  overdueTasks: number;
+  openProblems: number;
+  escalationLevel: number;
+  nextDeadline: string | null;
+  createdAt: string;
+  updatedAt: string;
+  completedAt: string | null;
+  cancelledAt: string | null;
+  version: number;
+  asOf: string;
+}
+
+export interface ItemRow extends ItemSummaryRow {
+  state: ItemState;
+}
+
+const SUMMARY_SELECT = `id, plan_id, title, source, category, supervision_level, leader_id, leader_name, status,
+  light, owner_units, open_tasks, overdue_tasks, open_problems, escalation_level, next_deadline, created_at,
+  updated_at, completed_at, cancelled_at, version, as_of`;
+
+/** The one snake_case → camelCase mapping of items rows (timestamps are ISO strings: see db/pool.ts). */
+function toSummary(r: Record<string, any>): ItemSummaryRow {
+  return {
+    id: r.id, planId: r.plan_id, title: r.title, source: r.source, category: r.category,
+    supervisionLevel: r.supervision_level, leaderId: r.leader_id, leaderName: r.leader_name, status: r.status,
+    light: r.light, ownerUnits: r.owner_units, openTasks: r.open_tasks, overdueTasks: r.overdue_tasks,
+    openProblems: r.open_problems, escalationLevel: r.escalation_level, nextDeadline: r.next_deadline,
+    createdAt: r.created_at, updatedAt: r.updated_at, completedAt: r.completed_at, cancelledAt: r.cancelled_at,
+    version: r.version, asOf: r.as_of,
+  };
+}
+
+/** Opaque page cursor: base64url of a JSON array of the keyset values. Shared by the other read repositories. */
+export function encodeCursor(values: unknown[]): string {
+  return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
+}
+
+/** Decodes a cursor made by encodeCursor with `length` values; a tampered or foreign one is a 422, not a 500. */
+export function decodeCursor(cursor: string, length: number): unknown[] {
+  try {
+    const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(values) && values.length === length) return values;
+  } catch {
+    // fall through to the refusal below
+  }
+  throw new DomainError('VALIDATION_FAILED', 'invalid page cursor', { cursor });
+}
+
+export function assertPageSize(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw new DomainError('VALIDATION_FAILED', `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`, { limit });
+  }
+}
+
+const SORT_COLUMNS: Record<ItemSort, { column: string; type: string }> = {
+  createdAt: { column: 'created_at', type: 'timestamptz' },
+  nextDeadline: { column: 'next_deadline', type: 'timestamptz' },
+  updatedAt: { column: 'updated_at', type: 'timestamptz' },
+  title: { column: 'title', type: 'text' },
+};
+
+/**
+ * Ordering: the sort column, then id as the tie-break, both in the requested
+ * direction; NULL deadlines come last in both directions (an item with nothing
+ * due is never the most urgent nor the least). The cursor keeps the sort value
+ * as PostgreSQL's own text, so microseconds and ties survive the round trip.
+ *
+ * ownerUnit matches through tasks (EXISTS), not items.owner_units: owner_units
+ * names only units with open work, so a unit whose task was already accepted
+ * would lose sight of an item it still shares. Cancelled tasks do not count
+ * (a task reassigned or cancelled away is no longer that unit's responsibility).
+ */
+export async function listItems(
+  pool: Pool,
+  q: ItemListQuery,
+): Promise<{ items: ItemSummaryRow[]; nextCursor: string | null }> {
+  assertPageSize(q.limit);
+  const sort = q.sort ?? 'createdAt';
+  const order = q.order ?? 'asc';
+  const { column, type } = SORT_COLUMNS[sort];
+  const params: unknown[] = [];
+  const bind = (value: unknown) => `$${params.push(value)}`;
+  const where: string[] = [];
+  if (q.planId !== undefined) where.push(`plan_id = ${bind(q.planId)}`);
+  if (q.status !== undefined) where.push(`status = ${bind(q.status)}`);
+  if (q.supervisionLevel !== undefined) where.push(`supervision_level = ${bind(q.supervisionLevel)}`);
+  if (q.light !== undefined) where.push(`light = ${bind(q.light)}`);
+  if (q.overdue !== undefined) where.push(q.overdue ? 'overdue_tasks > 0' : 'overdue_tasks = 0');
+  if (q.dueFrom !== undefined) where.push(`next_deadline >= ${bind(q.dueFrom)}::timestamptz`);
+  if (q.dueTo !== undefined) where.push(`next_deadline <= ${bind(q.dueTo)}::timestamptz`);
+  if (q.ownerUnit !== undefined) {
+    where.push(`EXISTS (SELECT 1 FROM tasks t
+      WHERE t.item_id = items.id AND t.owner_unit = ${bind(q.ownerUnit)} AND t.status <> 'cancelled')`);
+  }
+  if (q.cursor !== undefined) {
+    const [cSort, cOrder, value, id] = decodeCursor(q.cursor, 4);
+    if (cSort !== sort || cOrder !== order || typeof id !== 'string' || (value !== null && typeof value !== 'string')) {
+      throw new DomainError('VALIDATION_FAILED', 'page cursor does not belong to this sort', { cursor: q.cursor });
+    }
+    const after = order === 'asc' ? '>' : '<';
+    where.push(
+      value === null
+        ? `(${column} IS NULL AND id ${after} ${bind(id)})` // already inside the NULLs, which come last
+        : `((${column}, id) ${after} (${bind(value)}::${type}, ${bind(id)}) OR ${column} IS NULL)`,
+    );
+  }
+  const direction = order === 'asc' ? 'ASC' : 'DESC';
+  const sql = `SELECT ${SUMMARY_SELECT}, ${column}::text AS sort_key FROM items
+    ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY ${column} ${direction} NULLS LAST, id ${direction}
+    LIMIT ${bind(q.limit + 1)}`;
+  const { rows } = await pool.query(sql, params);
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  const nextCursor = rows.length > q.limit && last ? encodeCursor([sort, order, last.sort_key, last.id]) : null;
+  return { items: page.map(toSummary), nextCursor };
+}
+
+/** One item's projected row with its whole snapshot, or null when it was never projected. */
+export async function getItemRow(pool: Pool, id: string): Promise<ItemRow | null> {
+  const { rows } = await pool.query(`SELECT ${SUMMARY_SELECT}, state FROM items WHERE id = $1`, [id]);
+  const row = rows[0];
+  return row ? { ...toSummary(row), state: row.state as ItemState } : null;
+}

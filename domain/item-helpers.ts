@@ -1,0 +1,116 @@
+/** Small shared pieces of the item rules: lookups, closure, audit and notification records. */
+import { DomainError } from './errors';
+import { isTaskOpen } from './lights';
+import type {
+  Actor,
+  AuditEvent,
+  ItemState,
+  Notification,
+  NotificationKind,
+  RecipientRole,
+  TaskState,
+} from './types';
+
+export const SYSTEM_ACTOR: Actor = { id: 'system', name: 'system', role: 'system' };
+
+/** How many applied request ids an item remembers (per run, carried across continue-as-new). */
+export const REQUEST_MEMORY = 500;
+
+export function findTask(state: ItemState, taskId: string): TaskState {
+  const task = state.tasks.find((t) => t.id === taskId);
+  if (!task) throw new DomainError('NOT_FOUND', `no task '${taskId}' in item ${state.id}`, { taskId });
+  return task;
+}
+
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** Closes problems whose tasks are all accepted or cancelled; completes the item when none is open. */
+export function refreshClosure(state: ItemState, nowMs: number): void {
+  for (const problem of state.problems) {
+    const tasks = state.tasks.filter((t) => t.problemIds.includes(problem.id));
+    const done = tasks.length > 0 && tasks.every((t) => !isTaskOpen(t));
+    if (done && problem.status === 'open') {
+      problem.status = 'closed';
+      problem.closedAt = iso(nowMs);
+    } else if (!done && problem.status === 'closed') {
+      problem.status = 'open';
+      delete problem.closedAt;
+    }
+  }
+  if (state.status === 'active' && state.problems.every((p) => p.status === 'closed')) {
+    state.status = 'completed';
+    state.completedAt = iso(nowMs);
+  }
+}
+
+export function appendAudit(
+  state: ItemState,
+  out: AuditEvent[],
+  at: number,
+  actor: Actor,
+  action: string,
+  fields: { requestId?: string; taskId?: string; details?: Record<string, unknown> } = {},
+): AuditEvent {
+  state.counters.auditSeq += 1;
+  const event: AuditEvent = {
+    itemId: state.id,
+    seq: state.counters.auditSeq,
+    at: iso(at),
+    actor,
+    action,
+    requestId: fields.requestId,
+    taskId: fields.taskId,
+    details: fields.details ?? {},
+  };
+  out.push(event);
+  return event;
+}
+
+/** The concrete recipient of a role for a task; undefined when nobody holds it (no supervision level). */
+export function recipientFor(role: RecipientRole, state: ItemState, task: TaskState | undefined): string | undefined {
+  switch (role) {
+    case 'ownerUnit':
+    case 'unitLeader':
+      return task?.ownerUnit;
+    case 'itemLeader':
+      return state.leader.id;
+    case 'supervisionOffice':
+      return state.supervisionLevel === 'none' ? undefined : state.supervisionLevel;
+  }
+}
+
+export interface NotificationDraft {
+  kind: NotificationKind;
+  /** makes the key unique per occurrence, e.g. the due instant or the audit sequence */
+  occurrence: string;
+  task?: TaskState;
+  roles: RecipientRole[];
+  reason: string;
+  level?: number;
+  firedAt: number;
+}
+
+export function appendNotifications(state: ItemState, out: Notification[], draft: NotificationDraft): void {
+  for (const role of draft.roles) {
+    const recipient = recipientFor(role, state, draft.task);
+    if (recipient === undefined) continue;
+    out.push({
+      key: [state.id, draft.task?.id ?? '-', draft.kind, draft.occurrence, role, recipient].join('|'),
+      itemId: state.id,
+      taskId: draft.task?.id,
+      kind: draft.kind,
+      recipientRole: role,
+      recipient,
+      reason: draft.reason,
+      level: draft.level,
+      firedAt: iso(draft.firedAt),
+      dueAt: draft.task?.deadline.dueAt,
+    });
+  }
+}
+
+export function cloneState(state: ItemState): ItemState {
+  return JSON.parse(JSON.stringify(state)) as ItemState;
+}

@@ -1,0 +1,2 @@
+/** Entry point the worker bundles: every workflow the task queue serves. */
+export { rectificationItemWorkflow } from './item-workflow';
