@@ -3,6 +3,7 @@
  * whose only activity records what the workflow persisted, and builders for
  * items and command envelopes.
  */
+import '../support/quiet-runtime';
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
