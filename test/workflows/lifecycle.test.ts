@@ -5,6 +5,7 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { itemWorkflowId, WORKFLOW_TYPE, itemStateQuery, requestExtensionUpdate, decideExtensionUpdate, submitTaskUpdate, sendBackTaskUpdate, acceptTaskUpdate } from '../../workflows/messages';
@@ -124,7 +125,7 @@ test('create → warning → overdue → rungs 1-3 → extension → new warning
       const history = await handle.fetchHistory();
       const dir = join(__dirname, '..', 'histories');
       mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'lifecycle-v1.json'), JSON.stringify(history, null, 1));
+      writeFileSync(join(dir, 'lifecycle-v1.history.bin'), temporal.api.history.v1.History.encode(history).finish());
     }
   });
 });
