@@ -1,0 +1,37 @@
+/**
+ * Builds the Express app from its dependencies; never listens (api/main.ts does,
+ * and tests start it in-process on port 0).
+ */
+import express from 'express';
+import swaggerUiDist from 'swagger-ui-dist';
+import { createAuthenticator } from './auth';
+import { errorHandler, notFoundHandler } from './http/error-handler';
+import { mountRoute } from './http/mount';
+import { requestIdMiddleware } from './http/request-context';
+import type { AppDeps, RouteDeps } from './http/route';
+import { createItemGateway } from './item-gateway';
+import { allRoutes } from './routes';
+
+export type { AppDeps } from './http/route';
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // behind a proxy the client address and protocol come from X-Forwarded-*; off by default
+  app.set('trust proxy', false);
+  app.use(requestIdMiddleware(deps.logger));
+
+  const routeDeps: RouteDeps = {
+    ...deps,
+    items: createItemGateway({ temporal: deps.temporal, pool: deps.pool, taskQueue: deps.config.TEMPORAL_TASK_QUEUE }),
+  };
+  const authenticate = createAuthenticator(deps.config);
+  const router = express.Router();
+  for (const route of allRoutes) mountRoute(router, route, routeDeps, authenticate);
+  app.use(router);
+  app.use('/docs/assets', express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false, maxAge: '1d' }));
+
+  app.use(notFoundHandler());
+  app.use(errorHandler());
+  return app;
+}

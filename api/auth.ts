@@ -1,0 +1,87 @@
+/**
+ * Bearer-token authentication. A token is a JWT signed with the configured HS256
+ * secret, or with the private half of AUTH_JWT_PUBLIC_KEY (RS256 / ES256). Its
+ * claims become the domain Actor: the acting user recorded on every change
+ * comes from here, never from a request body.
+ */
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { errors as joseErrors, jwtVerify } from 'jose';
+import { z } from 'zod';
+import type { Actor } from '../domain/types';
+import type { ApiConfig } from './config';
+import { ApiProblem } from './http/api-problem';
+
+/** Roles a token may carry; 'system' is reserved for the workflow's own actions. */
+export const TOKEN_ROLES = ['leader', 'owner', 'supervisor', 'admin'] as const;
+export type TokenRole = (typeof TOKEN_ROLES)[number];
+
+export const TokenClaimsSchema = z
+  .object({
+    sub: z.string().min(1).max(200),
+    name: z.string().min(1).max(200),
+    role: z.enum(TOKEN_ROLES),
+    unit: z.string().min(1).max(200).optional(),
+  })
+  .refine((c) => c.role !== 'owner' || c.unit !== undefined, { message: 'owner tokens need a unit', path: ['unit'] });
+
+export type TokenClaims = z.infer<typeof TokenClaimsSchema>;
+
+export type AuthConfig = Pick<ApiConfig, 'AUTH_JWT_SECRET' | 'AUTH_JWT_PUBLIC_KEY' | 'AUTH_JWT_ISSUER' | 'AUTH_JWT_AUDIENCE'>;
+
+interface VerificationKey {
+  key: KeyObject | Uint8Array;
+  algorithms: string[];
+}
+
+/** The public key wins when both are configured: asymmetric keys let another service issue tokens. */
+export function verificationKey(config: AuthConfig): VerificationKey {
+  if (config.AUTH_JWT_PUBLIC_KEY) {
+    const key = createPublicKey(config.AUTH_JWT_PUBLIC_KEY);
+    const algorithms = key.asymmetricKeyType === 'ec' ? ['ES256'] : ['RS256'];
+    return { key, algorithms };
+  }
+  if (!config.AUTH_JWT_SECRET) throw new Error('no JWT verification key configured');
+  return { key: new TextEncoder().encode(config.AUTH_JWT_SECRET), algorithms: ['HS256'] };
+}
+
+function unauthenticated(detail: string, error: 'invalid_request' | 'invalid_token'): ApiProblem {
+  // RFC 6750: tell the client which scheme, and why the token was refused
+  const challenge =
+    error === 'invalid_request'
+      ? 'Bearer realm="rectification"'
+      : `Bearer realm="rectification", error="invalid_token", error_description="${detail.replace(/"/g, "'")}"`;
+  return new ApiProblem(401, 'UNAUTHENTICATED', detail, { headers: { 'WWW-Authenticate': challenge } });
+}
+
+export function claimsToActor(claims: TokenClaims): Actor {
+  return { id: claims.sub, name: claims.name, role: claims.role, unit: claims.unit };
+}
+
+export type Authenticator = (authorizationHeader: string | undefined) => Promise<Actor>;
+
+/** Builds the verifier once (key import is not free); each call checks one Authorization header. */
+export function createAuthenticator(config: AuthConfig): Authenticator {
+  const { key, algorithms } = verificationKey(config);
+  return async (header) => {
+    const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!match) throw unauthenticated('a bearer token is required', 'invalid_request');
+    let payload: unknown;
+    try {
+      ({ payload } = await jwtVerify(match[1]!, key, {
+        algorithms,
+        issuer: config.AUTH_JWT_ISSUER,
+        audience: config.AUTH_JWT_AUDIENCE,
+        requiredClaims: ['sub', 'exp'],
+      }));
+    } catch (err) {
+      const expired = err instanceof joseErrors.JWTExpired;
+      throw unauthenticated(expired ? 'the token has expired' : 'the token is invalid', 'invalid_token');
+    }
+    const claims = TokenClaimsSchema.safeParse(payload);
+    if (!claims.success) {
+      const problems = claims.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      throw unauthenticated(`the token's claims are invalid (${problems})`, 'invalid_token');
+    }
+    return claimsToActor(claims.data);
+  };
+}

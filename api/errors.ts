@@ -1,0 +1,122 @@
+/**
+ * The ONE place where errors become HTTP. Business refusals (DomainError codes,
+ * including those the workflow raises through a Temporal update) go through
+ * DOMAIN_STATUS; edge failures carry their own status; dependencies that cannot
+ * be reached are 503 with Retry-After; anything else is a generic 500.
+ */
+import { z } from 'zod';
+import { DomainError, type DomainErrorCode } from '../domain/errors';
+import { ApiProblem, type FieldError } from './http/api-problem';
+import { classifyTemporalError } from './temporal-errors';
+import { isDatabaseUnavailable } from './db-errors';
+
+export const DOMAIN_STATUS: Record<DomainErrorCode, { status: number; title: string }> = {
+  VALIDATION_FAILED: { status: 422, title: 'The request breaks a business rule' },
+  FORBIDDEN: { status: 403, title: 'Not allowed' },
+  NOT_FOUND: { status: 404, title: 'Not found' },
+  INVALID_TRANSITION: { status: 409, title: 'Not allowed in the current state' },
+  ALREADY_EXISTS: { status: 409, title: 'Already exists' },
+  ITEM_CLOSED: { status: 409, title: 'The item is closed' },
+};
+
+const API_TITLES: Record<ApiProblem['code'], string> = {
+  BAD_REQUEST: 'The request is malformed',
+  UNAUTHENTICATED: 'Authentication required',
+  PAYLOAD_TOO_LARGE: 'The request body is too large',
+  SERVICE_UNAVAILABLE: 'A dependency is unavailable',
+  INTERNAL: 'Internal error',
+};
+
+export const RETRY_AFTER_SECONDS = '5';
+
+/** RFC 9457 problem details, plus our stable `code` and the request id to quote to support. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  requestId: string;
+  errors?: FieldError[];
+}
+
+export interface MappedError {
+  problem: Problem;
+  headers: Record<string, string>;
+  /** true when the cause is ours, not the client's: log it with its stack */
+  unexpected: boolean;
+}
+
+function problemOf(status: number, code: string, title: string, detail: string, requestId: string, errors?: FieldError[]): Problem {
+  return { type: `urn:rectification:problem:${code.toLowerCase()}`, title, status, detail, code, requestId, ...(errors ? { errors } : {}) };
+}
+
+/** zod paths as the client wrote them: `body.tasks.0.deadline.at`. */
+export function zodFieldErrors(error: z.ZodError, location: string): FieldError[] {
+  return error.issues.map((issue) => ({
+    path: [location, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+}
+
+/** Express' body parser marks its own failures with `type` and a 4xx `status`. */
+function bodyParserProblem(err: unknown): ApiProblem | undefined {
+  if (typeof err !== 'object' || err === null || !('type' in err) || !('status' in err)) return undefined;
+  const { type, status } = err as { type: unknown; status: unknown };
+  if (type === 'entity.parse.failed') return new ApiProblem(400, 'BAD_REQUEST', 'the body is not valid JSON');
+  if (type === 'entity.too.large') return new ApiProblem(413, 'PAYLOAD_TOO_LARGE', 'the body is too large');
+  if (typeof status === 'number' && status >= 400 && status < 500 && typeof type === 'string') {
+    return new ApiProblem(400, 'BAD_REQUEST', `the body could not be read (${type})`);
+  }
+  return undefined;
+}
+
+interface Known {
+  status: number;
+  code: string;
+  title: string;
+  detail: string;
+  headers?: Record<string, string>;
+  errors?: FieldError[];
+}
+
+/** A rule that names the offending field (details.path) gets it echoed as a field error. */
+function fromDomain(code: DomainErrorCode, detail: string, details?: unknown): Known {
+  const path = (details as { path?: unknown } | undefined)?.path;
+  const errors = typeof path === 'string' ? [{ path, message: detail }] : undefined;
+  return { ...DOMAIN_STATUS[code], code, detail, ...(errors ? { errors } : {}) };
+}
+
+function fromApi(p: ApiProblem): Known {
+  return { status: p.status, code: p.code, title: API_TITLES[p.code], detail: p.message, ...p.extra };
+}
+
+function unavailable(what: string): Known {
+  return fromApi(
+    new ApiProblem(503, 'SERVICE_UNAVAILABLE', `${what} cannot be reached; retry later`, {
+      headers: { 'Retry-After': RETRY_AFTER_SECONDS },
+    }),
+  );
+}
+
+function toKnown(err: unknown): Known | undefined {
+  if (err instanceof DomainError) return fromDomain(err.code, err.message, err.details);
+  if (err instanceof ApiProblem) return fromApi(err);
+  const parser = bodyParserProblem(err);
+  if (parser) return fromApi(parser);
+  const temporal = classifyTemporalError(err);
+  if (temporal?.kind === 'domain') return fromDomain(temporal.code, temporal.message, temporal.details);
+  if (temporal?.kind === 'unavailable') return unavailable('Temporal');
+  if (isDatabaseUnavailable(err)) return unavailable('the database');
+  return undefined;
+}
+
+export function mapError(err: unknown, requestId: string): MappedError {
+  const known = toKnown(err);
+  if (!known) {
+    const detail = 'an unexpected error occurred; quote the request id when reporting it';
+    return { problem: problemOf(500, 'INTERNAL', API_TITLES.INTERNAL, detail, requestId), headers: {}, unexpected: true };
+  }
+  const problem = problemOf(known.status, known.code, known.title, known.detail, requestId, known.errors);
+  return { problem, headers: known.headers ?? {}, unexpected: false };
+}

@@ -1,0 +1,75 @@
+/**
+ * Turns route declarations into Express handlers: authenticate, check the role,
+ * validate params / query / body with the declared zod schemas, run the handler,
+ * send its result. Errors go to the one error handler (api/http/error-handler.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import express from 'express';
+import type { z } from 'zod';
+import { DomainError } from '../../domain/errors';
+import type { Actor } from '../../domain/types';
+import type { Authenticator } from '../auth';
+import { zodFieldErrors } from '../errors';
+import { IdempotencyKeySchema } from '../schemas/commands';
+import { ApiProblem } from './api-problem';
+import type { HandlerContext, RouteDeps, RouteSpec } from './route';
+import { requestContext } from './request-context';
+
+function parse<S extends z.ZodType>(schema: S | undefined, value: unknown, location: string): z.output<S> | undefined {
+  if (!schema) return undefined;
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const errors = zodFieldErrors(result.error, location);
+  const detail = `invalid ${location}: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`;
+  throw new ApiProblem(400, 'BAD_REQUEST', detail, { errors });
+}
+
+function publicActor(): Actor {
+  throw new Error('a public route has no actor');
+}
+
+async function authorizeCaller(route: RouteSpec, req: express.Request, authenticate: Authenticator): Promise<Actor | undefined> {
+  if (route.roles === 'public') return undefined;
+  const actor = await authenticate(req.headers.authorization);
+  if (!(route.roles as readonly string[]).includes(actor.role)) {
+    throw new DomainError('FORBIDDEN', `a ${actor.role} may not ${route.summary.toLowerCase()}`);
+  }
+  return actor;
+}
+
+const jsonBody = express.json({ limit: '1mb' });
+
+export function mountRoute(router: express.Router, route: RouteSpec, deps: RouteDeps, authenticate: Authenticator): void {
+  // the door first: an anonymous caller learns nothing about what a valid request looks like, not even its JSON
+  const door: express.RequestHandler = async (req, res, next) => {
+    res.locals.actor = await authorizeCaller(route, req, authenticate);
+    next();
+  };
+  const handle: express.RequestHandler = async (req, res) => {
+    const { requestId, log } = requestContext(res);
+    const actor = res.locals.actor as Actor | undefined;
+    const params = parse(route.params, req.params, 'params');
+    const query = parse(route.query, req.query, 'query');
+    // Express leaves req.body undefined when no JSON was sent; actions with optional fields accept that
+    const body = parse(route.body, req.body ?? {}, 'body');
+    const key = route.idempotent ? parse(IdempotencyKeySchema, req.get('idempotency-key'), 'header.Idempotency-Key') : undefined;
+    const ctx: HandlerContext<unknown, unknown, unknown> = {
+      params,
+      query,
+      body,
+      get actor() {
+        return actor ?? publicActor();
+      },
+      idempotencyKey: key ?? randomUUID(),
+      requestId,
+      deps,
+      log: actor ? log.child({ actor: actor.id, role: actor.role }) : log,
+      req,
+      res,
+    };
+    const result = await route.handler(ctx);
+    if (result === undefined && res.headersSent) return;
+    res.status(route.response.status).json(result);
+  };
+  router[route.method](route.path, door, jsonBody, handle);
+}

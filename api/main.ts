@@ -1,0 +1,76 @@
+/**
+ * `npm run api`: the API process. Config is parsed once (a bad env exits 1 with
+ * every problem listed). SIGINT/SIGTERM stop accepting connections, let
+ * in-flight requests finish (bounded), then close the pool and the Temporal
+ * connection.
+ */
+import type { Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import { ConfigError } from '../config/env';
+import { temporalConnectionOptions } from '../config/temporal-connection';
+import { createPool } from '../db/pool';
+import { createApp } from './app';
+import { loadApiConfig, type ApiConfig } from './config';
+import { createApiLogger } from './logger';
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+function loadConfigOrExit(): ApiConfig {
+  try {
+    return loadApiConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`api: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createApiLogger(config.LOG_LEVEL);
+  if (!process.env.AUTH_JWT_SECRET && !config.AUTH_JWT_PUBLIC_KEY) {
+    logger.warn('AUTH_JWT_SECRET is not set: using the development secret (refused when NODE_ENV=production)');
+  }
+  const connection = await Connection.connect(temporalConnectionOptions(config));
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const pool = createPool(config, logger);
+  const app = createApp({ config, temporal, pool, logger });
+
+  const server = app.listen(config.API_PORT, config.API_HOST);
+  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.API_PORT;
+  logger.info({ url: `http://${config.API_HOST}:${port}`, docs: `http://${config.API_HOST}:${port}/docs` }, 'api listening');
+
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down api');
+    // idle keep-alive sockets would hold close() open; busy ones get the grace period
+    const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
+    const closing = close(server);
+    server.closeIdleConnections();
+    try {
+      await closing;
+    } finally {
+      clearTimeout(force);
+      await pool.end().catch((err: unknown) => logger.warn({ err }, 'closing the pool failed'));
+      await connection.close().catch((err: unknown) => logger.warn({ err }, 'closing the Temporal connection failed'));
+      logger.info('api stopped');
+    }
+  };
+  process.on('SIGINT', (s) => void stop(s));
+  process.on('SIGTERM', (s) => void stop(s));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`api: fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

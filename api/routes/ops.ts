@@ -1,0 +1,96 @@
+/**
+ * Operations: liveness, readiness (Temporal and PostgreSQL reachable), the
+ * OpenAPI document and the interactive docs page (swagger-ui served from
+ * node_modules: the docs work offline).
+ */
+import { pingDatabase } from '../../db/pool';
+import { RETRY_AFTER_SECONDS } from '../errors';
+import { defineRoute, type RouteDeps, type RouteSpec } from '../http/route';
+import { HealthSchema } from '../schemas/read-models';
+
+const CHECK_TIMEOUT_MS = 2000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function check(fn: () => Promise<unknown>): Promise<'ok' | 'unavailable'> {
+  try {
+    await withTimeout(fn(), CHECK_TIMEOUT_MS);
+    return 'ok';
+  } catch {
+    return 'unavailable';
+  }
+}
+
+export async function readiness(deps: Pick<RouteDeps, 'temporal' | 'pool'>) {
+  const [temporal, database] = await Promise.all([
+    check(() =>
+      deps.temporal.connection.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () =>
+        deps.temporal.workflowService.getSystemInfo({}),
+      ),
+    ),
+    check(() => pingDatabase(deps.pool)),
+  ]);
+  const ok = temporal === 'ok' && database === 'ok';
+  return { status: ok ? ('ok' as const) : ('unavailable' as const), checks: { temporal, database } };
+}
+
+const DOCS_HTML = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>Rectification engine API</title>
+  <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="/docs/assets/swagger-ui-bundle.js"></script>
+  <script src="/docs/assets/swagger-ui-standalone-preset.js"></script>
+  <script>
+    window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', persistAuthorization: true,
+      presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: 'StandaloneLayout' });
+  </script>
+</body>
+</html>
+`;
+
+/** `document` is built lazily from the full route list (which includes these routes). */
+export function opsRoutes(document: () => unknown): RouteSpec[] {
+  return [
+    defineRoute({
+      method: 'get', path: '/healthz', operationId: 'healthz', summary: 'Liveness', tag: 'Operations', roles: 'public',
+      response: { status: 200, description: 'the process is alive', schema: HealthSchema },
+      handler: async () => ({ status: 'ok' }),
+    }),
+    defineRoute({
+      method: 'get', path: '/readyz', operationId: 'readyz', summary: 'Readiness', tag: 'Operations', roles: 'public',
+      description: 'Temporal and PostgreSQL reachable; 503 with Retry-After naming the failed dependency otherwise.',
+      response: { status: 200, description: 'ready', schema: HealthSchema },
+      handler: async ({ deps, res }) => {
+        const result = await readiness(deps);
+        if (result.status === 'ok') return result;
+        res.status(503).set('Retry-After', RETRY_AFTER_SECONDS).json(result);
+        return undefined;
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/openapi.json', operationId: 'openapi', summary: 'OpenAPI 3.1 document', tag: 'Operations',
+      roles: 'public',
+      response: { status: 200, description: 'this API, generated from the schemas that validate it' },
+      handler: async () => document(),
+    }),
+    defineRoute({
+      method: 'get', path: '/docs', operationId: 'docs', summary: 'Interactive API docs', tag: 'Operations', roles: 'public',
+      response: { status: 200, description: 'Swagger UI', contentType: 'text/html' },
+      handler: async ({ res }) => {
+        res.type('html').send(DOCS_HTML);
+        return undefined;
+      },
+    }),
+  ];
+}

@@ -1,0 +1,92 @@
+/** Plans (整改方案) and responsible units (责任单位): read from PostgreSQL. */
+import { randomUUID } from 'node:crypto';
+import { createPlan, getPlan, listPlans, planReport } from '../../db/repositories/plans';
+import { unitOpenTasks, unitRanking } from '../../db/repositories/units';
+import { DomainError } from '../../domain/errors';
+import { defineRoute, type RouteSpec } from '../http/route';
+import { PlanParamsSchema, UnitParamsSchema } from '../schemas/params';
+import { PageQuerySchema, RankingQuerySchema } from '../schemas/queries';
+import { PlanInputSchema, PlanPageSchema, PlanReportSchema, PlanSchema, UnitRankingSchema, UnitTasksSchema } from '../schemas/read-models';
+
+const ALL_ROLES = ['leader', 'owner', 'supervisor', 'admin'] as const;
+
+export const planAndUnitRoutes: RouteSpec[] = [
+  defineRoute({
+    method: 'post',
+    path: '/plans',
+    operationId: 'createPlan',
+    summary: 'Create a plan',
+    tag: 'Plans',
+    roles: ['leader', 'admin'],
+    body: PlanInputSchema,
+    response: { status: 201, description: 'the new plan', schema: PlanSchema },
+    errors: [409],
+    handler: async ({ body, actor, deps, res }) => {
+      const plan = await createPlan(deps.pool, { ...body, id: body.id ?? randomUUID(), createdBy: actor.id });
+      res.location(`/plans/${encodeURIComponent(plan.id)}`);
+      return plan;
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/plans',
+    operationId: 'listPlans',
+    summary: 'List plans',
+    tag: 'Plans',
+    roles: ALL_ROLES,
+    query: PageQuerySchema,
+    response: { status: 200, description: 'newest first', schema: PlanPageSchema },
+    errors: [422],
+    handler: async ({ query, deps }) => listPlans(deps.pool, query),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/plans/:id',
+    operationId: 'getPlanReport',
+    summary: 'Read a plan with its counts, completion and four lists',
+    tag: 'Plans',
+    roles: ['leader', 'supervisor', 'admin'],
+    params: PlanParamsSchema,
+    response: { status: 200, description: 'the plan report', schema: PlanReportSchema },
+    errors: [404],
+    handler: async ({ params, deps }) => {
+      const report = await planReport(deps.pool, params.id);
+      if (!report) throw new DomainError('NOT_FOUND', `no plan '${params.id}'`, { planId: params.id });
+      return report;
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/units/ranking',
+    operationId: 'unitRanking',
+    summary: 'Rank units by completion, overdue work and escalations',
+    tag: 'Units',
+    roles: ALL_ROLES,
+    query: RankingQuerySchema,
+    response: { status: 200, description: 'best first', schema: UnitRankingSchema },
+    errors: [404],
+    handler: async ({ query, deps }) => {
+      if (query.planId && !(await getPlan(deps.pool, query.planId))) {
+        throw new DomainError('NOT_FOUND', `no plan '${query.planId}'`, { planId: query.planId });
+      }
+      return { planId: query.planId ?? null, units: await unitRanking(deps.pool, { planId: query.planId }) };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/units/:unit/tasks',
+    operationId: 'unitOpenTasks',
+    summary: 'A unit\'s open tasks',
+    description: 'Most urgent first. Owners may read only their own unit.',
+    tag: 'Units',
+    roles: ALL_ROLES,
+    params: UnitParamsSchema,
+    response: { status: 200, description: 'open tasks', schema: UnitTasksSchema },
+    handler: async ({ params, actor, deps }) => {
+      if (actor.role === 'owner' && actor.unit !== params.unit) {
+        throw new DomainError('FORBIDDEN', `an owner of ${actor.unit} may not read ${params.unit}'s tasks`);
+      }
+      return { unit: params.unit, tasks: await unitOpenTasks(deps.pool, params.unit) };
+    },
+  }),
+];

@@ -1,0 +1,28 @@
+/** The path every item and task action takes: owner pre-check, envelope, update, owner's view of the result. */
+import type { Command } from '../../domain/commands';
+import { rolesAllowed } from '../../domain/authorization';
+import type { ItemState } from '../../domain/types';
+import { TOKEN_ROLES, type TokenRole } from '../auth';
+import type { HandlerContext } from '../http/route';
+import { assertActsForTask, itemViewFor } from '../owner-view';
+
+/** Roles that may send a command: the domain's rule, so the API's fast 403 and the workflow agree. */
+export function commandRoles(type: Command['type']): TokenRole[] {
+  const allowed = rolesAllowed(type);
+  return TOKEN_ROLES.filter((r) => allowed.includes(r));
+}
+
+export async function runCommand(
+  ctx: HandlerContext<unknown, unknown, unknown>,
+  itemId: string,
+  command: Command,
+): Promise<ItemState> {
+  const { actor, deps } = ctx;
+  if (actor.role === 'owner' && 'taskId' in command) {
+    // the workflow re-checks this authoritatively; checking the live state first answers 403 without an update
+    assertActsForTask(actor, await deps.items.state(itemId), command.taskId);
+  }
+  const state = await deps.items.execute(itemId, { requestId: ctx.idempotencyKey, actor, command });
+  ctx.log.info({ itemId, command: command.type, requestId: ctx.idempotencyKey }, 'command applied');
+  return itemViewFor(actor, state);
+}

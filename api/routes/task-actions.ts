@@ -1,0 +1,79 @@
+/** One route per task command. Each is a Temporal update carrying the Idempotency-Key as its request id. */
+import type { z } from 'zod';
+import type { Command } from '../../domain/commands';
+import { defineRoute, type RouteSpec } from '../http/route';
+import {
+  AcceptTaskBodySchema,
+  DecideExtensionBodySchema,
+  ReassignTaskBodySchema,
+  ReasonBodySchema,
+  ReportProgressBodySchema,
+  RequestExtensionBodySchema,
+  SendBackTaskBodySchema,
+  SubmitTaskBodySchema,
+} from '../schemas/commands';
+import { ItemStateSchema } from '../schemas/item-state';
+import { TaskParamsSchema } from '../schemas/params';
+import { commandRoles, runCommand } from './run-command';
+
+type TaskCommand = Extract<Command, { taskId: string }>;
+
+interface TaskAction<B extends z.ZodType> {
+  segment: string;
+  type: TaskCommand['type'];
+  summary: string;
+  body: B;
+  toCommand: (taskId: string, body: z.output<B>) => TaskCommand;
+}
+
+function taskRoute<B extends z.ZodType>(action: TaskAction<B>): RouteSpec {
+  return defineRoute({
+    method: 'post',
+    path: `/items/:id/tasks/:taskId/${action.segment}`,
+    operationId: action.type,
+    summary: action.summary,
+    tag: 'Task actions',
+    roles: commandRoles(action.type),
+    params: TaskParamsSchema,
+    body: action.body,
+    idempotent: true,
+    response: { status: 200, description: 'the item after the change', schema: ItemStateSchema },
+    errors: [404, 409, 422],
+    handler: (ctx) => runCommand(ctx, ctx.params.id, action.toCommand(ctx.params.taskId, ctx.body)),
+  });
+}
+
+export const taskActionRoutes: RouteSpec[] = [
+  taskRoute({
+    segment: 'progress', type: 'reportProgress', summary: 'Report progress on a task', body: ReportProgressBodySchema,
+    toCommand: (taskId, b) => ({ type: 'reportProgress', taskId, ...b }),
+  }),
+  taskRoute({
+    segment: 'submit', type: 'submitTask', summary: 'Submit a task for acceptance', body: SubmitTaskBodySchema,
+    toCommand: (taskId, b) => ({ type: 'submitTask', taskId, ...b }),
+  }),
+  taskRoute({
+    segment: 'extension-requests', type: 'requestExtension', summary: 'Request a deadline extension', body: RequestExtensionBodySchema,
+    toCommand: (taskId, b) => ({ type: 'requestExtension', taskId, ...b }),
+  }),
+  taskRoute({
+    segment: 'accept', type: 'acceptTask', summary: 'Accept a submitted task', body: AcceptTaskBodySchema,
+    toCommand: (taskId, b) => ({ type: 'acceptTask', taskId, ...b }),
+  }),
+  taskRoute({
+    segment: 'send-back', type: 'sendBackTask', summary: 'Send a submitted task back for rework', body: SendBackTaskBodySchema,
+    toCommand: (taskId, b) => ({ type: 'sendBackTask', taskId, ...b }),
+  }),
+  taskRoute({
+    segment: 'extension-decision', type: 'decideExtension', summary: 'Approve or deny a pending extension', body: DecideExtensionBodySchema,
+    toCommand: (taskId, b) => ({ type: 'decideExtension', taskId, ...b }),
+  }),
+  taskRoute({
+    segment: 'reassign', type: 'reassignTask', summary: 'Reassign a task to another unit or person', body: ReassignTaskBodySchema,
+    toCommand: (taskId, b) => ({ type: 'reassignTask', taskId, ...b }),
+  }),
+  taskRoute({
+    segment: 'cancel', type: 'cancelTask', summary: 'Cancel a task', body: ReasonBodySchema,
+    toCommand: (taskId, b) => ({ type: 'cancelTask', taskId, ...b }),
+  }),
+];

@@ -1,0 +1,32 @@
+/** Bodies of the item and task action routes; each becomes one domain Command. */
+import { z } from 'zod';
+import { DeadlineSpecSchema, EvidenceSchema, ShortTextSchema, TextSchema } from './common';
+
+export const ReportProgressBodySchema = z
+  .object({ text: TextSchema, percent: z.number().int().min(0).max(100), evidence: EvidenceSchema.optional() })
+  .meta({ id: 'ReportProgressBody' });
+
+export const SubmitTaskBodySchema = z
+  .object({ evidence: EvidenceSchema.min(1, 'at least one piece of evidence is required'), note: TextSchema.optional() })
+  .meta({ id: 'SubmitTaskBody' });
+
+export const RequestExtensionBodySchema = z
+  .object({ newDeadline: DeadlineSpecSchema, reason: TextSchema })
+  .meta({ id: 'RequestExtensionBody' });
+
+export const AcceptTaskBodySchema = z.object({ note: TextSchema.optional() }).meta({ id: 'AcceptTaskBody' });
+
+export const SendBackTaskBodySchema = z.object({ reason: TextSchema }).meta({ id: 'SendBackTaskBody' });
+
+export const DecideExtensionBodySchema = z
+  .object({ approve: z.boolean(), note: TextSchema.optional() })
+  .meta({ id: 'DecideExtensionBody' });
+
+export const ReassignTaskBodySchema = z
+  .object({ ownerUnit: ShortTextSchema, ownerPerson: ShortTextSchema, coOwners: z.array(ShortTextSchema).max(20).optional() })
+  .meta({ id: 'ReassignTaskBody' });
+
+export const ReasonBodySchema = z.object({ reason: TextSchema }).meta({ id: 'ReasonBody' });
+
+/** Idempotency-Key: the update's request id; a retry with the same key is applied once. */
+export const IdempotencyKeySchema = z.string().trim().min(1).max(200).optional();

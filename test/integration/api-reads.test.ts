@@ -1,0 +1,222 @@
+/**
+ * The read side through HTTP against the real stack: pagination returns every
+ * item exactly once under several filters; the plan report and the unit
+ * ranking match a hand-computed fixture; records and the OpenAPI document.
+ */
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { FourListsSchema, ItemStateSchema } from '../../api/schemas/item-state';
+import { AuditListSchema, ItemPageSchema, PlanPageSchema, PlanReportSchema, UnitRankingSchema, UnitTasksSchema } from '../../api/schemas/read-models';
+import { startTestStack, type TestStack } from '../support/stack';
+import { bearer, projected, startItem, tokensFor, UNIT_A, UNIT_B, type ActorName } from './api-support';
+
+let stack: TestStack;
+let tokens: Record<ActorName, string>;
+const suffix = randomUUID().slice(0, 6);
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  tokens = await tokensFor(stack);
+});
+afterAll(async () => stack?.stop());
+
+const as = (who: ActorName) => bearer(tokens[who]);
+const get = (path: string, who: ActorName = 'leader') => request(stack.app).get(path).set(as(who));
+const act = async (who: ActorName, path: string, body: object) => {
+  const res = await request(stack.app).post(path).set(as(who)).send(body);
+  if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+};
+const dayAfter = (iso: string, days: number) => new Date(Date.parse(iso) + days * 86_400_000).toISOString();
+
+function task(id: string, problemId: string, ownerUnit: string, at: string) {
+  return { id, problemIds: [problemId], description: `task ${id}`, ownerUnit, ownerPerson: `${ownerUnit} head`, deadline: { kind: 'instant', at } };
+}
+
+/** Pages through GET /items with `limit` and returns the ids in the order served. */
+async function allPages(query: Record<string, string>, who: ActorName = 'leader', limit = 2): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < 50; page++) {
+    const params = new URLSearchParams({ ...query, limit: String(limit), ...(cursor ? { cursor } : {}) });
+    const res = await get(`/items?${params}`, who);
+    expect(res.status).toBe(200);
+    expect(res.body.items.length).toBeLessThanOrEqual(limit);
+    ids.push(...res.body.items.map((i: any) => i.id));
+    cursor = res.body.nextCursor;
+    if (!cursor) return ids;
+  }
+  throw new Error('pagination did not end');
+}
+
+describe('pagination over GET /items', () => {
+  const plan = `pq-${suffix}`;
+  const ids = Array.from({ length: 7 }, (_, i) => `q${i}-${suffix}`);
+  const base = dayAfter(new Date().toISOString(), 30);
+
+  beforeAll(async () => {
+    for (const [i, id] of ids.entries()) {
+      // deadlines repeat every third item so the nextDeadline sort has exact ties to page across
+      const state = await startItem(stack, tokens.leader, id, {
+        planId: plan,
+        title: `Item ${String.fromCharCode(71 - i)}`,
+        supervisionLevel: i % 2 ? 'city' : 'county',
+        tasks: [task('t1', 'p1', i % 2 ? 'Unit C' : UNIT_A, dayAfter(base, i % 3)), task('t2', 'p2', UNIT_B, dayAfter(base, 5))],
+      });
+      if (i === 6) {
+        const cancelled = await act('leader', `/items/${id}/cancel`, { reason: 'merged' });
+        await projected(stack, id, cancelled.counters.auditSeq);
+      } else {
+        await projected(stack, id, state.counters.auditSeq);
+      }
+    }
+  });
+
+  const odd = () => ids.filter((_, i) => i % 2);
+  const even = () => ids.filter((_, i) => i % 2 === 0);
+
+  test.each<[string, Record<string, string>, () => string[]]>([
+    ['the plan', {}, () => ids],
+    ['a supervision level', { supervisionLevel: 'city' }, odd],
+    ['an owner unit', { ownerUnit: 'Unit C' }, odd],
+    ['a status', { status: 'active' }, () => ids.slice(0, 6)],
+    ['cancelled', { status: 'cancelled' }, () => [ids[6]!]],
+    ['a deadline range', { dueFrom: dayAfter(base, 1), dueTo: dayAfter(base, 1) }, () => [ids[1]!, ids[4]!]],
+    ['the deadline, descending, with ties', { sort: 'nextDeadline', order: 'desc' }, () => ids],
+    ['the title, descending', { sort: 'title', order: 'desc' }, () => ids],
+  ])('every item exactly once, filtered by %s', async (_name, filter, expected) => {
+    const served = await allPages({ plan, ...filter });
+    expect(new Set(served).size).toBe(served.length);
+    expect([...served].sort()).toEqual([...expected()].sort());
+  });
+
+  test('sorting by title descending serves titles in order', async () => {
+    const served = await allPages({ plan, sort: 'title', order: 'desc' }, 'leader', 3);
+    expect(served).toEqual(ids); // titles G, F, E … were given in id order
+  });
+
+  test('owners are held to their own unit whatever they ask for', async () => {
+    const served = await allPages({ plan, ownerUnit: 'Unit C' }, 'ownerA');
+    expect([...served].sort()).toEqual([...even()].sort());
+  });
+
+  test('a tampered cursor is refused, not a 500', async () => {
+    const res = await get(`/items?plan=${plan}&cursor=bm9wZQ`);
+    expect(res.status).toBe(422);
+  });
+});
+
+describe('plan report and unit ranking match a hand-computed fixture', () => {
+  const plan = `pr-${suffix}`;
+  const r = (n: number) => `r${n}-${suffix}`;
+  const far = dayAfter(new Date().toISOString(), 30);
+  const last: Record<string, number> = {};
+
+  beforeAll(async () => {
+    const created = await request(stack.app).post('/plans').set(as('leader')).send({ id: plan, title: 'Inspection feedback', categories: ['roads', 'lighting'] });
+    expect(created.status).toBe(201);
+    const start = async (n: number, category: string, tasks?: object[]) => {
+      const s = await startItem(stack, tokens.leader, r(n), { planId: n === 5 ? `other-${suffix}` : plan, category, ...(tasks ? { tasks } : {}) });
+      last[r(n)] = s.counters.auditSeq;
+    };
+    await start(1, 'roads');
+    await start(2, 'lighting');
+    await start(3, 'roads', [task('t1', 'p1', UNIT_A, far), task('t2', 'p2', 'Unit C', far)]);
+    await start(4, 'water');
+    await start(5, 'roads'); // another plan: must not count
+    const run = async (id: string, steps: Array<[ActorName, string, object]>) => {
+      for (const [who, path, body] of steps) last[id] = (await act(who, `/items/${id}${path}`, body)).counters.auditSeq;
+    };
+    await run(r(1), [['ownerA', '/tasks/t1/submit', { evidence: ['e1'] }], ['leader', '/tasks/t1/accept', {}]]);
+    await run(r(2), [['leader', '/tasks/t2/cancel', { reason: 'duplicate' }]]);
+    await run(r(3), [
+      ['ownerA', '/tasks/t1/submit', { evidence: ['e1'] }],
+      ['leader', '/tasks/t1/send-back', { reason: 'incomplete' }],
+      ['ownerA', '/tasks/t1/submit', { evidence: ['e2'] }],
+      ['leader', '/tasks/t1/accept', {}],
+    ]);
+    for (const [id, version] of Object.entries(last)) await projected(stack, id, version);
+  });
+
+  test('GET /plans/:id leads with the counts and completion of its four lists', async () => {
+    const res = await get(`/plans/${plan}`, 'supervisor');
+    expect(res.status).toBe(200);
+    expect(res.body.counts).toEqual({ categories: 3, items: 4, problems: 8, tasks: 8, units: 3 });
+    expect(res.body.completion).toEqual({
+      tasksAccepted: 2, tasksCancelled: 1, tasksOpen: 5, tasksOverdue: 0, completionRate: 2 / 7,
+      problemsClosed: 3, problemsOpen: 5, itemsCompleted: 0, itemsActive: 4, itemsCancelled: 0,
+    });
+    expect(res.body.lists.tasks).toHaveLength(8);
+    expect(res.body.lists.responsibilities).toHaveLength(8);
+  });
+
+  test('GET /units/ranking?planId= ranks by completion, then overdue, then escalations, then name', async () => {
+    const res = await get(`/units/ranking?planId=${plan}`, 'supervisor');
+    expect(res.status).toBe(200);
+    expect(res.body.units.map((u: any) => [u.rank, u.ownerUnit, u.totalTasks, u.acceptedTasks, u.completionRate, u.reworks])).toEqual([
+      [1, UNIT_A, 4, 2, 0.5, 1],
+      [2, UNIT_B, 2, 0, 0, 0],
+      [3, 'Unit C', 1, 0, 0, 0],
+    ]);
+    expect((await get('/units/ranking?planId=no-such-plan')).status).toBe(404);
+  });
+
+  test('GET /plans lists it; owners may not read the report', async () => {
+    const list = await get('/plans?limit=200');
+    expect(list.body.plans.map((p: any) => p.id)).toContain(plan);
+    expect((await get(`/plans/${plan}`, 'ownerA')).status).toBe(403);
+  });
+
+  test('the audit trail names who did what; owners see only their tasks\' lines', async () => {
+    const audit = await get(`/items/${r(3)}/audit`, 'supervisor');
+    expect(audit.status).toBe(200);
+    const t1 = audit.body.events.filter((e: any) => e.taskId === 't1').map((e: any) => [e.actor.id, e.actor.role]);
+    expect(t1).toEqual([['owner-a', 'owner'], ['leader-1', 'leader'], ['owner-a', 'owner'], ['leader-1', 'leader']]);
+    const mine = await get(`/items/${r(1)}/audit`, 'ownerB');
+    expect(mine.body.events.every((e: any) => e.taskId === 't2')).toBe(true);
+    for (const record of ['dispatches', 'reviews', 'escalations', 'notifications']) {
+      const res = await get(`/items/${r(1)}/${record}`, 'supervisor');
+      expect(res.status).toBe(200);
+      expect(Array.isArray(Object.values(res.body)[0])).toBe(true);
+    }
+    expect((await get(`/items/no-such-${suffix}/audit`)).status).toBe(404);
+  });
+
+  test("GET /units/:unit/tasks lists a unit's open tasks", async () => {
+    const res = await get(`/units/${encodeURIComponent('Unit C')}/tasks`, 'supervisor');
+    expect(res.body.tasks.filter((t: any) => t.itemId === r(3)).map((t: any) => t.taskId)).toEqual(['t2']);
+  });
+});
+
+describe('OpenAPI', () => {
+  test('responses match the schemas the document publishes', async () => {
+    const [item] = (await get('/items?limit=1')).body.items;
+    const checks: Array<[{ safeParse(v: unknown): { success: boolean; error?: unknown } }, string]> = [
+      [ItemStateSchema, `/items/${item.id}`],
+      [FourListsSchema, `/items/${item.id}/four-lists`],
+      [AuditListSchema, `/items/${item.id}/audit`],
+      [ItemPageSchema, '/items?limit=5'],
+      [PlanPageSchema, '/plans'],
+      [PlanReportSchema, `/plans/pr-${suffix}`],
+      [UnitRankingSchema, '/units/ranking'],
+      [UnitTasksSchema, `/units/${encodeURIComponent(UNIT_A)}/tasks`],
+    ];
+    for (const [schema, path] of checks) {
+      const res = await get(path, 'admin');
+      expect(res.status).toBe(200);
+      const parsed = schema.safeParse(res.body);
+      expect({ path, error: parsed.success ? undefined : parsed.error }).toEqual({ path, error: undefined });
+    }
+  });
+
+  test('every documented operation is served by the app (none falls through to "no route")', async () => {
+    const doc = (await request(stack.app).get('/openapi.json')).body;
+    for (const [path, ops] of Object.entries<Record<string, unknown>>(doc.paths)) {
+      for (const method of Object.keys(ops)) {
+        const url = path.replace(/\{[^}]+\}/g, 'x');
+        const res = await (request(stack.app) as any)[method](url).set(as('admin')).send({});
+        expect({ method, path, noRoute: String(res.body?.detail ?? '').startsWith('no route') }).toEqual({ method, path, noRoute: false });
+      }
+    }
+  });
+});

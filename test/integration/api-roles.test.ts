@@ -1,0 +1,165 @@
+/**
+ * The role × action matrix against the real stack: every allowed action
+ * succeeds and shows its effect; every forbidden one is 401/403 and the item
+ * read back afterwards is exactly what it was.
+ */
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { startTestStack, type TestStack } from '../support/stack';
+import { ACTORS, bearer, inDays, itemBody, startItem, tokensFor, UNIT_A, type ActorName } from './api-support';
+
+let stack: TestStack;
+let tokens: Record<ActorName, string>;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  tokens = await tokensFor(stack);
+});
+afterAll(async () => stack?.stop());
+
+const newId = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+const post = (path: string, token: string | undefined, body: object) => {
+  const req = request(stack.app).post(path);
+  return (token ? req.set(bearer(token)) : req).send(body);
+};
+const readAsAdmin = async (id: string) => (await request(stack.app).get(`/items/${id}`).set(bearer(tokens.admin))).body;
+const task = (state: any, id: string) => state.tasks.find((t: any) => t.id === id);
+
+interface Action {
+  name: string;
+  path: (id: string) => string;
+  body: object;
+  allowed: ActorName[];
+  /** brings a fresh item into the state the action needs */
+  setup?: (id: string) => Promise<void>;
+  effect: (state: any) => void;
+}
+
+const submitT1 = async (id: string) => {
+  const res = await post(`/items/${id}/tasks/t1/submit`, tokens.ownerA, { evidence: ['photo-1.jpg'] });
+  expect(res.status).toBe(200);
+};
+const requestExtensionT1 = async (id: string) => {
+  const res = await post(`/items/${id}/tasks/t1/extension-requests`, tokens.ownerA, {
+    newDeadline: { kind: 'instant', at: inDays(60) }, reason: 'rain season',
+  });
+  expect(res.status).toBe(200);
+};
+
+const OWNER_SIDE: ActorName[] = ['ownerA', 'admin'];
+const LEADER_SIDE: ActorName[] = ['leader', 'admin'];
+
+const actions: Action[] = [
+  { name: 'report progress', path: (id) => `/items/${id}/tasks/t1/progress`, body: { text: 'half done', percent: 50 }, allowed: OWNER_SIDE,
+    effect: (s) => expect(task(s, 't1')).toMatchObject({ percent: 50, reportCount: 1, status: 'inProgress' }) },
+  { name: 'submit', path: (id) => `/items/${id}/tasks/t1/submit`, body: { evidence: ['report.pdf'] }, allowed: OWNER_SIDE,
+    effect: (s) => expect(task(s, 't1').status).toBe('submitted') },
+  { name: 'request an extension', path: (id) => `/items/${id}/tasks/t1/extension-requests`,
+    body: { newDeadline: { kind: 'workingDays', days: 60 }, reason: 'materials late' }, allowed: OWNER_SIDE,
+    effect: (s) => expect(task(s, 't1').extensions).toEqual([expect.objectContaining({ status: 'pending' })]) },
+  { name: 'accept', path: (id) => `/items/${id}/tasks/t1/accept`, body: { note: 'good' }, allowed: LEADER_SIDE, setup: submitT1,
+    effect: (s) => expect(task(s, 't1').status).toBe('accepted') },
+  { name: 'send back', path: (id) => `/items/${id}/tasks/t1/send-back`, body: { reason: 'photos unclear' }, allowed: LEADER_SIDE, setup: submitT1,
+    effect: (s) => expect(task(s, 't1')).toMatchObject({ status: 'inProgress', reworkCount: 1 }) },
+  { name: 'decide an extension', path: (id) => `/items/${id}/tasks/t1/extension-decision`, body: { approve: true }, allowed: LEADER_SIDE,
+    setup: requestExtensionT1, effect: (s) => expect(task(s, 't1').extensions[0].status).toBe('approved') },
+  { name: 'reassign', path: (id) => `/items/${id}/tasks/t1/reassign`, body: { ownerUnit: 'Unit C', ownerPerson: 'Sun Li' }, allowed: LEADER_SIDE,
+    effect: (s) => expect(task(s, 't1').ownerUnit).toBe('Unit C') },
+  { name: 'cancel a task', path: (id) => `/items/${id}/tasks/t1/cancel`, body: { reason: 'duplicate' }, allowed: LEADER_SIDE,
+    effect: (s) => expect(task(s, 't1').status).toBe('cancelled') },
+  { name: 'add a problem', path: (id) => `/items/${id}/problems`, body: { id: 'p3', description: 'Drainage', severity: 'low' }, allowed: LEADER_SIDE,
+    effect: (s) => expect(s.problems.map((p: any) => p.id)).toContain('p3') },
+  { name: 'add a task', path: (id) => `/items/${id}/tasks`,
+    body: { id: 't3', problemIds: ['p1'], description: 'Inspect', ownerUnit: UNIT_A, ownerPerson: 'Wang Fang', deadline: { kind: 'workingDays', days: 5 } },
+    allowed: LEADER_SIDE, effect: (s) => expect(task(s, 't3')).toBeDefined() },
+  { name: 'cancel the item', path: (id) => `/items/${id}/cancel`, body: { reason: 'merged into another item' }, allowed: LEADER_SIDE,
+    effect: (s) => expect(s.status).toBe('cancelled') },
+];
+
+describe.each(actions)('$name', (action) => {
+  const forbidden = (Object.keys(ACTORS) as ActorName[]).filter((a) => !action.allowed.includes(a));
+
+  test.each(action.allowed)('%s may: 200 with the change in the returned state', async (who) => {
+    const id = newId('allowed');
+    await startItem(stack, tokens.leader, id);
+    await action.setup?.(id);
+    const res = await post(action.path(id), tokens[who], action.body);
+    expect(res.status).toBe(200);
+    // the response carries the new state (an owner's view still holds their task t1) …
+    action.effect(res.body);
+    // … and so does a fresh read
+    action.effect(await readAsAdmin(id));
+  });
+
+  test(`${forbidden.join(', ')}, anonymous and a forged token may not; nothing changes`, async () => {
+    const id = newId('forbidden');
+    await startItem(stack, tokens.leader, id);
+    await action.setup?.(id);
+    const before = await readAsAdmin(id);
+    for (const who of forbidden) {
+      const res = await post(action.path(id), tokens[who], action.body);
+      expect({ who, status: res.status, code: res.body.code }).toEqual({ who, status: 403, code: 'FORBIDDEN' });
+    }
+    for (const token of [undefined, `${tokens.leader}x`]) {
+      const res = await post(action.path(id), token, action.body);
+      expect(res.status).toBe(401);
+      expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
+    }
+    expect(await readAsAdmin(id)).toEqual(before);
+  });
+});
+
+describe('creating plans and items', () => {
+  test.each(['leader', 'admin'] as const)('%s may start an item and create a plan', async (who) => {
+    const id = newId('start');
+    expect((await post('/items', tokens[who], itemBody(id))).status).toBe(201);
+    const plan = await post('/plans', tokens[who], { id: newId('plan'), title: 'Inspection feedback', categories: ['roads'] });
+    expect(plan.status).toBe(201);
+    expect(plan.body.createdBy).toBe(ACTORS[who].sub);
+  });
+
+  test.each(['supervisor', 'ownerA'] as const)('%s may not, and nothing is created', async (who) => {
+    const id = newId('nostart');
+    expect((await post('/items', tokens[who], itemBody(id))).status).toBe(403);
+    expect((await request(stack.app).get(`/items/${id}`).set(bearer(tokens.admin))).status).toBe(404);
+    const planId = newId('noplan');
+    expect((await post('/plans', tokens[who], { id: planId, title: 'x' })).status).toBe(403);
+    expect((await request(stack.app).get(`/plans/${planId}`).set(bearer(tokens.admin))).status).toBe(404);
+  });
+});
+
+describe('who sees what', () => {
+  let id: string;
+  beforeAll(async () => {
+    id = newId('visibility');
+    await startItem(stack, tokens.leader, id);
+  });
+
+  test('leaders, supervisors and admins see every task', async () => {
+    for (const who of ['leader', 'supervisor', 'admin'] as const) {
+      const res = await request(stack.app).get(`/items/${id}`).set(bearer(tokens[who]));
+      expect(res.status).toBe(200);
+      expect(res.body.tasks.map((t: any) => t.id)).toEqual(['t1', 't2']);
+    }
+  });
+
+  test("owners see only their unit's tasks and the problems those address", async () => {
+    const a = await request(stack.app).get(`/items/${id}`).set(bearer(tokens.ownerA));
+    expect(a.body.tasks.map((t: any) => t.id)).toEqual(['t1']);
+    expect(a.body.problems.map((p: any) => p.id)).toEqual(['p1']);
+    const lists = await request(stack.app).get(`/items/${id}/four-lists`).set(bearer(tokens.ownerB));
+    expect(lists.body.responsibilities).toEqual([expect.objectContaining({ taskId: 't2', ownerUnit: 'Unit B' })]);
+  });
+
+  test('an owner with no task in the item gets 404, as if it did not exist', async () => {
+    const stranger = await stack.tokenFor({ sub: 'owner-c', name: 'Sun', role: 'owner', unit: 'Unit C' });
+    expect((await request(stack.app).get(`/items/${id}`).set(bearer(stranger))).status).toBe(404);
+  });
+
+  test("owners read only their own unit's open tasks; reviews and the feed are not theirs", async () => {
+    expect((await request(stack.app).get(`/units/${encodeURIComponent(UNIT_A)}/tasks`).set(bearer(tokens.ownerA))).status).toBe(200);
+    expect((await request(stack.app).get(`/units/${encodeURIComponent(UNIT_A)}/tasks`).set(bearer(tokens.ownerB))).status).toBe(403);
+    expect((await request(stack.app).get('/escalations').set(bearer(tokens.ownerA))).status).toBe(403);
+    expect((await request(stack.app).get('/escalations').set(bearer(tokens.supervisor))).status).toBe(200);
+  });
+});
