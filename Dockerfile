@@ -1,0 +1,11 @@
+# One image for the worker, the API and the migration step; the compose file
+# picks the command. Runs TypeScript through tsx, like `npm start` does.
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+# dev dependencies are skipped: tsx (the runner) is a regular dependency
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY . .
+USER node
+CMD ["node", "--import", "tsx", "api/main.ts"]

@@ -1,0 +1,201 @@
+/**
+ * `npm start`: the whole local stack in one terminal.
+ *
+ *  1. Temporal: TEMPORAL_ADDRESS if set, else a dev server persisting to
+ *     .data/temporal.sqlite (gRPC 7233 / UI 8233, or free ports when taken).
+ *  2. PostgreSQL: DATABASE_URL if set, else the local default; the database is
+ *     created if missing, then migrated.
+ *  3. The worker and the API as child processes with that environment.
+ *
+ * Ctrl-C / SIGTERM stops the API, then the worker, then the dev server. Every
+ * child runs in its own process group so the terminal's Ctrl-C reaches only
+ * this script, which then stops them in that order; a child that dies on its
+ * own brings the whole stack down with a non-zero exit.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { Connection } from '@temporalio/client';
+import pino from 'pino';
+import { DEFAULT_DATABASE_URL } from '../config/env';
+import { temporalConnectionOptions } from '../config/temporal-connection';
+import { ensureDatabaseExists, migrate } from '../db/migrate';
+import { createPool } from '../db/pool';
+import { loadWorkerConfig } from '../worker/config';
+import { DATA_DIR, findFreePort, isPortFree, startDevServer, type DevServer } from './dev-server';
+import { resolveTemporalBinary, TEMPORAL_CLI } from './temporal-binaries';
+
+const ROOT = resolve(__dirname, '..');
+const log = pino({ name: 'start', level: process.env.LOG_LEVEL ?? 'info' });
+const startedAt = Date.now();
+
+interface Child {
+  name: string;
+  proc: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+const children: Child[] = [];
+let devServer: DevServer | undefined;
+let shuttingDown: Promise<void> | undefined;
+
+async function preferredPort(port: number, what: string): Promise<number> {
+  if (await isPortFree(port)) return port;
+  const other = await findFreePort();
+  log.warn(`${what} port ${port} is taken; using ${other}`);
+  return other;
+}
+
+function spawnChild(name: string, script: string, env: NodeJS.ProcessEnv): Child {
+  // detached = own process group: Ctrl-C in the terminal does not hit it directly
+  // `node --import tsx` (not the tsx CLI) keeps it to one process per child
+  const proc = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'inherit', 'inherit'] });
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  const child = { name, proc, exited };
+  void exited.then((code) => {
+    if (shuttingDown) return;
+    log.error(`${name} exited unexpectedly (code ${code}, signal ${proc.signalCode}); stopping the stack`);
+    void shutdown(1);
+  });
+  children.push(child);
+  return child;
+}
+
+/** SIGTERM to the child's group, SIGKILL after a grace period; resolves when it is gone. */
+async function stopChild(child: Child, graceMs = 15_000): Promise<void> {
+  const { proc } = child;
+  if (proc.exitCode !== null || proc.signalCode !== null || proc.pid === undefined) return;
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-proc.pid!, sig);
+    } catch {
+      /* already gone */
+    }
+  };
+  signal('SIGTERM');
+  const timer = setTimeout(() => {
+    log.warn(`${child.name} did not stop in ${graceMs} ms; killing it`);
+    signal('SIGKILL');
+  }, graceMs);
+  await child.exited;
+  clearTimeout(timer);
+  signal('SIGKILL'); // anything the child left in its group
+}
+
+function shutdown(exitCode: number): Promise<void> {
+  shuttingDown ??= (async () => {
+    log.info('stopping: api, then worker, then Temporal dev server');
+    for (const name of ['api', 'worker']) {
+      const child = children.find((c) => c.name === name);
+      if (child) await stopChild(child);
+    }
+    if (devServer) await devServer.stop();
+    log.info('stopped');
+    process.exit(exitCode);
+  })();
+  return shuttingDown;
+}
+
+/** Polls the API's /readyz until it answers 200 (Temporal and PostgreSQL reachable); false if we are stopping. */
+async function waitForApi(url: string, timeoutMs = 120_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (shuttingDown) return false;
+    try {
+      const res = await fetch(`${url}/readyz`);
+      if (res.ok) return true;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`API at ${url} not ready after ${timeoutMs} ms`);
+}
+
+/** temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW (the proto package is not our direct dependency) */
+const TASK_QUEUE_TYPE_WORKFLOW = 1;
+
+/** Waits until a worker polls the task queue (bundling the workflows takes it a few seconds). */
+async function waitForWorker(env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<boolean> {
+  const config = loadWorkerConfig(env);
+  const connection = await Connection.connect(temporalConnectionOptions(config));
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (shuttingDown) return false;
+      const { pollers } = await connection.workflowService.describeTaskQueue({
+        namespace: config.TEMPORAL_NAMESPACE,
+        taskQueue: { name: config.TEMPORAL_TASK_QUEUE },
+        taskQueueType: TASK_QUEUE_TYPE_WORKFLOW,
+      });
+      if (pollers?.length) return true;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`no worker polled task queue ${config.TEMPORAL_TASK_QUEUE} within ${timeoutMs} ms`);
+  } finally {
+    await connection.close();
+  }
+}
+
+async function main(): Promise<void> {
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  let uiUrl: string | undefined;
+  if (!env.TEMPORAL_ADDRESS) {
+    env.TEMPORAL_CLI_PATH = resolveTemporalBinary(TEMPORAL_CLI);
+    const port = await preferredPort(7233, 'Temporal gRPC');
+    const uiPort = await preferredPort(8233, 'Temporal UI');
+    log.info(`starting Temporal dev server on 127.0.0.1:${port} (data: .data/temporal.sqlite)`);
+    devServer = await startDevServer({
+      dbFile: join(DATA_DIR, 'temporal.sqlite'),
+      port,
+      uiPort,
+      namespace: env.TEMPORAL_NAMESPACE,
+      logFile: join(DATA_DIR, 'temporal-dev-server.log'),
+      readyTimeoutMs: 90_000,
+    });
+    env.TEMPORAL_ADDRESS = devServer.address;
+    uiUrl = devServer.uiUrl;
+  } else {
+    log.info('using the Temporal server at TEMPORAL_ADDRESS');
+  }
+
+  env.DATABASE_URL ||= DEFAULT_DATABASE_URL;
+  await ensureDatabaseExists(env.DATABASE_URL);
+  const pool = createPool({ DATABASE_URL: env.DATABASE_URL, DATABASE_POOL_MAX: 2 }, log);
+  try {
+    const { applied } = await migrate(pool);
+    log.info(applied.length ? `applied migrations ${applied.join(', ')}` : 'database is up to date');
+  } finally {
+    await pool.end();
+  }
+
+  const apiPort = env.API_PORT ? Number(env.API_PORT) : await preferredPort(3000, 'API');
+  env.API_PORT = String(apiPort);
+  const apiHost = env.API_HOST ?? '127.0.0.1';
+  if (shuttingDown) return;
+  spawnChild('worker', 'worker/main.ts', env);
+  spawnChild('api', 'api/main.ts', env);
+
+  const apiUrl = `http://${apiHost === '0.0.0.0' ? '127.0.0.1' : apiHost}:${apiPort}`;
+  if (!(await waitForApi(apiUrl)) || !(await waitForWorker(env))) return;
+  const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+  process.stdout.write(
+    [
+      '',
+      `  Stack ready in ${seconds} s`,
+      `  API:          ${apiUrl}   (OpenAPI docs: ${apiUrl}/docs)`,
+      `  Temporal UI:  ${uiUrl ?? '(external Temporal server: use its own UI)'}`,
+      `  Temporal:     ${env.TEMPORAL_ADDRESS}  namespace ${env.TEMPORAL_NAMESPACE ?? 'default'}`,
+      `  Token:        npm run token -- --role leader --sub u1 --name "Li Lei"`,
+      '  Stop:         Ctrl-C',
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch(async (err: unknown) => {
+  log.error({ err }, 'start failed');
+  await shutdown(1);
+});

@@ -1,0 +1,112 @@
+/**
+ * The real product in-process for integration tests: the Express app, a worker
+ * on a task queue of its own, a fresh PostgreSQL database, all against the dev
+ * server that test/integration/global-setup.ts started. Each test file gets its
+ * own stack, so files share nothing but the Temporal server.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import type express from 'express';
+import type { Pool } from 'pg';
+import pino from 'pino';
+import { createApp } from '../../api/app';
+import type { TokenRole } from '../../api/auth';
+import { loadApiConfig } from '../../api/config';
+import { signToken } from '../../api/token-signing';
+import { createItemWorker } from '../../worker/create-worker';
+import { createTestDatabase } from './test-database';
+
+/** Only for tests: the API verifies with it, tokenFor signs with it. */
+export const TEST_JWT_SECRET = 'test-only-secret-rectification-engine-0123456789';
+
+export interface TestActor {
+  sub: string;
+  name: string;
+  role: TokenRole;
+  unit?: string;
+}
+
+export interface TestStack {
+  app: express.Express;
+  client: Client;
+  pool: Pool;
+  taskQueue: string;
+  tokenFor(actor: TestActor): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export function testTemporalAddress(): string {
+  const address = process.env.TEMPORAL_TEST_ADDRESS;
+  if (!address) throw new Error('TEMPORAL_TEST_ADDRESS is not set: run through jest (test/integration/global-setup.ts)');
+  return address;
+}
+
+/** The SDK logs every worker state change at INFO; tests want warnings only. Once per test file. */
+function quietSdkLogs(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger((process.env.TEST_SDK_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
+  } catch {
+    // already installed (or already used) in this module registry: keep that one
+  }
+}
+
+export async function startTestStack(): Promise<TestStack> {
+  quietSdkLogs();
+  const address = testTemporalAddress();
+  const taskQueue = `test-${randomUUID()}`;
+  const db = await createTestDatabase();
+  const cleanups: Array<() => Promise<unknown>> = [() => db.drop()];
+  const stop = async () => {
+    // reverse order of creation; keep going when one step fails so nothing leaks
+    const errors: unknown[] = [];
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((err) => errors.push(err));
+    cleanups.length = 0;
+    if (errors.length) throw errors[0];
+  };
+  try {
+    const config = loadApiConfig({
+      NODE_ENV: 'test',
+      DATABASE_URL: db.url,
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      AUTH_JWT_SECRET: TEST_JWT_SECRET,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    });
+
+    const connection = await Connection.connect({ address });
+    cleanups.push(() => connection.close());
+    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+
+    const nativeConnection = await NativeConnection.connect({ address });
+    cleanups.push(() => nativeConnection.close());
+    // global-setup bundles the workflows once; without it each file bundles its own
+    const bundlePath = process.env.TEMPORAL_TEST_WORKFLOW_BUNDLE;
+    const worker: Worker = await createItemWorker({
+      connection: nativeConnection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue,
+      pool: db.pool,
+      workflowBundle: bundlePath ? { codePath: bundlePath } : undefined,
+    });
+    const running = worker.run();
+    cleanups.push(async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    });
+
+    const logger = pino({ level: config.LOG_LEVEL });
+    const app = createApp({ config, temporal: client, pool: db.pool, logger });
+    return {
+      app,
+      client,
+      pool: db.pool,
+      taskQueue,
+      tokenFor: (actor) => signToken(config, actor, '1h'),
+      stop,
+    };
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
+  }
+}

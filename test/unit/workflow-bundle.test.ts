@@ -1,0 +1,78 @@
+/**
+ * The workflow sandbox rule (DESIGN.md): workflows/ and domain/ import no Node
+ * built-ins, no pg, express, zod or pino at run time. The SDK's bundler refuses
+ * built-ins by itself; pure-JS packages such as zod bundle fine, so we also scan
+ * the bundle for the packages we forbid. Each forbidden case below must fail
+ * the check, or this test fails.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import type { Logger } from '@temporalio/common';
+
+/** npm packages that must never reach the sandbox (webpack keeps their node_modules paths in module ids). */
+const FORBIDDEN_PACKAGES = ['pg', 'pg-pool', 'pg-protocol', 'express', 'zod', 'pino', 'jose'];
+
+/** Bundles like the worker does; rejects with the bundler's complaints or the forbidden packages found. */
+async function checkWorkflowBundle(workflowsPath: string): Promise<void> {
+  const complaints: string[] = [];
+  const collect = (message: string) => complaints.push(message);
+  const logger: Logger = { log: (_l, m) => collect(m), trace() {}, debug() {}, info() {}, warn: collect, error: collect };
+  let code: string;
+  try {
+    ({ code } = await bundleWorkflowCode({ workflowsPath, logger }));
+  } catch (err) {
+    throw new Error(`bundling failed: ${(err as Error).message}\n${complaints.join('\n')}`);
+  }
+  const found = FORBIDDEN_PACKAGES.filter((name) => new RegExp(`node_modules[\\\\/]${name}[\\\\/]`).test(code));
+  if (found.length) throw new Error(`the workflow bundle contains forbidden packages: ${found.join(', ')}`);
+}
+
+describe('workflow bundle', () => {
+  test('the real workflows bundle without forbidden modules', async () => {
+    await expect(checkWorkflowBundle(require.resolve('../../workflows'))).resolves.toBeUndefined();
+  });
+
+  describe('a forbidden import fails the check', () => {
+    // under test/ so that the probe resolves packages from the project's node_modules
+    let dir: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(__dirname, '..', '.bundle-probe-'));
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    /** A workflow file that uses `specifier` at run time (an unused import would be elided). */
+    function probe(specifier: string): string {
+      const file = join(dir, `${specifier.replace(/\W/g, '_')}-workflow.ts`);
+      writeFileSync(
+        file,
+        `import * as forbidden from '${specifier}';\n` +
+          `export async function probeWorkflow(): Promise<string> { return typeof forbidden; }\n`,
+      );
+      return file;
+    }
+
+    test.each([
+      // the SDK's bundler refuses Node built-ins, directly or through a package
+      ['node:fs', /bundling failed[\s\S]*fs/],
+      ['node:crypto', /bundling failed[\s\S]*crypto/],
+      ['pg', /bundling failed[\s\S]*(disallowed|net)/],
+      ['express', /bundling failed[\s\S]*(disallowed|events)/],
+      // these bundle cleanly (browser builds / pure JS): only our scan stops them
+      ['pino', /forbidden packages: pino/],
+      ['zod', /forbidden packages: zod/],
+    ])('%s', async (specifier, why) => {
+      await expect(checkWorkflowBundle(probe(specifier))).rejects.toThrow(why);
+    });
+
+    test('a type-only import of zod is fine (it vanishes at compile time)', async () => {
+      const file = join(dir, 'type-only-workflow.ts');
+      writeFileSync(
+        file,
+        `import type { z } from 'zod';\n` +
+          `export async function probeWorkflow(): Promise<z.ZodType | undefined> { return undefined; }\n`,
+      );
+      await expect(checkWorkflowBundle(file)).resolves.toBeUndefined();
+    });
+  });
+});

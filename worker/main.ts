@@ -1,0 +1,78 @@
+/**
+ * `npm run worker`: the worker process. Config is parsed once; a bad env exits 1
+ * listing every problem. SIGINT/SIGTERM drain the worker (in-flight tasks
+ * finish within the grace time), then close the pool and the connection.
+ */
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { ConfigError } from '../config/env';
+import { temporalConnectionOptions } from '../config/temporal-connection';
+import { createPool } from '../db/pool';
+import { loadWorkerConfig, type WorkerConfig } from './config';
+import { createItemWorker } from './create-worker';
+import { createLogger, temporalLoggerFrom } from './logger';
+
+function loadConfigOrExit(): WorkerConfig {
+  try {
+    return loadWorkerConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`worker: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger(config.LOG_LEVEL);
+  // must happen before any connection or worker exists: the runtime is process-wide.
+  // shutdownSignals: [] because this file owns the signals and the order of cleanup.
+  Runtime.install({ logger: temporalLoggerFrom(logger.child({ component: 'temporal-sdk' })), shutdownSignals: [] });
+
+  let worker: Worker | undefined;
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down worker');
+    if (!worker || worker.getState() !== 'RUNNING') return; // not started yet: main() sees `stopping`
+    // run() resolves once the worker has drained; the cleanup after it follows
+    worker.shutdown();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
+  const pool = createPool(config, logger);
+  try {
+    worker = await createItemWorker({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      pool,
+      maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+      shutdownGraceTimeMs: config.WORKER_SHUTDOWN_GRACE_MS,
+    });
+    if (!stopping) {
+      const running = worker.run();
+      logger.info(
+        { address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE },
+        'worker started',
+      );
+      await running;
+    }
+  } finally {
+    await pool.end();
+    await connection.close();
+    logger.info('worker stopped');
+  }
+}
+
+main().catch((err: unknown) => {
+  // the pino logger may not exist yet; stderr is the one place sure to be read
+  process.stderr.write(`worker: fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
