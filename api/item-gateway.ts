@@ -27,6 +27,7 @@ export interface ItemGateway {
   execute(itemId: string, envelope: CommandEnvelope): Promise<ItemState>;
 }
 
+const UPDATE_DEADLINE_MS = 30_000;
 const FIRST_QUERY_ATTEMPTS = 20;
 const FIRST_QUERY_DELAY_MS = 100;
 
@@ -78,10 +79,13 @@ export function createItemGateway(deps: { temporal: Client; pool: Pool; taskQueu
     async execute(itemId, envelope) {
       const update = updateForCommand[envelope.command.type] as unknown as typeof updateForCommand.cancelItem;
       try {
-        return await handleOf(itemId).executeUpdate(update, {
-          args: [envelope as CommandEnvelope<Extract<Command, { type: 'cancelItem' }>>],
-          updateId: envelope.requestId,
-        });
+        // Without a deadline a command would wait for as long as no worker runs; past it the caller gets a 503 and may retry with the same key.
+        return await temporal.connection.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () =>
+          handleOf(itemId).executeUpdate(update, {
+            args: [envelope as CommandEnvelope<Extract<Command, { type: 'cancelItem' }>>],
+            updateId: envelope.requestId,
+          }),
+        );
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
         // Updates cannot reach a closed run; tell "ended" from "never existed".

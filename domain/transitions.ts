@@ -32,8 +32,8 @@ function checkEnvelope(envelope: CommandEnvelope): void {
   if (!envelope || typeof envelope !== 'object' || !envelope.command || typeof envelope.command.type !== 'string') {
     throw new DomainError('VALIDATION_FAILED', 'an update needs { requestId, actor, command }');
   }
-  if (typeof envelope.requestId !== 'string' || envelope.requestId.length === 0 || envelope.requestId.length > 200) {
-    throw new DomainError('VALIDATION_FAILED', 'requestId must be a string of 1–200 characters', { path: 'requestId' });
+  if (typeof envelope.requestId !== 'string' || envelope.requestId.length === 0 || envelope.requestId.length > 400) {
+    throw new DomainError('VALIDATION_FAILED', 'requestId must be a string of 1–400 characters', { path: 'requestId' });
   }
   const actor = envelope.actor;
   if (!actor || typeof actor.id !== 'string' || typeof actor.role !== 'string') {

@@ -22,7 +22,9 @@ export async function runCommand(
     // the workflow re-checks this authoritatively; checking the live state first answers 403 without an update
     assertActsForTask(actor, await deps.items.state(itemId), command.taskId);
   }
-  const state = await deps.items.execute(itemId, { requestId: ctx.idempotencyKey, actor, command });
-  ctx.log.info({ itemId, command: command.type, requestId: ctx.idempotencyKey }, 'command applied');
+  // Keys are scoped to the caller: two users who pick the same key never collide.
+  const requestId = `${actor.id}/${ctx.idempotencyKey}`;
+  const state = await deps.items.execute(itemId, { requestId, actor, command });
+  ctx.log.info({ itemId, command: command.type, requestId }, 'command applied');
   return itemViewFor(actor, state);
 }
