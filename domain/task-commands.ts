@@ -39,6 +39,16 @@ function notify(ctx: CommandContext, task: TaskState, event: AuditEvent, kind: N
   appendNotifications(ctx.state, ctx.notifications, { kind, occurrence: String(event.seq), task, roles, reason, firedAt: ctx.nowMs });
 }
 
+/** A task that leaves the open states takes its pending extension request with it, on record. */
+function closePendingExtension(ctx: CommandContext, task: TaskState, note: string): void {
+  const pending = task.extensions.find((e) => e.status === 'pending');
+  if (!pending) return;
+  pending.status = 'denied';
+  pending.decidedAt = iso(ctx.nowMs);
+  pending.decidedBy = ctx.actor.id;
+  pending.note = note;
+}
+
 const reportProgress: Handler<'reportProgress'> = (ctx, task, c) => {
   if (task.status === 'submitted') refuse(task, 'report progress on');
   const percent = c.percent;
@@ -78,6 +88,11 @@ const requestExtension: Handler<'requestExtension'> = (ctx, task, c) => {
       path: 'newDeadline',
     });
   }
+  // An overdue task's owner could name a date later than the missed deadline but already
+  // gone: decideExtension could never approve it, and it would block any new request.
+  if (Date.parse(proposed.dueAt) <= ctx.nowMs) {
+    throw new DomainError('VALIDATION_FAILED', `the new deadline ${proposed.dueAt} has already passed`, { path: 'newDeadline' });
+  }
   task.extensions.push({ requestedAt: iso(ctx.nowMs), requestedBy: ctx.actor.id, newDeadline: c.newDeadline, reason, status: 'pending' });
   const event = audit(ctx, task, 'extensionRequested', { newDeadline: c.newDeadline, proposedDueAt: proposed.dueAt, reason });
   notify(ctx, task, event, 'extensionRequested', ['itemLeader'], `extension requested for task ${task.id}: ${reason}`);
@@ -89,7 +104,7 @@ const acceptTask: Handler<'acceptTask'> = (ctx, task, c) => {
   task.acceptedAt = iso(ctx.nowMs);
   task.acceptedBy = ctx.actor.id;
   task.stale = false;
-  for (const ext of task.extensions) if (ext.status === 'pending') ext.status = 'denied';
+  closePendingExtension(ctx, task, 'closed by acceptance');
   const late = ctx.nowMs > Date.parse(task.originalDueAt);
   const event = audit(ctx, task, 'taskAccepted', { note: c.note, late });
   notify(ctx, task, event, 'accepted', ['ownerUnit'], `task ${task.id} accepted and struck off`);
@@ -146,6 +161,7 @@ const cancelTask: Handler<'cancelTask'> = (ctx, task, c) => {
   task.status = 'cancelled';
   task.cancelledAt = iso(ctx.nowMs);
   task.cancelReason = reason;
+  closePendingExtension(ctx, task, 'closed by cancellation');
   audit(ctx, task, 'taskCancelled', { reason });
 };
 

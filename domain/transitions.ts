@@ -90,6 +90,8 @@ export function applyCommand(current: ItemState, envelope: CommandEnvelope, nowM
       break;
     }
     default: {
+      // Role first, so a supervisor learns nothing about which tasks exist; then the unit, against the task.
+      authorize(actor, command, undefined);
       const task = findTask(state, (command as { taskId: string }).taskId);
       authorize(actor, command, task);
       if (!isTaskOpen(task)) {

@@ -1,0 +1,68 @@
+import { DEFAULT_POLICY, resolvePolicy } from '../../domain/policy';
+import type { EscalationRung, ItemPolicy } from '../../domain/types';
+import { codeOf } from './item-builders';
+
+describe('DEFAULT_POLICY', () => {
+  it('is the policy of DOMAIN.md / issue 3', () => {
+    expect(DEFAULT_POLICY).toEqual({
+      timezone: 'Asia/Shanghai',
+      weeklyDispatch: { weekday: 1, time: '09:00' },
+      monthlyReview: { day: 1, time: '09:00' },
+      warningLead: 'P3D',
+      escalationLadder: [
+        { after: 'PT0S', level: 1, notify: ['ownerUnit'] },
+        { after: 'P3D', level: 2, notify: ['unitLeader'] },
+        { after: 'P7D', level: 3, notify: ['itemLeader', 'supervisionOffice'] },
+      ],
+    });
+  });
+});
+
+describe('resolvePolicy', () => {
+  it('returns the defaults when nothing is set', () => {
+    expect(resolvePolicy(undefined)).toEqual(DEFAULT_POLICY);
+    expect(resolvePolicy({})).toEqual(DEFAULT_POLICY);
+  });
+
+  it('keeps every field that was set and defaults the rest', () => {
+    const ladder: EscalationRung[] = [
+      { after: 'PT30S', level: 1, notify: ['ownerUnit'] },
+      { after: 'PT1M', level: 1, notify: ['unitLeader'] },
+      { after: 'P2W', level: 4, notify: ['supervisionOffice'] },
+    ];
+    const set: Partial<ItemPolicy> = {
+      timezone: 'America/New_York',
+      weeklyDispatch: { weekday: 5, time: '16:30' },
+      warningLead: 'P1DT12H',
+      escalationLadder: ladder,
+    };
+    expect(resolvePolicy(set)).toEqual({ ...set, monthlyReview: DEFAULT_POLICY.monthlyReview });
+  });
+
+  it('accepts an empty ladder (no escalation) and a zero warning lead', () => {
+    expect(resolvePolicy({ escalationLadder: [], warningLead: 'PT0S' })).toMatchObject({ escalationLadder: [], warningLead: 'PT0S' });
+  });
+
+  const rung = (after: string, level: number, notify: EscalationRung['notify'] = ['ownerUnit']): EscalationRung => ({ after, level, notify });
+
+  it.each<[string, Partial<ItemPolicy>, RegExp]>([
+    ['an unknown timezone', { timezone: 'Mars/Olympus' }, /unknown timezone/],
+    ['a weekday out of range', { weeklyDispatch: { weekday: 8, time: '09:00' } }, /weekday/],
+    ['a review day the 31st', { monthlyReview: { day: 31, time: '09:00' } }, /day must be an integer 1 to 28/],
+    ['a bad time', { weeklyDispatch: { weekday: 1, time: '25:00' } }, /./],
+    ['a warning lead in months', { warningLead: 'P1M' }, /warningLead 'P1M'/],
+    ['a warning lead that is not a duration', { warningLead: '3 days' }, /warningLead/],
+    ['a rung offset in months', { escalationLadder: [rung('P1M', 1)] }, /rung 1: 'P1M'/],
+    ['a rung offset in years', { escalationLadder: [rung('P1Y', 1)] }, /rung 1/],
+    ['decreasing offsets', { escalationLadder: [rung('P3D', 1), rung('P1D', 2)] }, /rung 2 must come strictly after rung 1/],
+    ['equal offsets', { escalationLadder: [rung('PT0S', 1), rung('PT0S', 2)] }, /rung 2 must come strictly after/],
+    ['equal offsets written differently', { escalationLadder: [rung('P1D', 1), rung('PT24H', 2)] }, /rung 2 must come strictly after/],
+    ['a decreasing level', { escalationLadder: [rung('PT0S', 2), rung('P1D', 1)] }, /level/],
+    ['a level 0', { escalationLadder: [rung('PT0S', 0)] }, /level/],
+    ['a fractional level', { escalationLadder: [rung('PT0S', 1.5)] }, /level/],
+    ['a rung that notifies nobody', { escalationLadder: [rung('PT0S', 1, [])] }, /notifies nobody/],
+  ])('refuses %s with VALIDATION_FAILED', (_name, partial, message) => {
+    expect(codeOf(() => resolvePolicy(partial))).toBe('VALIDATION_FAILED');
+    expect(() => resolvePolicy(partial)).toThrow(message);
+  });
+});
