@@ -5,11 +5,14 @@
  */
 import '../support/quiet-runtime';
 import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { ItemChanges } from '../../activities/item-changes';
 import type { Command, CommandEnvelope } from '../../domain/commands';
 import type { Actor, ItemInput, ItemState, Notification } from '../../domain/types';
+import type { rectificationItemWorkflow } from '../../workflows/item-workflow';
+import { cancelItemUpdate, itemWorkflowId, WORKFLOW_TYPE } from '../../workflows/messages';
 
 export const LEADER: Actor = { id: 'leader-1', name: 'Leader Wang', role: 'leader' };
 export const OWNER_A: Actor = { id: 'owner-a', name: 'Owner Zhang', role: 'owner', unit: 'Unit A' };
@@ -85,4 +88,72 @@ export function itemInput(overrides: Partial<ItemInput> & { dueAt: string }): It
     ],
     ...rest,
   };
+}
+
+let sharedBundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** The workflow code bundled once per test file, so every scenario can have its own worker cheaply. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  sharedBundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
+  return sharedBundle;
+}
+
+/**
+ * A fresh worker, task queue and store for one scenario (a Worker runs only once,
+ * so each `worker.runUntil` needs its own), from the shared bundle.
+ */
+export async function createScenarioWorker(env: TestWorkflowEnvironment, store: RecordingStore = new RecordingStore()) {
+  const taskQueue = `wf-test-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: store.activities,
+  });
+  return { worker, taskQueue, store };
+}
+
+/** Starts a fresh item on the scenario's task queue. */
+export async function startItem(env: TestWorkflowEnvironment, taskQueue: string, item: ItemInput, createdBy: Actor = LEADER) {
+  return env.client.workflow.start<typeof rectificationItemWorkflow>(WORKFLOW_TYPE, {
+    taskQueue,
+    workflowId: itemWorkflowId(item.id),
+    args: [{ kind: 'new', item, createdBy }],
+  });
+}
+
+/** Asserts a workflow-time instant landed on the expected one (timers fire at, never before, their time). */
+export function expectInstant(actualIso: string | undefined, expectedMs: number, toleranceMs = 2000): void {
+  expect(actualIso).toBeDefined();
+  const delta = Date.parse(actualIso!) - expectedMs;
+  expect(delta).toBeGreaterThanOrEqual(0);
+  expect(delta).toBeLessThan(toleranceMs);
+}
+
+/** Polls (real time, a few seconds at most) until `find` returns something: persistence runs just after an update returns. */
+export async function waitFor<T>(find: () => T | undefined, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = find();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`waitFor: nothing after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * Ends a scenario's item the way a leader would: cancel it and await the result.
+ * Terminating a run about a second or less after it started leaves the Java test
+ * server's time skipping locked, so the next scenario's env.sleep runs in real
+ * time and hangs (observed on the server this project pins; cf. the time-skipping
+ * lock leaks of temporalio/sdk-java#1138). Terminate is only the last resort.
+ */
+export async function endScenario(handle: WorkflowHandle): Promise<void> {
+  try {
+    if ((await handle.describe()).status.name !== 'RUNNING') return;
+    await handle.executeUpdate(cancelItemUpdate, { args: [envelope(LEADER, { type: 'cancelItem', reason: 'scenario over' })] });
+    await handle.result();
+  } catch {
+    await handle.terminate('scenario over').catch(() => undefined);
+  }
 }
