@@ -9,6 +9,7 @@ import { errorHandler, notFoundHandler } from './http/error-handler';
 import { mountRoute } from './http/mount';
 import { requestIdMiddleware } from './http/request-context';
 import type { AppDeps, RouteDeps } from './http/route';
+import { loadHolidaySupplement } from './holiday-supplement';
 import { createItemGateway } from './item-gateway';
 import { allRoutes } from './routes';
 
@@ -23,7 +24,12 @@ export function createApp(deps: AppDeps): express.Express {
 
   const routeDeps: RouteDeps = {
     ...deps,
-    items: createItemGateway({ temporal: deps.temporal, pool: deps.pool, taskQueue: deps.config.TEMPORAL_TASK_QUEUE }),
+    items: createItemGateway({
+      temporal: deps.temporal,
+      pool: deps.pool,
+      taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+      holidays: deps.config.HOLIDAY_CALENDAR_FILE ? loadHolidaySupplement(deps.config.HOLIDAY_CALENDAR_FILE) : undefined,
+    }),
   };
   const authenticate = createAuthenticator(deps.config);
   const router = express.Router();

@@ -27,6 +27,8 @@ const ApiEnvSchema = z
       .optional(),
     AUTH_JWT_ISSUER: z.string().min(1).default('rectification-engine'),
     AUTH_JWT_AUDIENCE: z.string().min(1).default('rectification-engine'),
+    /** JSON { holidays, workdays } of dates the holiday package does not have yet */
+    HOLIDAY_CALENDAR_FILE: z.string().min(1).optional(),
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === 'production';

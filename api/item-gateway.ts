@@ -20,6 +20,7 @@ import {
 } from '../workflows/messages';
 import { initialSearchAttributes } from './search-attributes';
 import { isTemporalUnavailable } from './temporal-errors';
+import { calendarForNewItem, type HolidaySupplement } from '../domain/statutory-calendar';
 
 export interface ItemGateway {
   start(item: ItemInput, actor: Actor): Promise<ItemState>;
@@ -33,7 +34,12 @@ const FIRST_QUERY_DELAY_MS = 100;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function createItemGateway(deps: { temporal: Client; pool: Pool; taskQueue: string }): ItemGateway {
+export function createItemGateway(deps: {
+  temporal: Client;
+  pool: Pool;
+  taskQueue: string;
+  holidays?: HolidaySupplement;
+}): ItemGateway {
   const { temporal, pool, taskQueue } = deps;
   const handleOf = (itemId: string) => temporal.workflow.getHandle(itemWorkflowId(itemId));
 
@@ -53,8 +59,9 @@ export function createItemGateway(deps: { temporal: Client; pool: Pool; taskQueu
     async start(item, actor) {
       // The same rule the workflow runs first: a bad item is refused here (422)
       // rather than starting a workflow that would fail on its first task.
-      createItemState(item, actor, Date.now());
-      const args: [ItemWorkflowInput] = [{ kind: 'new', item, createdBy: actor }];
+      const calendar = calendarForNewItem(Date.now(), deps.holidays);
+      createItemState(item, actor, Date.now(), calendar);
+      const args: [ItemWorkflowInput] = [{ kind: 'new', item, createdBy: actor, calendar }];
       const handle = await temporal.workflow.start(WORKFLOW_TYPE, {
         taskQueue,
         workflowId: itemWorkflowId(item.id),

@@ -20,6 +20,7 @@ import {
   submitTaskUpdate,
   WORKFLOW_TYPE,
 } from '../workflows/messages';
+import { statutoryCalendar } from '../domain/statutory-calendar';
 
 const DAY = 86_400_000;
 const TASKS = 10;
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
     const handle = await env.client.workflow.start(WORKFLOW_TYPE, {
       taskQueue,
       workflowId: itemWorkflowId(item.id),
-      args: [{ kind: 'new', item, createdBy: leader }],
+      args: [{ kind: 'new', item, createdBy: leader, calendar: statutoryCalendar() }],
     });
     for (let month = 1; month <= 12; month++) {
       const state = await handle.query(itemStateQuery);

@@ -4,7 +4,7 @@ import { DomainError } from './errors';
 import { appendAudit, iso } from './item-helpers';
 import { resolvePolicy } from './policy';
 import { nextMonthlyAt, nextWeeklyAt } from './schedule';
-import type { Actor, AuditEvent, ItemInput, ItemPolicy, ItemState, ProblemInput, ProblemState, TaskInput, TaskState } from './types';
+import type { Actor, AuditEvent, HolidayCalendar, ItemInput, ItemPolicy, ItemState, ProblemInput, ProblemState, TaskInput, TaskState } from './types';
 
 const SUPERVISION_LEVELS = ['province', 'city', 'county', 'none'];
 const SEVERITIES = ['low', 'medium', 'high', 'critical'];
@@ -25,7 +25,13 @@ export function newProblemState(input: ProblemInput, path: string): ProblemState
 }
 
 /** A task as assigned now: its deadline is resolved to an instant against the item's calendar. */
-export function newTaskState(input: TaskInput, policy: ItemPolicy, nowMs: number, path: string): TaskState {
+export function newTaskState(
+  input: TaskInput,
+  policy: ItemPolicy,
+  calendar: HolidayCalendar,
+  nowMs: number,
+  path: string,
+): TaskState {
   requireText(input.id, `${path}.id`);
   requireText(input.description, `${path}.description`);
   requireText(input.ownerUnit, `${path}.ownerUnit`);
@@ -33,7 +39,7 @@ export function newTaskState(input: TaskInput, policy: ItemPolicy, nowMs: number
   if (!Array.isArray(input.problemIds) || input.problemIds.length === 0) {
     throw new DomainError('VALIDATION_FAILED', `${path}.problemIds must name at least one problem`, { path });
   }
-  const deadline = resolveDeadline(input.deadline, nowMs, policy.timezone);
+  const deadline = resolveDeadline(input.deadline, nowMs, policy.timezone, calendar);
   if (Date.parse(deadline.dueAt) <= nowMs) {
     throw new DomainError('VALIDATION_FAILED', `${path}.deadline ${deadline.dueAt} is not in the future`, {
       path: `${path}.deadline`,
@@ -73,6 +79,7 @@ export function createItemState(
   input: ItemInput,
   createdBy: Actor,
   nowMs: number,
+  calendar: HolidayCalendar,
 ): { state: ItemState; auditEvents: AuditEvent[] } {
   requireText(input.id, 'id');
   requireText(input.title, 'title');
@@ -86,9 +93,12 @@ export function createItemState(
   assertUnique(input.problems.map((p) => p.id), 'problem');
   assertUnique(input.tasks.map((t) => t.id), 'task');
 
+  if (!calendar || !Array.isArray(calendar.years) || !calendar.holidays || !calendar.workdays) {
+    throw new DomainError('VALIDATION_FAILED', 'a new item needs its holiday calendar', { path: 'calendar' });
+  }
   const policy = resolvePolicy(input.policy);
   const problems = input.problems.map((p, i) => newProblemState(p, `problems.${i}`));
-  const tasks = input.tasks.map((t, i) => newTaskState(t, policy, nowMs, `tasks.${i}`));
+  const tasks = input.tasks.map((t, i) => newTaskState(t, policy, calendar, nowMs, `tasks.${i}`));
   const problemIds = new Set(problems.map((p) => p.id));
   tasks.forEach((t, i) => {
     const unknown = t.problemIds.find((id) => !problemIds.has(id));
@@ -106,6 +116,7 @@ export function createItemState(
     supervisionLevel: input.supervisionLevel,
     leader: { id: input.leader.id, name: input.leader.name },
     policy,
+    calendar,
     status: 'active',
     createdAt: iso(nowMs),
     createdBy: createdBy.id,

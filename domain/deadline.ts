@@ -1,7 +1,7 @@
 /** Turns a task's DeadlineSpec into an instant, keeping how it was computed for the record. */
 import { DomainError } from './errors';
 import { parseDate } from './local-time';
-import type { DeadlineSpec, ResolvedDeadline } from './types';
+import type { DeadlineSpec, HolidayCalendar, ResolvedDeadline } from './types';
 import { addWorkingDays } from './working-days';
 
 // A time without an offset would be read in the host's zone by Date.parse:
@@ -37,14 +37,14 @@ function isCalendarDate(date: string): boolean {
  * Past instants are accepted: whether a deadline in the past is a mistake
  * (new task) or a fact (recording late work) is the caller's decision.
  */
-export function resolveDeadline(spec: DeadlineSpec, nowMs: number, tz: string): ResolvedDeadline {
+export function resolveDeadline(spec: DeadlineSpec, nowMs: number, tz: string, calendar: HolidayCalendar): ResolvedDeadline {
   const resolvedAt = new Date(nowMs).toISOString();
   if (spec?.kind === 'instant') {
     const dueAt = new Date(parseInstant(spec.at)).toISOString();
     return { dueAt, spec: { kind: 'instant', at: spec.at }, resolvedAt, basis: 'fixed instant' };
   }
   if (spec?.kind === 'workingDays') {
-    const { dueAtMs, basis } = addWorkingDays(nowMs, spec.days, tz);
+    const { dueAtMs, basis } = addWorkingDays(nowMs, spec.days, tz, calendar);
     return { dueAt: new Date(dueAtMs).toISOString(), spec: { kind: 'workingDays', days: spec.days }, resolvedAt, basis };
   }
   throw new DomainError('VALIDATION_FAILED', "deadline kind must be 'instant' or 'workingDays'", {

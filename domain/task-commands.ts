@@ -82,7 +82,7 @@ const submitTask: Handler<'submitTask'> = (ctx, task, c) => {
 const requestExtension: Handler<'requestExtension'> = (ctx, task, c) => {
   if (task.extensions.some((e) => e.status === 'pending')) refuse(task, 'request a second pending extension for');
   const reason = text(c.reason, 'reason');
-  const proposed = resolveDeadline(c.newDeadline, ctx.nowMs, ctx.state.policy.timezone);
+  const proposed = resolveDeadline(c.newDeadline, ctx.nowMs, ctx.state.policy.timezone, ctx.state.calendar);
   if (Date.parse(proposed.dueAt) <= Date.parse(task.deadline.dueAt)) {
     throw new DomainError('VALIDATION_FAILED', `the new deadline ${proposed.dueAt} is not later than ${task.deadline.dueAt}`, {
       path: 'newDeadline',
@@ -131,7 +131,7 @@ const decideExtension: Handler<'decideExtension'> = (ctx, task, c) => {
   pending.note = c.note;
   if (c.approve) {
     // The deadline is resolved again now: a working-day count runs from the decision.
-    const deadline = resolveDeadline(pending.newDeadline, ctx.nowMs, ctx.state.policy.timezone);
+    const deadline = resolveDeadline(pending.newDeadline, ctx.nowMs, ctx.state.policy.timezone, ctx.state.calendar);
     if (Date.parse(deadline.dueAt) <= ctx.nowMs) {
       throw new DomainError('VALIDATION_FAILED', `the requested deadline ${deadline.dueAt} has already passed`, { path: 'newDeadline' });
     }

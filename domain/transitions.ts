@@ -66,7 +66,7 @@ export function applyCommand(current: ItemState, envelope: CommandEnvelope, nowM
     }
     case 'addTask': {
       authorize(actor, command, undefined);
-      const task = newTaskState(command.task ?? ({} as never), state.policy, nowMs, 'task');
+      const task = newTaskState(command.task ?? ({} as never), state.policy, state.calendar, nowMs, 'task');
       if (state.tasks.some((t) => t.id === task.id)) {
         throw new DomainError('ALREADY_EXISTS', `task '${task.id}' already exists`, { taskId: task.id });
       }

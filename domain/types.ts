@@ -56,6 +56,23 @@ export interface MonthlySchedule {
   time: string; // HH:MM
 }
 
+/**
+ * China's statutory holidays (法定节假日) and make-up workdays (调休) as data.
+ * It travels in the workflow input and the item's state, so it is recorded in
+ * history: a replay resolves working days exactly as the first run did, even
+ * after the calendar package is updated.
+ */
+export interface HolidayCalendar {
+  /** where the data came from, e.g. "chinese-days 1.5.7" */
+  source: string;
+  /** years whose State Council holiday notice is in the data */
+  years: number[];
+  /** YYYY-MM-DD → holiday name */
+  holidays: Record<string, string>;
+  /** YYYY-MM-DD → the holiday a weekend workday makes up for */
+  workdays: Record<string, string>;
+}
+
 export interface ItemPolicy {
   timezone: string;
   weeklyDispatch: WeeklySchedule;
@@ -226,6 +243,7 @@ export interface ItemState {
   supervisionLevel: SupervisionLevel;
   leader: PersonRef;
   policy: ItemPolicy;
+  calendar: HolidayCalendar;
   status: ItemStatus;
   createdAt: string;
   createdBy: string;

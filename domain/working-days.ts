@@ -1,35 +1,30 @@
 /**
- * Working days on China's statutory calendar (法定节假日 and 调休), from the data
- * of the `chinese-days` package. Only its plain JSON is imported: it bundles
- * into the workflow sandbox like any module and holds no code.
+ * Working days on China's statutory calendar (法定节假日 and 调休). The calendar
+ * is a parameter, never imported here: items carry theirs in their state (see
+ * HolidayCalendar), and domain/statutory-calendar.ts builds one from the
+ * `chinese-days` package outside the workflow sandbox.
  */
-import calendar from 'chinese-days/dist/chinese-days.json';
 import { DomainError } from './errors';
 import { addCalendarDays, isValidTimeZone, isoWeekday, localDateString, localToInstant, parseDate } from './local-time';
-
-// Values look like "Spring Festival,春节,4": English name, Chinese name, an id.
-const HOLIDAYS: Readonly<Record<string, string>> = calendar.holidays;
-/** make-up workdays (调休): weekend days that are worked to bridge a holiday */
-const MAKEUP_WORKDAYS: Readonly<Record<string, string>> = calendar.workdays;
-/** A year is covered when the State Council's holiday notice for it is in the data. */
-const COVERED_YEARS: ReadonlySet<number> = new Set(Object.keys(HOLIDAYS).map((d) => Number(d.slice(0, 4))));
+import type { HolidayCalendar } from './types';
 
 const MAX_DAYS = 3650;
 
-export function calendarCoversYear(year: number): boolean {
-  return COVERED_YEARS.has(year);
+export function calendarCoversYear(year: number, calendar: HolidayCalendar): boolean {
+  return calendar.years.includes(year);
 }
 
 /** Make-up workday → true; statutory holiday → false; otherwise Monday to Friday. */
-export function isWorkingDay(date: string): boolean {
+export function isWorkingDay(date: string, calendar: HolidayCalendar): boolean {
   const { year, month, day } = parseDate(date);
-  if (Object.hasOwn(MAKEUP_WORKDAYS, date)) return true;
-  if (Object.hasOwn(HOLIDAYS, date)) return false;
+  if (Object.hasOwn(calendar.workdays, date)) return true;
+  if (Object.hasOwn(calendar.holidays, date)) return false;
   return isoWeekday(year, month, day) <= 5;
 }
 
-function holidayName(date: string): string {
-  return (HOLIDAYS[date] ?? '').split(',')[0] || 'holiday';
+// Values look like "Spring Festival,春节,4": English name, Chinese name, an id.
+function holidayName(date: string, calendar: HolidayCalendar): string {
+  return (calendar.holidays[date] ?? '').split(',')[0] || 'holiday';
 }
 
 /**
@@ -38,7 +33,12 @@ function holidayName(date: string): string {
  * deadline is the END of the Nth working day, 23:59:59 local time, so an owner
  * has the whole of that day. `basis` records what was skipped and counted.
  */
-export function addWorkingDays(fromMs: number, days: number, tz: string): { dueAtMs: number; basis: string } {
+export function addWorkingDays(
+  fromMs: number,
+  days: number,
+  tz: string,
+  calendar: HolidayCalendar,
+): { dueAtMs: number; basis: string } {
   if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS) {
     throw new DomainError('VALIDATION_FAILED', `working days must be an integer from 1 to ${MAX_DAYS}, got ${days}`, {
       days,
@@ -56,17 +56,17 @@ export function addWorkingDays(fromMs: number, days: number, tz: string): { dueA
   for (let counted = 0; counted < days; ) {
     date = addCalendarDays(date, 1);
     const year = Number(date.slice(0, 4));
-    if (!calendarCoversYear(year)) uncovered.add(year);
-    if (Object.hasOwn(HOLIDAYS, date)) {
-      const name = holidayName(date);
+    if (!calendarCoversYear(year, calendar)) uncovered.add(year);
+    if (Object.hasOwn(calendar.holidays, date)) {
+      const name = holidayName(date, calendar);
       const last = holidays[holidays.length - 1];
       // extend the current run when the day before was the same holiday
       if (last && last.name === name && addCalendarDays(last.to, 1) === date) last.to = date;
       else holidays.push({ from: date, to: date, name });
     }
-    if (isWorkingDay(date)) {
+    if (isWorkingDay(date, calendar)) {
       counted += 1;
-      if (Object.hasOwn(MAKEUP_WORKDAYS, date)) makeups.push(date);
+      if (Object.hasOwn(calendar.workdays, date)) makeups.push(date);
     }
   }
 

@@ -16,6 +16,7 @@ import type {
   ReviewRecord,
   TaskState,
 } from '../../domain/types';
+import { statutoryCalendar } from '../../domain/statutory-calendar';
 
 export const T0 = '2024-03-01T00:00:00.000Z';
 
@@ -85,6 +86,7 @@ export function buildItemState(overrides: Partial<ItemState> = {}): ItemState {
     supervisionLevel: 'none',
     leader: { id: 'leader-1', name: 'Leader One' },
     policy: buildPolicy(),
+    calendar: statutoryCalendar(),
     status: 'active',
     createdAt: T0,
     createdBy: 'leader-1',

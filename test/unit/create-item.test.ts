@@ -14,9 +14,12 @@ import {
   T2_DUE,
   taskInput,
 } from './item-builders';
+import { statutoryCalendar } from '../../domain/statutory-calendar';
+
+const CAL = statutoryCalendar();
 
 describe('createItemState: a valid plan', () => {
-  const { state, auditEvents } = createItemState(itemInput(), LEADER, NOW);
+  const { state, auditEvents } = createItemState(itemInput(), LEADER, NOW, CAL);
 
   it('copies the item fields and starts active', () => {
     expect(state).toMatchObject({
@@ -96,7 +99,7 @@ describe('createItemState: a valid plan', () => {
     const at = Date.parse('2026-06-01T01:00:00.000Z'); // Mon 2026-06-01 09:00 Shanghai
     const later = itemInput();
     later.tasks[0]!.deadline = { kind: 'instant', at: '2026-07-15T18:00:00+08:00' };
-    const s = createItemState(later, LEADER, at).state;
+    const s = createItemState(later, LEADER, at, CAL).state;
     expect(s.schedule.nextDispatchAt).toBe('2026-06-08T01:00:00.000Z');
     expect(s.schedule.nextReviewAt).toBe('2026-07-01T01:00:00.000Z');
   });
@@ -116,7 +119,7 @@ describe('createItemState: a valid plan', () => {
 
   it('does not share arrays with the input', () => {
     const input = itemInput();
-    const s = createItemState(input, LEADER, NOW).state;
+    const s = createItemState(input, LEADER, NOW, CAL).state;
     input.tasks[0]!.problemIds.push('p2');
     input.tasks[0]!.coOwners!.push('unit-z');
     expect(s.tasks[0]!.problemIds).toEqual(['p1']);
@@ -127,7 +130,7 @@ describe('createItemState: a valid plan', () => {
     const s = createItemState(
       itemInput({ policy: { timezone: 'Europe/Berlin', warningLead: 'PT12H' } }),
       LEADER,
-      NOW,
+      NOW, CAL
     ).state;
     expect(s.policy).toEqual({ ...DEFAULT_POLICY, timezone: 'Europe/Berlin', warningLead: 'PT12H' });
     // Wed 2026-03-04 03:00 Berlin → Mon 2026-03-09 09:00 CET = 08:00Z
@@ -138,7 +141,7 @@ describe('createItemState: a valid plan', () => {
     const s = createItemState(
       itemInput({ tasks: [taskInput('t1', { problemIds: ['p1', 'p2'], deadline: { kind: 'instant', at: iso(NOW + 1) } })] }),
       LEADER,
-      NOW,
+      NOW, CAL
     ).state;
     expect(s.tasks[0]!.problemIds).toEqual(['p1', 'p2']);
     expect(s.tasks[0]!.deadline.dueAt).toBe(iso(NOW + 1));
@@ -181,24 +184,24 @@ describe('createItemState: refusals', () => {
   it.each(cases)('refuses %s with VALIDATION_FAILED', (_name, spoil) => {
     const input = itemInput();
     spoil(input);
-    expect(codeOf(() => createItemState(input, LEADER, NOW))).toBe('VALIDATION_FAILED');
+    expect(codeOf(() => createItemState(input, LEADER, NOW, CAL))).toBe('VALIDATION_FAILED');
   });
 
   it('names what is wrong', () => {
     const unknown = itemInput();
     unknown.tasks[1]!.problemIds = ['p9'];
-    expect(() => createItemState(unknown, LEADER, NOW)).toThrow(/unknown problem 'p9'/);
+    expect(() => createItemState(unknown, LEADER, NOW, CAL)).toThrow(/unknown problem 'p9'/);
 
     const uncovered = itemInput();
     uncovered.problems.push(problemInput('p3'));
-    expect(() => createItemState(uncovered, LEADER, NOW)).toThrow(/problem 'p3' has no task/);
+    expect(() => createItemState(uncovered, LEADER, NOW, CAL)).toThrow(/problem 'p3' has no task/);
 
     const dup = itemInput();
     dup.tasks.push(taskInput('t2'));
-    expect(() => createItemState(dup, LEADER, NOW)).toThrow(/duplicate task id 't2'/);
+    expect(() => createItemState(dup, LEADER, NOW, CAL)).toThrow(/duplicate task id 't2'/);
 
     const past = itemInput();
     past.tasks[1]!.deadline = { kind: 'instant', at: iso(NOW - HOUR) };
-    expect(() => createItemState(past, LEADER, NOW)).toThrow(/tasks\.1\.deadline .* is not in the future/);
+    expect(() => createItemState(past, LEADER, NOW, CAL)).toThrow(/tasks\.1\.deadline .* is not in the future/);
   });
 });

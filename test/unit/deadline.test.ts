@@ -1,5 +1,8 @@
 import { parseInstant, resolveDeadline } from '../../domain/deadline';
 import type { DeadlineSpec } from '../../domain/types';
+import { statutoryCalendar } from '../../domain/statutory-calendar';
+
+const CAL = statutoryCalendar();
 
 const SH = 'Asia/Shanghai';
 const NOW = Date.UTC(2026, 1, 10, 1, 0); // Tue 2026-02-10 09:00 in Shanghai
@@ -16,7 +19,7 @@ function codeOf(fn: () => unknown): string | undefined {
 describe('resolveDeadline: instant', () => {
   it('normalises an offset date-time to UTC and keeps the spec', () => {
     const spec: DeadlineSpec = { kind: 'instant', at: '2026-03-01T18:00:00+08:00' };
-    expect(resolveDeadline(spec, NOW, SH)).toEqual({
+    expect(resolveDeadline(spec, NOW, SH, CAL)).toEqual({
       dueAt: '2026-03-01T10:00:00.000Z',
       spec,
       resolvedAt: '2026-02-10T01:00:00.000Z',
@@ -25,14 +28,14 @@ describe('resolveDeadline: instant', () => {
   });
 
   it('accepts Z, fractions and minutes-only forms', () => {
-    expect(resolveDeadline({ kind: 'instant', at: '2026-03-01T10:00Z' }, NOW, SH).dueAt).toBe('2026-03-01T10:00:00.000Z');
-    expect(resolveDeadline({ kind: 'instant', at: '2026-03-01T10:00:00.250Z' }, NOW, SH).dueAt).toBe(
+    expect(resolveDeadline({ kind: 'instant', at: '2026-03-01T10:00Z' }, NOW, SH, CAL).dueAt).toBe('2026-03-01T10:00:00.000Z');
+    expect(resolveDeadline({ kind: 'instant', at: '2026-03-01T10:00:00.250Z' }, NOW, SH, CAL).dueAt).toBe(
       '2026-03-01T10:00:00.250Z',
     );
   });
 
   it('does not refuse a past instant (the caller decides)', () => {
-    expect(resolveDeadline({ kind: 'instant', at: '2020-01-01T00:00:00Z' }, NOW, SH).dueAt).toBe('2020-01-01T00:00:00.000Z');
+    expect(resolveDeadline({ kind: 'instant', at: '2020-01-01T00:00:00Z' }, NOW, SH, CAL).dueAt).toBe('2020-01-01T00:00:00.000Z');
   });
 
   it.each([
@@ -46,7 +49,7 @@ describe('resolveDeadline: instant', () => {
     '2026-03-01t10:00:00z', // the API schema refuses lower case too
     '2026-03-01T10:00:00+0800',
   ])('refuses %p with VALIDATION_FAILED', (at) => {
-    expect(codeOf(() => resolveDeadline({ kind: 'instant', at }, NOW, SH))).toBe('VALIDATION_FAILED');
+    expect(codeOf(() => resolveDeadline({ kind: 'instant', at }, NOW, SH, CAL))).toBe('VALIDATION_FAILED');
   });
 
   it('parseInstant names the field in its message', () => {
@@ -56,7 +59,7 @@ describe('resolveDeadline: instant', () => {
 
 describe('resolveDeadline: working days', () => {
   it('counts on the statutory calendar from now, in the item zone', () => {
-    const r = resolveDeadline({ kind: 'workingDays', days: 10 }, NOW, SH);
+    const r = resolveDeadline({ kind: 'workingDays', days: 10 }, NOW, SH, CAL);
     expect(r.dueAt).toBe('2026-03-02T15:59:59.000Z');
     expect(r.resolvedAt).toBe('2026-02-10T01:00:00.000Z');
     expect(r.spec).toEqual({ kind: 'workingDays', days: 10 });
@@ -64,9 +67,9 @@ describe('resolveDeadline: working days', () => {
   });
 
   it('refuses bad day counts and unknown kinds', () => {
-    expect(codeOf(() => resolveDeadline({ kind: 'workingDays', days: 0 }, NOW, SH))).toBe('VALIDATION_FAILED');
-    expect(codeOf(() => resolveDeadline({ kind: 'workingDays', days: 2.5 }, NOW, SH))).toBe('VALIDATION_FAILED');
-    expect(codeOf(() => resolveDeadline({ kind: 'calendarDays', days: 3 } as unknown as DeadlineSpec, NOW, SH))).toBe(
+    expect(codeOf(() => resolveDeadline({ kind: 'workingDays', days: 0 }, NOW, SH, CAL))).toBe('VALIDATION_FAILED');
+    expect(codeOf(() => resolveDeadline({ kind: 'workingDays', days: 2.5 }, NOW, SH, CAL))).toBe('VALIDATION_FAILED');
+    expect(codeOf(() => resolveDeadline({ kind: 'calendarDays', days: 3 } as unknown as DeadlineSpec, NOW, SH, CAL))).toBe(
       'VALIDATION_FAILED',
     );
   });

@@ -8,6 +8,9 @@ import { createItemState } from '../../domain/create-item';
 import { applyCommand, type CommandOutcome } from '../../domain/transitions';
 import type { DomainErrorCode } from '../../domain/errors';
 import type { Actor, ItemInput, ItemState, ProblemInput, TaskInput } from '../../domain/types';
+import { statutoryCalendar } from '../../domain/statutory-calendar';
+
+const CAL = statutoryCalendar();
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
@@ -69,7 +72,7 @@ export function itemInput(over: Partial<ItemInput> = {}): ItemInput {
 }
 
 export function createdItem(over: Partial<ItemInput> = {}, nowMs = NOW): ItemState {
-  return createItemState(itemInput(over), LEADER, nowMs).state;
+  return createItemState(itemInput(over), LEADER, nowMs, CAL).state;
 }
 
 let requestCounter = 0;

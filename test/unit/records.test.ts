@@ -42,6 +42,7 @@ function item(tasks: TaskState[], over: Partial<ItemState> = {}): ItemState {
     title: 'rectify',
     supervisionLevel: 'city',
     leader: { id: 'l1', name: 'Leader' },
+    calendar: { source: 'none', years: [], holidays: {}, workdays: {} },
     policy: {
       timezone: 'Asia/Shanghai',
       weeklyDispatch: { weekday: 1, time: '09:00' },

@@ -30,6 +30,9 @@ import {
   task,
   taskInput,
 } from './item-builders';
+import { statutoryCalendar } from '../../domain/statutory-calendar';
+
+const CAL = statutoryCalendar();
 
 const AT = NOW + HOUR;
 const evidence = ['rectification-report.pdf', 'site-photo.jpg'];
@@ -291,7 +294,7 @@ describe('applyCommand: leader commands', () => {
     it('approval of a working-day request counts from the decision, not the request', () => {
       const s = overdueWithRequest({ kind: 'workingDays', days: 5 });
       const out = apply(s, LEADER, { type: 'decideExtension', taskId: 't1', approve: true }, decideAt);
-      const expected = resolveDeadline({ kind: 'workingDays', days: 5 }, decideAt, 'Asia/Shanghai');
+      const expected = resolveDeadline({ kind: 'workingDays', days: 5 }, decideAt, 'Asia/Shanghai', CAL);
       expect(task(out.state, 't1').deadline).toEqual(expected);
       // 2026-04-05 (Sun, Qingming) → 5 working days after the Qingming holiday on 4 to 6 April
       expect(expected.dueAt).toBe('2026-04-13T15:59:59.000Z');

@@ -1,6 +1,6 @@
 /**
  * The workflow sandbox rule (DESIGN.md): workflows/ and domain/ import no Node
- * built-ins, no pg, express, zod or pino at run time. The SDK's bundler refuses
+ * built-ins, no pg, express, zod, pino or holiday data at run time. The SDK's bundler refuses
  * built-ins by itself; pure-JS packages such as zod bundle fine, so we also scan
  * the bundle for the packages we forbid. Each forbidden case below must fail
  * the check, or this test fails.
@@ -11,7 +11,9 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import type { Logger } from '@temporalio/common';
 
 /** npm packages that must never reach the sandbox (webpack keeps their node_modules paths in module ids). */
-const FORBIDDEN_PACKAGES = ['pg', 'pg-pool', 'pg-protocol', 'express', 'zod', 'pino', 'jose'];
+// chinese-days too: the holiday calendar reaches the workflow as input (recorded in history), never as code,
+// so that updating the package cannot change how a running item replays.
+const FORBIDDEN_PACKAGES = ['pg', 'pg-pool', 'pg-protocol', 'express', 'zod', 'pino', 'jose', 'chinese-days'];
 
 /** Bundles like the worker does; rejects with the bundler's complaints or the forbidden packages found. */
 async function checkWorkflowBundle(workflowsPath: string): Promise<void> {
@@ -61,6 +63,7 @@ describe('workflow bundle', () => {
       // these bundle cleanly (browser builds / pure JS): only our scan stops them
       ['pino', /forbidden packages: pino/],
       ['zod', /forbidden packages: zod/],
+      ['chinese-days/dist/chinese-days.json', /forbidden packages: chinese-days/],
     ])('%s', async (specifier, why) => {
       await expect(checkWorkflowBundle(probe(specifier))).rejects.toThrow(why);
     });

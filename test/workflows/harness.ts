@@ -13,6 +13,7 @@ import type { Command, CommandEnvelope } from '../../domain/commands';
 import type { Actor, ItemInput, ItemState, Notification } from '../../domain/types';
 import type { rectificationItemWorkflow } from '../../workflows/item-workflow';
 import { cancelItemUpdate, itemWorkflowId, WORKFLOW_TYPE } from '../../workflows/messages';
+import { statutoryCalendar } from '../../domain/statutory-calendar';
 
 export const LEADER: Actor = { id: 'leader-1', name: 'Leader Wang', role: 'leader' };
 export const OWNER_A: Actor = { id: 'owner-a', name: 'Owner Zhang', role: 'owner', unit: 'Unit A' };
@@ -118,7 +119,7 @@ export async function startItem(env: TestWorkflowEnvironment, taskQueue: string,
   return env.client.workflow.start<typeof rectificationItemWorkflow>(WORKFLOW_TYPE, {
     taskQueue,
     workflowId: itemWorkflowId(item.id),
-    args: [{ kind: 'new', item, createdBy }],
+    args: [{ kind: 'new', item, createdBy, calendar: statutoryCalendar() }],
   });
 }
 
