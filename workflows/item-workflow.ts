@@ -59,7 +59,7 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
   if (input.kind === 'new') {
     let created: ReturnType<typeof createItemState>;
     try {
-      created = createItemState(input.item, input.createdBy, Date.now());
+      created = createItemState(input.item, input.createdBy, Date.now(), input.calendar);
     } catch (err) {
       throw asFailure(err);
     }

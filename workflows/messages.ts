@@ -7,7 +7,7 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { CommandEnvelope, Command } from '../domain/commands';
 import type { FourLists } from '../domain/item-views';
-import type { ItemState, ItemInput, Actor, AuditEvent, DispatchRecord, EscalationRecord, Notification, ReviewRecord } from '../domain/types';
+import type { HolidayCalendar, ItemState, ItemInput, Actor, AuditEvent, DispatchRecord, EscalationRecord, Notification, ReviewRecord } from '../domain/types';
 
 export type { FourLists };
 
@@ -53,7 +53,7 @@ export const fourListsQuery = defineQuery<FourLists>('fourLists');
 
 /** Input of a fresh item, or the carried state of a continued one. */
 export type ItemWorkflowInput =
-  | { kind: 'new'; item: ItemInput; createdBy: Actor; options?: ItemWorkflowOptions }
+  | { kind: 'new'; item: ItemInput; createdBy: Actor; calendar: HolidayCalendar; options?: ItemWorkflowOptions }
   | { kind: 'continued'; state: ItemState; pending?: PendingChanges; options?: ItemWorkflowOptions };
 
 /** Records produced but not yet persisted; carried across continue-as-new so none is lost. */
