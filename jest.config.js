@@ -23,6 +23,7 @@ const base = {
 
 module.exports = {
   verbose: true,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   // a global option in jest 30 (ignored inside projects): Temporal tests run minutes of setup on 2 cores
   testTimeout: 120000,
   maxWorkers: 2,
