@@ -13,10 +13,14 @@ import type {
   RiskRating,
 } from './types';
 
+/** The length of a dispatch period: the weekly round. */
+const DISPATCH_PERIOD_MS = 7 * 24 * 3600 * 1000;
+
 /**
- * One line per open task. A task is stale when nothing was reported since the
- * previous dispatch, or, at its first dispatch, since it was assigned (so a task
- * never reported on is always stale: there is nothing to read out for it).
+ * One line per open task. A task is stale when it existed for the whole period
+ * since the previous dispatch (a week, at the first one) and nothing was
+ * reported in it. A task assigned during the period is not chased yet: its
+ * owner has not had a full week.
  */
 export function buildDispatchLines(
   state: ItemState,
@@ -24,8 +28,9 @@ export function buildDispatchLines(
   lastDispatchAtMs: number | undefined,
 ): DispatchTaskLine[] {
   return state.tasks.filter(isTaskOpen).map((task) => {
-    const since = lastDispatchAtMs ?? Date.parse(task.assignedAt);
-    const stale = task.lastProgressAt === undefined || Date.parse(task.lastProgressAt) <= since;
+    const periodStart = lastDispatchAtMs ?? nowMs - DISPATCH_PERIOD_MS;
+    const heardFrom = task.lastProgressAt !== undefined && Date.parse(task.lastProgressAt) > periodStart;
+    const stale = Date.parse(task.assignedAt) <= periodStart && !heardFrom;
     const line: DispatchTaskLine = {
       taskId: task.id,
       ownerUnit: task.ownerUnit,

@@ -97,14 +97,20 @@ describe('buildDispatchLines', () => {
     expect(line('near')).toMatchObject({ light: 'yellow', msToDeadline: 2 * DAY, stale: false });
     expect(line('fresh')?.msToDeadline).toBe(10 * DAY);
   });
-  it('without a previous dispatch compares with the assignment', () => {
-    const assigned = NOW - 5 * DAY;
+  it('without a previous dispatch judges the last week, and spares tasks younger than a week', () => {
+    const assigned = NOW - 10 * DAY;
     const s = item([
-      task('reported', { assignedAt: iso(assigned), lastProgressAt: iso(assigned + 1) }),
-      task('at-assignment', { assignedAt: iso(assigned), lastProgressAt: iso(assigned) }),
+      task('reported-this-week', { assignedAt: iso(assigned), lastProgressAt: iso(NOW - 2 * DAY) }),
+      task('reported-before', { assignedAt: iso(assigned), lastProgressAt: iso(NOW - 7 * DAY) }),
       task('never', { assignedAt: iso(assigned) }),
+      task('new', { assignedAt: iso(NOW - 2 * DAY) }),
     ]);
-    expect(buildDispatchLines(s, NOW, undefined).map((l) => l.stale)).toEqual([false, true, true]);
+    expect(buildDispatchLines(s, NOW, undefined).map((l) => l.stale)).toEqual([false, true, true, false]);
+  });
+
+  it('spares a task assigned after the previous dispatch', () => {
+    const s = item([task('added', { assignedAt: iso(NOW - DAY) })]);
+    expect(buildDispatchLines(s, NOW, NOW - 7 * DAY)[0]!.stale).toBe(false);
   });
   it('does not change the state it reads', () => {
     expect(state.tasks.every((t) => t.stale === false)).toBe(true);

@@ -238,22 +238,33 @@ describe('advanceClock: weekly dispatch', () => {
   const FIRST = Date.parse('2026-03-09T01:00:00.000Z'); // Mon 09:00 Shanghai
   const SECOND = Date.parse('2026-03-16T01:00:00.000Z');
 
-  it('records every open task, marks the silent ones stale and chases their owners', () => {
+  it('records every open task; tasks younger than a week are not chased yet', () => {
     const out = advanceClock(createdItem(), FIRST);
     expect(out.dispatches).toHaveLength(1);
     const d = out.dispatches[0]!;
-    expect(d).toMatchObject({ itemId: 'item-1', seq: 1, at: iso(FIRST), openTasks: 2, staleTasks: 2, overdueTasks: 0 });
+    expect(d).toMatchObject({ itemId: 'item-1', seq: 1, at: iso(FIRST), openTasks: 2, staleTasks: 0, overdueTasks: 0 });
     expect(d.lines.map((l) => [l.taskId, l.stale, l.light, l.msToDeadline])).toEqual([
-      ['t1', true, 'yellow', T1_DUE - FIRST],
-      ['t2', true, 'yellow', T2_DUE - FIRST],
+      ['t1', false, 'green', T1_DUE - FIRST],
+      ['t2', false, 'green', T2_DUE - FIRST],
     ]);
-    expect(out.state.tasks.map((t) => t.stale)).toEqual([true, true]);
-    expect(out.notifications.map((n) => [n.kind, n.taskId, n.recipient, n.key])).toEqual([
-      ['chase', 't1', 'unit-a', 'item-1|t1|chase|dispatch#1|ownerUnit|unit-a'],
-      ['chase', 't2', 'unit-b', 'item-1|t2|chase|dispatch#1|ownerUnit|unit-b'],
-    ]);
+    expect(out.notifications).toEqual([]);
     expect(out.state.schedule).toMatchObject({ dispatchCount: 1, lastDispatchAt: iso(FIRST), nextDispatchAt: iso(SECOND) });
     expect(out.auditEvents).toEqual([]);
+  });
+
+  it('marks tasks silent for a whole period stale and chases their owners', () => {
+    const out = advanceClock(advanceClock(createdItem(), FIRST).state, SECOND);
+    const d = out.dispatches[0]!;
+    expect(d).toMatchObject({ seq: 2, staleTasks: 2 });
+    expect(d.lines.map((l) => [l.taskId, l.stale, l.light])).toEqual([
+      ['t1', true, 'yellow'],
+      ['t2', true, 'yellow'],
+    ]);
+    expect(out.state.tasks.map((t) => t.stale)).toEqual([true, true]);
+    expect(out.notifications.filter((n) => n.kind === 'chase').map((n) => [n.taskId, n.recipient, n.key])).toEqual([
+      ['t1', 'unit-a', 'item-1|t1|chase|dispatch#2|ownerUnit|unit-a'],
+      ['t2', 'unit-b', 'item-1|t2|chase|dispatch#2|ownerUnit|unit-b'],
+    ]);
   });
 
   it('a task reported on since the last dispatch is not stale; the others are chased again under a new key', () => {
@@ -278,9 +289,9 @@ describe('advanceClock: weekly dispatch', () => {
       [OWNER_A, { type: 'submitTask', taskId: 't1', evidence }],
       [LEADER, { type: 'acceptTask', taskId: 't1' }],
     ]);
-    const out = advanceClock(s, FIRST);
+    const out = advanceClock(advanceClock(s, FIRST).state, SECOND);
     expect(out.dispatches[0]!.lines.map((l) => l.taskId)).toEqual(['t2']);
-    expect(out.notifications.map((n) => n.taskId)).toEqual(['t2']);
+    expect(out.notifications.filter((n) => n.kind === 'chase').map((n) => n.taskId)).toEqual(['t2']);
   });
 
   it('after weeks without a wake-up, sends one round (not a burst) and schedules from now', () => {
