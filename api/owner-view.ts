@@ -27,12 +27,3 @@ export function itemViewFor(actor: Actor, state: ItemState): ItemState {
 export function visibleTaskIds(actor: Actor, state: ItemState): Set<string> {
   return new Set(itemViewFor(actor, state).tasks.map((t) => t.id));
 }
-
-/** Before sending an owner's command: the task must be theirs (403), as the workflow will also insist. */
-export function assertActsForTask(actor: Actor, state: ItemState, taskId: string): void {
-  if (actor.role !== 'owner') return;
-  const task = state.tasks.find((t) => t.id === taskId);
-  if (task && !actsForTask(actor, task)) {
-    throw new DomainError('FORBIDDEN', `task '${taskId}' belongs to ${task.ownerUnit}, not to ${actor.unit}`, { taskId });
-  }
-}
