@@ -56,14 +56,17 @@ async function main(): Promise<void> {
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
       shutdownGraceTimeMs: config.WORKER_SHUTDOWN_GRACE_MS,
     });
-    if (!stopping) {
-      const running = worker.run();
+    // Even when a signal came during start-up (bundling takes seconds), run and drain at once:
+    // a worker that never ran still holds the connection, which then could not close.
+    const running = worker.run();
+    if (stopping) worker.shutdown();
+    else {
       logger.info(
         { address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE },
         'worker started',
       );
-      await running;
     }
+    await running;
   } finally {
     await pool.end();
     await connection.close();
