@@ -3,7 +3,7 @@ import type {
   AuditEvent,
   DispatchRecord,
   EscalationRecord,
-  ItemState,
+  ItemSnapshot,
   Notification,
   ReviewRecord,
 } from '../domain/types';
@@ -11,7 +11,7 @@ import type {
 export interface ItemChanges {
   /** workflow time of the snapshot; lights and overdue flags are computed against it, never the wall clock */
   asOf: string;
-  state: ItemState;
+  state: ItemSnapshot;
   auditEvents: AuditEvent[];
   notifications: Notification[];
   escalations: EscalationRecord[];

@@ -9,7 +9,8 @@ import type { Pool } from 'pg';
 import type { Command, CommandEnvelope } from '../domain/commands';
 import { createItemState } from '../domain/create-item';
 import { DomainError } from '../domain/errors';
-import type { Actor, ItemInput, ItemState } from '../domain/types';
+import { snapshotOf } from '../domain/item-views';
+import type { Actor, ItemInput, ItemSnapshot } from '../domain/types';
 import { getItemRow } from '../db/repositories/items-read';
 import {
   itemStateQuery,
@@ -23,9 +24,9 @@ import { isTemporalUnavailable } from './temporal-errors';
 import { calendarForNewItem, type HolidaySupplement } from '../domain/statutory-calendar';
 
 export interface ItemGateway {
-  start(item: ItemInput, actor: Actor): Promise<ItemState>;
-  state(itemId: string): Promise<ItemState>;
-  execute(itemId: string, envelope: CommandEnvelope): Promise<ItemState>;
+  start(item: ItemInput, actor: Actor): Promise<ItemSnapshot>;
+  state(itemId: string): Promise<ItemSnapshot>;
+  execute(itemId: string, envelope: CommandEnvelope): Promise<ItemSnapshot>;
 }
 
 const UPDATE_DEADLINE_MS = 30_000;
@@ -44,9 +45,9 @@ export function createItemGateway(deps: {
   const handleOf = (itemId: string) => temporal.workflow.getHandle(itemWorkflowId(itemId));
 
   /** Live state from the workflow; an ended item whose history is gone still answers from its last projection. */
-  async function state(itemId: string): Promise<ItemState> {
+  async function state(itemId: string): Promise<ItemSnapshot> {
     try {
-      return await handleOf(itemId).query(itemStateQuery);
+      return snapshotOf(await handleOf(itemId).query(itemStateQuery));
     } catch (err) {
       if (isTemporalUnavailable(err) || !(err instanceof WorkflowNotFoundError)) throw err;
       const row = await getItemRow(pool, itemId);
@@ -73,7 +74,7 @@ export function createItemGateway(deps: {
       // The first query can race the first workflow task on a busy worker: retry briefly.
       for (let attempt = 1; ; attempt++) {
         try {
-          return await handle.query(itemStateQuery);
+          return snapshotOf(await handle.query(itemStateQuery));
         } catch (err) {
           if (attempt >= FIRST_QUERY_ATTEMPTS || isTemporalUnavailable(err)) throw err;
           await sleep(FIRST_QUERY_DELAY_MS);
@@ -87,12 +88,13 @@ export function createItemGateway(deps: {
       const update = updateForCommand[envelope.command.type] as unknown as typeof updateForCommand.cancelItem;
       try {
         // Without a deadline a command would wait for as long as no worker runs; past it the caller gets a 503 and may retry with the same key.
-        return await temporal.connection.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () =>
+        const state = await temporal.connection.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () =>
           handleOf(itemId).executeUpdate(update, {
             args: [envelope as CommandEnvelope<Extract<Command, { type: 'cancelItem' }>>],
             updateId: envelope.requestId,
           }),
         );
+        return snapshotOf(state);
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
         // Updates cannot reach a closed run; tell "ended" from "never existed".

@@ -6,10 +6,10 @@
  */
 import { actsForTask } from '../domain/authorization';
 import { DomainError } from '../domain/errors';
-import type { Actor, ItemState } from '../domain/types';
+import type { Actor, ItemSnapshot } from '../domain/types';
 
 /** The item as `actor` may see it; an owner with no task in it gets 404, as if it did not exist. */
-export function itemViewFor(actor: Actor, state: ItemState): ItemState {
+export function itemViewFor(actor: Actor, state: ItemSnapshot): ItemSnapshot {
   if (actor.role !== 'owner') return state;
   const tasks = state.tasks.filter((t) => actsForTask(actor, t));
   if (tasks.length === 0) throw new DomainError('NOT_FOUND', `no item '${state.id}'`, { itemId: state.id });
@@ -24,6 +24,6 @@ export function itemViewFor(actor: Actor, state: ItemState): ItemState {
 }
 
 /** The task ids an owner's unit acts for in this item (every task for other roles). */
-export function visibleTaskIds(actor: Actor, state: ItemState): Set<string> {
+export function visibleTaskIds(actor: Actor, state: ItemSnapshot): Set<string> {
   return new Set(itemViewFor(actor, state).tasks.map((t) => t.id));
 }

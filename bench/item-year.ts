@@ -8,6 +8,7 @@
  *   npm run bench
  */
 import { randomUUID } from 'node:crypto';
+import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { ItemChanges } from '../activities/item-changes';
 import type { Actor, ItemInput } from '../domain/types';
@@ -20,7 +21,7 @@ import {
   submitTaskUpdate,
   WORKFLOW_TYPE,
 } from '../workflows/messages';
-import { statutoryCalendar } from '../domain/statutory-calendar';
+import { calendarForNewItem } from '../domain/statutory-calendar';
 
 const DAY = 86_400_000;
 const TASKS = 10;
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
     const handle = await env.client.workflow.start(WORKFLOW_TYPE, {
       taskQueue,
       workflowId: itemWorkflowId(item.id),
-      args: [{ kind: 'new', item, createdBy: leader, calendar: statutoryCalendar() }],
+      args: [{ kind: 'new', item, createdBy: leader, calendar: calendarForNewItem(Date.now()) }],
     });
     for (let month = 1; month <= 12; month++) {
       const state = await handle.query(itemStateQuery);
@@ -88,7 +89,8 @@ async function main(): Promise<void> {
     await handle.result();
     const history = await handle.fetchHistory();
     const state = await handle.query(itemStateQuery);
-    return { simulatedDays: Math.round((ended - t0) / DAY), historyEvents: history.events?.length ?? 0, state };
+    const historyBytes = temporal.api.history.v1.History.encode(history).finish().length;
+    return { simulatedDays: Math.round((ended - t0) / DAY), historyEvents: history.events?.length ?? 0, historyBytes, state };
   });
   const wallMs = Date.now() - started;
   const s = summary.state;
@@ -99,6 +101,7 @@ async function main(): Promise<void> {
         wallSeconds: +(wallMs / 1000).toFixed(2),
         simulatedDays: summary.simulatedDays,
         historyEventsLastRun: summary.historyEvents,
+        historyMiB: +(summary.historyBytes / 1048576).toFixed(2),
         persistActivities: persisted,
         status: s.status,
         dispatches: s.schedule.dispatchCount,

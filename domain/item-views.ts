@@ -1,6 +1,6 @@
 /** Read models computed from an item's state: the four lists, the final summary, search attribute values. */
 import { isTaskOpen, isTaskOverdue } from './lights';
-import type { ItemState, ItemSummary, ProblemState, TaskState } from './types';
+import type { ItemSnapshot, ItemState, ItemSummary, ProblemState, TaskState } from './types';
 
 export interface FourLists {
   problems: ProblemState[];
@@ -9,7 +9,12 @@ export interface FourLists {
   timeLimits: Array<{ taskId: string; dueAt: string; originalDueAt: string; basis: string }>;
 }
 
-export function fourLists(state: ItemState): FourLists {
+export function snapshotOf(state: ItemState): ItemSnapshot {
+  const { calendar: _calendar, ...snapshot } = state;
+  return snapshot;
+}
+
+export function fourLists(state: ItemSnapshot): FourLists {
   return {
     problems: state.problems,
     tasks: state.tasks.map(({ id, problemIds, description, measures, status }) => ({ id, problemIds, description, measures, status })),

@@ -259,6 +259,13 @@ export interface ItemState {
   appliedRequests: string[];
 }
 
+/**
+ * The item as it leaves the workflow, for the read side and API callers:
+ * everything but the holiday calendar, which only the workflow's own rules
+ * need (and which would otherwise ride along in every activity payload).
+ */
+export type ItemSnapshot = Omit<ItemState, 'calendar'>;
+
 /** One entry of the audit trail: who did what, when. */
 export interface AuditEvent {
   itemId: string;

@@ -17,7 +17,7 @@ import type { ItemActivities } from '../activities';
 import type { CommandEnvelope } from '../domain/commands';
 import { createItemState } from '../domain/create-item';
 import { DomainError } from '../domain/errors';
-import { fourLists, itemSummary } from '../domain/item-views';
+import { fourLists, itemSummary, snapshotOf } from '../domain/item-views';
 import { advanceClock, nextWakeAt } from '../domain/timeline';
 import { applyCommand } from '../domain/transitions';
 import type { ItemState, ItemSummary } from '../domain/types';
@@ -35,6 +35,9 @@ const { persistItemChanges } = proxyActivities<ItemActivities>({
   // A database outage must lose nothing: retry until it is back, never give up.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
+
+/** Every persisted change carries the item's snapshot, so size grows faster than length (~4 MiB a year for 10 tasks). */
+const MAX_HISTORY_BYTES = 8 * 1024 * 1024;
 
 /** Domain refusals leave the sandbox as ApplicationFailures whose `type` is the domain code. */
 function asFailure(err: unknown): unknown {
@@ -117,13 +120,18 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
     pending = emptyPending();
     stateChanged = false;
     searchAttributes.sync(state, Date.now());
-    await persistItemChanges({ asOf: new Date().toISOString(), state, ...batch });
+    await persistItemChanges({ asOf: new Date().toISOString(), state: snapshotOf(state), ...batch });
   };
 
   const shouldContinueAsNew = () => {
     const info = workflowInfo();
     const limit = input.options?.maxHistoryEvents;
-    return info.continueAsNewSuggested || (limit !== undefined && info.historyLength >= limit);
+    return (
+      info.continueAsNewSuggested ||
+      // our own bound too, whatever the cluster's suggestion thresholds are set to
+      info.historySize >= MAX_HISTORY_BYTES ||
+      (limit !== undefined && info.historyLength >= limit)
+    );
   };
 
   while (state.status === 'active') {

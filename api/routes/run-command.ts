@@ -1,7 +1,7 @@
 /** The path every item and task action takes: envelope, update, the caller's view of the result. */
 import type { Command } from '../../domain/commands';
 import { rolesAllowed } from '../../domain/authorization';
-import type { ItemState } from '../../domain/types';
+import type { ItemSnapshot } from '../../domain/types';
 import { TOKEN_ROLES, type TokenRole } from '../auth';
 import type { HandlerContext } from '../http/route';
 import { itemViewFor } from '../owner-view';
@@ -16,7 +16,7 @@ export async function runCommand(
   ctx: HandlerContext<unknown, unknown, unknown>,
   itemId: string,
   command: Command,
-): Promise<ItemState> {
+): Promise<ItemSnapshot> {
   const { actor, deps } = ctx;
   // No pre-check of the owner's unit here: the update's validator refuses another unit's task
   // (403) before anything reaches history, and a query first would cost a second round trip.

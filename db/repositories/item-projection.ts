@@ -16,7 +16,7 @@
 import type { PoolClient, Pool } from 'pg';
 import type { ItemChanges } from '../../activities/item-changes';
 import { isTaskOpen, isTaskOverdue, taskLight, worstLight } from '../../domain/lights';
-import type { ItemState, TaskState } from '../../domain/types';
+import type { ItemSnapshot, TaskState } from '../../domain/types';
 import { withTransaction } from '../pool';
 
 type Row = Record<string, unknown>;
@@ -75,7 +75,7 @@ export function itemOwnerUnits(tasks: TaskState[]): string[] {
 }
 
 /** The snake_case mapping of a snapshot: the one place domain names meet column names. */
-function itemRow(state: ItemState, asOf: string): Row {
+function itemRow(state: ItemSnapshot, asOf: string): Row {
   const asOfMs = Date.parse(asOf);
   const open = state.tasks.filter(isTaskOpen);
   const dues = open.map((t) => Date.parse(t.deadline.dueAt));
@@ -93,7 +93,7 @@ function itemRow(state: ItemState, asOf: string): Row {
   };
 }
 
-function taskRow(itemId: string, t: TaskState, state: ItemState, asOfMs: number): Row {
+function taskRow(itemId: string, t: TaskState, state: ItemSnapshot, asOfMs: number): Row {
   return {
     item_id: itemId, id: t.id, problem_ids: t.problemIds, description: t.description, measures: t.measures,
     owner_unit: t.ownerUnit, owner_person: t.ownerPerson, co_owners: t.coOwners, status: t.status,

@@ -5,7 +5,7 @@
  */
 import type { Pool } from 'pg';
 import { DomainError } from '../../domain/errors';
-import type { ItemState, ItemStatus, Light, SupervisionLevel } from '../../domain/types';
+import type { ItemSnapshot, ItemStatus, Light, SupervisionLevel } from '../../domain/types';
 
 export type ItemSort = 'createdAt' | 'nextDeadline' | 'updatedAt' | 'title';
 export type SortOrder = 'asc' | 'desc';
@@ -59,7 +59,7 @@ export interface ItemSummaryRow {
 }
 
 export interface ItemRow extends ItemSummaryRow {
-  state: ItemState;
+  state: ItemSnapshot;
 }
 
 const SUMMARY_SELECT = `id, plan_id, title, source, category, supervision_level, leader_id, leader_name, status,
@@ -168,5 +168,5 @@ export async function listItems(
 export async function getItemRow(pool: Pool, id: string): Promise<ItemRow | null> {
   const { rows } = await pool.query(`SELECT ${SUMMARY_SELECT}, state FROM items WHERE id = $1`, [id]);
   const row = rows[0];
-  return row ? { ...toSummary(row), state: row.state as ItemState } : null;
+  return row ? { ...toSummary(row), state: row.state as ItemSnapshot } : null;
 }

@@ -19,7 +19,7 @@ import { createItemWorker } from '../../worker/create-worker';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { testTemporalAddress } from '../support/stack';
 import '../support/quiet-runtime';
-import { statutoryCalendar } from '../../domain/statutory-calendar';
+import { calendarForNewItem } from '../../domain/statutory-calendar';
 
 const leader = { id: 'leader-1', name: 'Leader', role: 'leader' as const };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -90,7 +90,7 @@ describe('a worker killed with SIGKILL', () => {
     });
     // The child bundles the workflows first: a probe item tells when it runs.
     const start = (input: ItemInput) =>
-      client.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId: itemWorkflowId(input.id), args: [{ kind: 'new', item: input, createdBy: leader, calendar: statutoryCalendar() }] });
+      client.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId: itemWorkflowId(input.id), args: [{ kind: 'new', item: input, createdBy: leader, calendar: calendarForNewItem(Date.now()) }] });
     const probe = await start(item(3_600_000, undefined));
     await until('the child worker', () => probe.query(itemStateQuery), 90_000);
     const input = item(8_000, { warningLead: 'PT4S', escalationLadder: [
@@ -147,7 +147,7 @@ describe('a database that is down', () => {
     try {
       const input = item(10 * 86_400_000, undefined);
       const handle = await client.workflow.start(WORKFLOW_TYPE, {
-        taskQueue, workflowId: itemWorkflowId(input.id), args: [{ kind: 'new', item: input, createdBy: leader, calendar: statutoryCalendar() }],
+        taskQueue, workflowId: itemWorkflowId(input.id), args: [{ kind: 'new', item: input, createdBy: leader, calendar: calendarForNewItem(Date.now()) }],
       });
       // The projection fails (no database) and is retried; the item answers all the same.
       const attempt = await until('a retried projection', async () => {

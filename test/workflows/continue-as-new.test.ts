@@ -13,7 +13,7 @@ import type { ItemState } from '../../domain/types';
 import { itemStateQuery, itemWorkflowId, reportProgressUpdate, WORKFLOW_TYPE, type ItemWorkflowInput } from '../../workflows/messages';
 import { createTimeSkippingEnv } from '../support/time-skipping';
 import { createRecordingWorker, DAY, envelope, itemInput, LEADER, OWNER_A, OWNER_B, RecordingStore } from './harness';
-import { statutoryCalendar } from '../../domain/statutory-calendar';
+import { calendarForNewItem } from '../../domain/statutory-calendar';
 
 /** Also remembers which run persisted each batch. */
 class RunAwareStore extends RecordingStore {
@@ -59,7 +59,7 @@ test('300 updates over 30 days across continue-as-new boundaries: nothing duplic
     await env.client.workflow.start(WORKFLOW_TYPE, {
       taskQueue,
       workflowId,
-      args: [{ kind: 'new', item: input, createdBy: LEADER, calendar: statutoryCalendar(), options: { maxHistoryEvents: 120 } }],
+      args: [{ kind: 'new', item: input, createdBy: LEADER, calendar: calendarForNewItem(Date.now()), options: { maxHistoryEvents: 120 } }],
     });
     const handle = env.client.workflow.getHandle(workflowId);
 

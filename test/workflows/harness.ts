@@ -10,10 +10,10 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { ItemChanges } from '../../activities/item-changes';
 import type { Command, CommandEnvelope } from '../../domain/commands';
-import type { Actor, ItemInput, ItemState, Notification } from '../../domain/types';
+import type { Actor, ItemInput, ItemSnapshot, Notification } from '../../domain/types';
 import type { rectificationItemWorkflow } from '../../workflows/item-workflow';
 import { cancelItemUpdate, itemWorkflowId, WORKFLOW_TYPE } from '../../workflows/messages';
-import { statutoryCalendar } from '../../domain/statutory-calendar';
+import { calendarForNewItem } from '../../domain/statutory-calendar';
 
 export const LEADER: Actor = { id: 'leader-1', name: 'Leader Wang', role: 'leader' };
 export const OWNER_A: Actor = { id: 'owner-a', name: 'Owner Zhang', role: 'owner', unit: 'Unit A' };
@@ -46,7 +46,7 @@ export class RecordingStore {
     return [...this.notifications.values()].filter((n) => n.kind === kind && (taskId === undefined || n.taskId === taskId));
   }
 
-  lastState(): ItemState | undefined {
+  lastState(): ItemSnapshot | undefined {
     return this.batches.at(-1)?.state;
   }
 }
@@ -119,7 +119,7 @@ export async function startItem(env: TestWorkflowEnvironment, taskQueue: string,
   return env.client.workflow.start<typeof rectificationItemWorkflow>(WORKFLOW_TYPE, {
     taskQueue,
     workflowId: itemWorkflowId(item.id),
-    args: [{ kind: 'new', item, createdBy, calendar: statutoryCalendar() }],
+    args: [{ kind: 'new', item, createdBy, calendar: calendarForNewItem(Date.now()) }],
   });
 }
 

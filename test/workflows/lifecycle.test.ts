@@ -12,7 +12,7 @@ import { itemWorkflowId, WORKFLOW_TYPE, itemStateQuery, requestExtensionUpdate, 
 import type { ItemSummary } from '../../domain/types';
 import { createTimeSkippingEnv } from '../support/time-skipping';
 import { createRecordingWorker, DAY, envelope, itemInput, LEADER, OWNER_A, RecordingStore } from './harness';
-import { statutoryCalendar } from '../../domain/statutory-calendar';
+import { calendarForNewItem } from '../../domain/statutory-calendar';
 
 let env: TestWorkflowEnvironment;
 let worker: Worker;
@@ -45,7 +45,7 @@ test('create → warning → overdue → rungs 1-3 → extension → new warning
     const handle = await env.client.workflow.start(WORKFLOW_TYPE, {
       taskQueue,
       workflowId: itemWorkflowId(input.id),
-      args: [{ kind: 'new', item: input, createdBy: LEADER, calendar: statutoryCalendar() }],
+      args: [{ kind: 'new', item: input, createdBy: LEADER, calendar: calendarForNewItem(Date.now()) }],
     });
 
     // Default policy: warning 3 days before; rungs at +0, +3 days, +7 days.
