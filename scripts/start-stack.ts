@@ -15,6 +15,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import pino from 'pino';
 import { DEFAULT_DATABASE_URL } from '../config/env';
 import { temporalConnectionOptions } from '../config/temporal-connection';
@@ -111,8 +112,6 @@ async function waitForApi(url: string, timeoutMs = 120_000): Promise<boolean> {
   throw new Error(`API at ${url} not ready after ${timeoutMs} ms`);
 }
 
-/** temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW (the proto package is not our direct dependency) */
-const TASK_QUEUE_TYPE_WORKFLOW = 1;
 
 /** Waits until a worker polls the task queue (bundling the workflows takes it a few seconds). */
 async function waitForWorker(env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<boolean> {
@@ -125,7 +124,7 @@ async function waitForWorker(env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promi
       const { pollers } = await connection.workflowService.describeTaskQueue({
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: { name: config.TEMPORAL_TASK_QUEUE },
-        taskQueueType: TASK_QUEUE_TYPE_WORKFLOW,
+        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
       });
       if (pollers?.length) return true;
       await new Promise((r) => setTimeout(r, 250));
