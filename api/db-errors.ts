@@ -14,3 +14,9 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   // pg-pool's own wording when no connection could be had in time, or the server went away mid-query
   return /timeout exceeded when trying to connect|Connection terminated unexpectedly/i.test(err.message);
 }
+
+/** SQLSTATE class 22 (data exception): a value from the request that PostgreSQL cannot take, e.g. a forged cursor. */
+export function isDatabaseDataError(err: unknown): boolean {
+  const code = err instanceof Error ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('22');
+}

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { DomainError, type DomainErrorCode } from '../domain/errors';
 import { ApiProblem, type FieldError } from './http/api-problem';
 import { classifyTemporalError } from './temporal-errors';
-import { isDatabaseUnavailable } from './db-errors';
+import { isDatabaseDataError, isDatabaseUnavailable } from './db-errors';
 
 export const DOMAIN_STATUS: Record<DomainErrorCode, { status: number; title: string }> = {
   VALIDATION_FAILED: { status: 422, title: 'The request breaks a business rule' },
@@ -108,6 +108,7 @@ function toKnown(err: unknown): Known | undefined {
   if (temporal?.kind === 'domain') return fromDomain(temporal.code, temporal.message, temporal.details);
   if (temporal?.kind === 'unavailable') return unavailable('Temporal');
   if (isDatabaseUnavailable(err)) return unavailable('the database');
+  if (isDatabaseDataError(err)) return fromDomain('VALIDATION_FAILED', 'a value in the request is malformed or out of range');
   return undefined;
 }
 

@@ -62,6 +62,10 @@ export function createItemGateway(deps: {
       // rather than starting a workflow that would fail on its first task.
       const calendar = calendarForNewItem(Date.now(), deps.holidays);
       createItemState(item, actor, Date.now(), calendar);
+      // Temporal refuses a running or retained id; the read side remembers ids whose history is gone.
+      if (await getItemRow(pool, item.id)) {
+        throw new DomainError('ALREADY_EXISTS', `an item with id '${item.id}' already exists`, { itemId: item.id });
+      }
       const args: [ItemWorkflowInput] = [{ kind: 'new', item, createdBy: actor, calendar }];
       const handle = await temporal.workflow.start(WORKFLOW_TYPE, {
         taskQueue,

@@ -37,8 +37,7 @@ export function authorize(actor: Actor, command: Command, task: TaskState | unde
     throw new DomainError('FORBIDDEN', `a ${actor.role} may not ${command.type}`, { role: actor.role, command: command.type });
   }
   if (OWNER_COMMANDS.has(command.type) && task && !actsForTask(actor, task)) {
-    throw new DomainError('FORBIDDEN', `task ${task.id} belongs to ${task.ownerUnit}, not to ${actor.unit ?? 'no unit'}`, {
-      taskId: task.id,
-    });
+    // no unit names: an owner learns nothing about other units' work
+    throw new DomainError('FORBIDDEN', `task ${task.id} is not one of your unit's tasks`, { taskId: task.id });
   }
 }

@@ -1,7 +1,7 @@
 /** Turns a leader's plan for one item (the four lists) into the item's initial state. */
 import { resolveDeadline } from './deadline';
 import { DomainError } from './errors';
-import { appendAudit, iso } from './item-helpers';
+import { appendAudit, iso, refuseNulCharacters } from './item-helpers';
 import { resolvePolicy } from './policy';
 import { nextMonthlyAt, nextWeeklyAt } from './schedule';
 import type { Actor, AuditEvent, HolidayCalendar, ItemInput, ItemPolicy, ItemState, ProblemInput, ProblemState, TaskInput, TaskState } from './types';
@@ -83,6 +83,7 @@ export function createItemState(
 ): { state: ItemState; auditEvents: AuditEvent[] } {
   requireText(input.id, 'id');
   requireText(input.title, 'title');
+  refuseNulCharacters(input);
   if (!SUPERVISION_LEVELS.includes(input.supervisionLevel)) {
     throw new DomainError('VALIDATION_FAILED', `supervisionLevel must be one of ${SUPERVISION_LEVELS.join(', ')}`, {
       path: 'supervisionLevel',

@@ -114,3 +114,10 @@ export function appendNotifications(state: ItemState, out: Notification[], draft
 export function cloneState(state: ItemState): ItemState {
   return JSON.parse(JSON.stringify(state)) as ItemState;
 }
+
+/** PostgreSQL's jsonb cannot hold U+0000: one such character would make every projection of the item fail. */
+export function refuseNulCharacters(value: unknown): void {
+  if (JSON.stringify(value ?? null).includes('\\u0000')) {
+    throw new DomainError('VALIDATION_FAILED', 'text must not contain NUL (U+0000) characters');
+  }
+}

@@ -30,7 +30,8 @@ export function buildDispatchLines(
   return state.tasks.filter(isTaskOpen).map((task) => {
     const periodStart = lastDispatchAtMs ?? nowMs - DISPATCH_PERIOD_MS;
     const heardFrom = task.lastProgressAt !== undefined && Date.parse(task.lastProgressAt) > periodStart;
-    const stale = Date.parse(task.assignedAt) <= periodStart && !heardFrom;
+    // a submitted task waits on the leader, not the owner: nothing to chase
+    const stale = task.status !== 'submitted' && Date.parse(task.assignedAt) <= periodStart && !heardFrom;
     const line: DispatchTaskLine = {
       taskId: task.id,
       ownerUnit: task.ownerUnit,

@@ -156,12 +156,18 @@ const reassignTask: Handler<'reassignTask'> = (ctx, task, c) => {
   notify(ctx, task, event, 'reassigned', ['ownerUnit'], `task ${task.id} is now assigned to ${task.ownerUnit}`);
 };
 
-const cancelTask: Handler<'cancelTask'> = (ctx, task, c) => {
-  const reason = text(c.reason, 'reason');
+/** Ends an open task without acceptance; its pending extension request goes with it, on record. */
+export function cancelOpenTask(ctx: CommandContext, task: TaskState, reason: string): void {
   task.status = 'cancelled';
   task.cancelledAt = iso(ctx.nowMs);
   task.cancelReason = reason;
+  task.stale = false;
   closePendingExtension(ctx, task, 'closed by cancellation');
+}
+
+const cancelTask: Handler<'cancelTask'> = (ctx, task, c) => {
+  const reason = text(c.reason, 'reason');
+  cancelOpenTask(ctx, task, reason);
   audit(ctx, task, 'taskCancelled', { reason });
 };
 

@@ -14,10 +14,11 @@ import {
   findTask,
   iso,
   refreshClosure,
+  refuseNulCharacters,
   REQUEST_MEMORY,
 } from './item-helpers';
 import { isTaskOpen } from './lights';
-import { taskCommandHandlers, type CommandContext } from './task-commands';
+import { cancelOpenTask, taskCommandHandlers, type CommandContext } from './task-commands';
 import type { AuditEvent, ItemState, Notification } from './types';
 
 export interface CommandOutcome {
@@ -39,6 +40,7 @@ function checkEnvelope(envelope: CommandEnvelope): void {
   if (!actor || typeof actor.id !== 'string' || typeof actor.role !== 'string') {
     throw new DomainError('VALIDATION_FAILED', 'actor must carry id and role', { path: 'actor' });
   }
+  refuseNulCharacters(envelope.command);
 }
 
 export function applyCommand(current: ItemState, envelope: CommandEnvelope, nowMs: number): CommandOutcome {
@@ -46,16 +48,18 @@ export function applyCommand(current: ItemState, envelope: CommandEnvelope, nowM
   if (current.appliedRequests.includes(envelope.requestId)) {
     return { state: current, auditEvents: [], notifications: [], duplicate: true };
   }
+  const { command, actor } = envelope;
+  // Rights before state: a caller who may not act learns nothing about the item, not even that it ended.
+  authorize(actor, command, undefined);
+  if ('taskId' in command) authorize(actor, command, findTask(current, command.taskId));
   if (current.status !== 'active') {
     throw new DomainError('ITEM_CLOSED', `item ${current.id} is ${current.status}`, { status: current.status });
   }
   const state = cloneState(current);
-  const { command, actor } = envelope;
   const ctx: CommandContext = { state, nowMs, actor, requestId: envelope.requestId, auditEvents: [], notifications: [] };
 
   switch (command.type) {
     case 'addProblem': {
-      authorize(actor, command, undefined);
       const problem = newProblemState(command.problem ?? ({} as never), 'problem');
       if (state.problems.some((p) => p.id === problem.id)) {
         throw new DomainError('ALREADY_EXISTS', `problem '${problem.id}' already exists`, { problemId: problem.id });
@@ -65,7 +69,6 @@ export function applyCommand(current: ItemState, envelope: CommandEnvelope, nowM
       break;
     }
     case 'addTask': {
-      authorize(actor, command, undefined);
       const task = newTaskState(command.task ?? ({} as never), state.policy, state.calendar, nowMs, 'task');
       if (state.tasks.some((t) => t.id === task.id)) {
         throw new DomainError('ALREADY_EXISTS', `task '${task.id}' already exists`, { taskId: task.id });
@@ -81,19 +84,17 @@ export function applyCommand(current: ItemState, envelope: CommandEnvelope, nowM
       break;
     }
     case 'cancelItem': {
-      authorize(actor, command, undefined);
       requireReason(command.reason);
       state.status = 'cancelled';
       state.cancelledAt = iso(nowMs);
       state.cancelReason = command.reason;
+      // Its open tasks end with it, so no list, ranking or unit inbox keeps counting them.
+      for (const task of state.tasks.filter(isTaskOpen)) cancelOpenTask(ctx, task, `item cancelled: ${command.reason}`);
       appendAudit(state, ctx.auditEvents, nowMs, actor, 'itemCancelled', { requestId: ctx.requestId, details: { reason: command.reason } });
       break;
     }
     default: {
-      // Role first, so a supervisor learns nothing about which tasks exist; then the unit, against the task.
-      authorize(actor, command, undefined);
       const task = findTask(state, (command as { taskId: string }).taskId);
-      authorize(actor, command, task);
       if (!isTaskOpen(task)) {
         throw new DomainError('INVALID_TRANSITION', `task ${task.id} is ${task.status}; nothing more can be done on it`, {
           taskId: task.id,

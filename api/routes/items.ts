@@ -49,7 +49,10 @@ export const itemRoutes: RouteSpec[] = [
     handler: async ({ query, actor, deps }) => {
       const { plan, ...rest } = query;
       const ownerUnit = actor.role === 'owner' ? actor.unit : rest.ownerUnit;
-      return listItems(deps.pool, { ...rest, planId: plan, ownerUnit });
+      const page = await listItems(deps.pool, { ...rest, planId: plan, ownerUnit });
+      if (actor.role !== 'owner') return page;
+      // an owner is not told which other units share the item
+      return { ...page, items: page.items.map((i) => ({ ...i, ownerUnits: i.ownerUnits.filter((u) => u === actor.unit) })) };
     },
   }),
   defineRoute({

@@ -72,7 +72,13 @@ export const recordRoutes: RouteSpec[] = [
     segment: 'dispatches', operationId: 'listDispatches', summary: 'Weekly dispatch records of an item', roles: ALL_ROLES,
     response: { status: 200, description: 'oldest first', schema: DispatchListSchema },
     read: async (pool, id, tasks) => ({
-      dispatches: (await listDispatches(pool, id)).map((d) => ({ ...d, lines: d.lines.filter((l) => mine(tasks, l.taskId)) })),
+      dispatches: (await listDispatches(pool, id)).map((d) => {
+        if (tasks === undefined) return d;
+        // an owner's view: their lines, and totals counted over those lines only
+        const lines = d.lines.filter((l) => mine(tasks, l.taskId));
+        const overdueTasks = lines.filter((l) => l.msToDeadline <= 0).length;
+        return { ...d, lines, openTasks: lines.length, staleTasks: lines.filter((l) => l.stale).length, overdueTasks };
+      }),
     }),
   }),
   recordRoute({

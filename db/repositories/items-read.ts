@@ -137,8 +137,12 @@ export async function listItems(
   if (q.dueFrom !== undefined) where.push(`next_deadline >= ${bind(q.dueFrom)}::timestamptz`);
   if (q.dueTo !== undefined) where.push(`next_deadline <= ${bind(q.dueTo)}::timestamptz`);
   if (q.ownerUnit !== undefined) {
+    // as the responsible unit or as a co-owner (双包保); a task cancelled on its own no longer
+    // involves the unit, one cancelled with its whole item still does
+    const unit = bind(q.ownerUnit);
     where.push(`EXISTS (SELECT 1 FROM tasks t
-      WHERE t.item_id = items.id AND t.owner_unit = ${bind(q.ownerUnit)} AND t.status <> 'cancelled')`);
+      WHERE t.item_id = items.id AND (t.status <> 'cancelled' OR items.status = 'cancelled')
+        AND (t.owner_unit = ${unit} OR t.co_owners @> ARRAY[${unit}]::text[]))`);
   }
   if (q.cursor !== undefined) {
     const [cSort, cOrder, value, id] = decodeCursor(q.cursor, 4);

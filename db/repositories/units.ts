@@ -35,12 +35,12 @@ export interface UnitRankingRow {
   reworks: number;
 }
 
-/** The unit's open tasks, most urgent first. */
+/** The unit's open tasks, as owner or as co-owner (双包保), most urgent first. */
 export async function unitOpenTasks(pool: Pool, unit: string): Promise<UnitOpenTask[]> {
   const { rows } = await pool.query(
     `SELECT t.*, i.title AS item_title, i.plan_id
      FROM tasks t JOIN items i ON i.id = t.item_id
-     WHERE t.owner_unit = $1 AND t.status NOT IN ('accepted', 'cancelled')
+     WHERE (t.owner_unit = $1 OR t.co_owners @> ARRAY[$1]::text[]) AND t.status NOT IN ('accepted', 'cancelled')
      ORDER BY t.due_at, t.item_id, t.id`,
     [unit],
   );

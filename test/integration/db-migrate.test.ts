@@ -16,7 +16,7 @@ describe('migrate', () => {
 
   it('has applied and recorded every migration, creating the schema', async () => {
     const { rows } = await db.pool.query('SELECT version, name, applied_at FROM schema_migrations ORDER BY version');
-    expect(rows.map((r) => [r.version, r.name])).toEqual([[1, '001_initial']]);
+    expect(rows.map((r) => [r.version, r.name])).toEqual([[1, '001_initial'], [2, '002_task_co_owners_index']]);
     expect(typeof rows[0].applied_at).toBe('string'); // timestamptz arrives as ISO text (db/pool.ts)
     const tables = await db.pool.query(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
@@ -49,9 +49,9 @@ describe('migrate, concurrently on a fresh database', () => {
     try {
       const results = await Promise.all(pools.map((p) => migrate(p)));
       const applied = results.flatMap((r) => r.applied);
-      expect(applied).toEqual(['001_initial']);
+      expect(applied).toEqual(['001_initial', '002_task_co_owners_index']);
       const { rows } = await db.pool.query('SELECT count(*) AS n FROM schema_migrations');
-      expect(rows[0].n).toBe(1);
+      expect(rows[0].n).toBe(2);
     } finally {
       await Promise.all(pools.map((p) => p.end()));
     }

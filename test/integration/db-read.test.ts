@@ -46,7 +46,8 @@ function expected(e: { state: ItemState; dueDays: number[] }) {
   return {
     id: e.state.id, planId: e.state.planId ?? null, status: e.state.status, level: e.state.supervisionLevel, light,
     overdue: e.dueDays.some((d) => d <= AS_OF_DAY), nextDeadline: min === null ? null : daysAfter(T0, min),
-    units: e.state.tasks.filter((t) => t.status !== 'cancelled').map((t) => t.ownerUnit),
+    // a unit stays involved in a cancelled item; elsewhere only through tasks not cancelled
+    units: e.state.tasks.filter((t) => t.status !== 'cancelled' || e.state.status === 'cancelled').map((t) => t.ownerUnit),
     createdAt: e.state.createdAt, updatedAt: e.state.updatedAt, title: e.state.title,
   };
 }

@@ -85,7 +85,7 @@ describe('itemSummary', () => {
     });
   });
 
-  it('sums up a cancelled item', () => {
+  it('sums up a cancelled item: its open tasks end with it', () => {
     const s = applyAll(createdItem(), [
       [LEADER, { type: 'cancelTask', taskId: 't1', reason: 'x' }],
       [LEADER, { type: 'cancelItem', reason: 'superseded' }],
@@ -94,7 +94,7 @@ describe('itemSummary', () => {
       status: 'cancelled',
       endedAt: iso(NOW + 2 * HOUR),
       acceptedTasks: 0,
-      cancelledTasks: 1,
+      cancelledTasks: 2,
       acceptedLate: 0,
     });
   });

@@ -63,7 +63,7 @@ test('each of the 11 commands applies, and the item cancelled at the end returns
     expect(s.status).toBe('cancelled');
 
     const summary: ItemSummary = await handle.result();
-    expect(summary).toMatchObject({ status: 'cancelled', problems: 2, tasks: 3, acceptedTasks: 1, cancelledTasks: 1, reworks: 1, extensionsApproved: 0 });
+    expect(summary).toMatchObject({ status: 'cancelled', problems: 2, tasks: 3, acceptedTasks: 1, cancelledTasks: 2, reworks: 1, extensionsApproved: 0 });
     expect(summary.escalations).toBeGreaterThanOrEqual(1);
     expect(store.all('escalations').every((e) => e.taskId === 'T2' && e.ownerUnit === 'Unit C')).toBe(true);
     const actions = store.all('auditEvents').filter((e) => e.actor.role !== 'system').map((e) => e.action);

@@ -1,0 +1,79 @@
+/**
+ * What an owner sees of shared items, 双包保 co-owners, forged cursors and
+ * reused item ids, through HTTP against the real stack.
+ */
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { itemWorkflowId } from '../../workflows/messages';
+import { startTestStack, type TestStack } from '../support/stack';
+import { bearer, itemBody, projected, startItem, tokensFor, UNIT_A, type ActorName } from './api-support';
+
+let stack: TestStack;
+let tokens: Record<ActorName, string>;
+let coOwnerToken: string;
+const CO_UNIT = `Township ${randomUUID().slice(0, 6)}`;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  tokens = await tokensFor(stack);
+  coOwnerToken = await stack.tokenFor({ sub: 'co-1', name: 'Township head', role: 'owner', unit: CO_UNIT });
+});
+afterAll(async () => stack?.stop());
+
+const get = (path: string, token: string) => request(stack.app).get(path).set(bearer(token));
+
+test('a co-owner unit finds the item and the task it shares, and an owner is not told the other units', async () => {
+  const id = `scope-${randomUUID().slice(0, 8)}`;
+  const body = itemBody(id);
+  body.tasks[0] = { ...body.tasks[0]!, coOwners: [CO_UNIT] } as (typeof body.tasks)[number];
+  const res = await request(stack.app).post('/items').set(bearer(tokens.leader)).send(body);
+  expect(res.status).toBe(201);
+  await projected(stack, id, res.body.counters.auditSeq);
+
+  const listed = await get(`/items?limit=200`, coOwnerToken);
+  expect(listed.status).toBe(200);
+  const row = listed.body.items.find((i: { id: string }) => i.id === id);
+  expect(row).toBeDefined();
+  expect(row.ownerUnits).toEqual([]); // the co-owner is not a responsible unit, and the others are not its business
+
+  const inbox = await get(`/units/${encodeURIComponent(CO_UNIT)}/tasks`, coOwnerToken);
+  expect(inbox.status).toBe(200);
+  expect(inbox.body.tasks.map((t: { itemId: string; taskId: string }) => `${t.itemId}/${t.taskId}`)).toEqual([`${id}/t1`]);
+
+  const progress = await request(stack.app).post(`/items/${id}/tasks/t1/progress`).set(bearer(coOwnerToken)).send({ text: 'Visited', percent: 10 });
+  expect(progress.status).toBe(200);
+
+  const ownerA = (await get(`/items?limit=200`, tokens.ownerA)).body.items.find((i: { id: string }) => i.id === id);
+  expect(ownerA.ownerUnits).toEqual([UNIT_A]);
+  const view = (await get(`/items/${id}`, tokens.ownerA)).body;
+  expect(view.tasks.map((t: { id: string }) => t.id)).toEqual(['t1']);
+  expect(view.schedule.lastReview).toBeUndefined();
+  // refusing Unit B's owner names no unit
+  const refused = await request(stack.app).post(`/items/${id}/tasks/t1/progress`).set(bearer(tokens.ownerB)).send({ text: 'x', percent: 1 });
+  expect(refused.status).toBe(403);
+  expect(refused.body.detail).not.toContain(UNIT_A);
+});
+
+test('a forged page cursor is a 422, not a 500', async () => {
+  const cursor = Buffer.from(JSON.stringify(['createdAt', 'asc', 'not-a-date', 'x'])).toString('base64url');
+  const res = await get(`/items?cursor=${cursor}`, tokens.leader);
+  expect(res.status).toBe(422);
+  expect(res.body.code).toBe('VALIDATION_FAILED');
+});
+
+test('an item id stays taken after its workflow history is gone', async () => {
+  const id = `gone-${randomUUID().slice(0, 8)}`;
+  const created = await startItem(stack, tokens.leader, id);
+  await projected(stack, id, created.counters.auditSeq);
+  const workflowId = itemWorkflowId(id);
+  await stack.client.workflow.getHandle(workflowId).terminate('test: history removed');
+  await stack.client.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId } });
+
+  const again = await request(stack.app).post('/items').set(bearer(tokens.leader)).send(itemBody(id));
+  expect(again.status).toBe(409);
+  expect(again.body.code).toBe('ALREADY_EXISTS');
+  // and reads fall back to the last projection
+  const read = await get(`/items/${id}`, tokens.supervisor);
+  expect(read.status).toBe(200);
+  expect(read.body.id).toBe(id);
+});

@@ -1,0 +1,49 @@
+/**
+ * Edge cases found in review: text PostgreSQL cannot store, a cancelled item's
+ * open tasks, submitted tasks at the weekly dispatch, and what a refused owner
+ * may learn.
+ */
+import { createItemState } from '../../domain/create-item';
+import { statutoryCalendar } from '../../domain/statutory-calendar';
+import { advanceClock } from '../../domain/timeline';
+import {
+  applyAll, codeOf, createdItem, DAY, expectRefused, itemInput, LEADER, NOW, OWNER_A, OWNER_B, submitted, task,
+} from './item-builders';
+
+test('a NUL character anywhere in a command or a new item is refused: jsonb could never store it', () => {
+  const item = createdItem();
+  expectRefused(item, OWNER_A, { type: 'reportProgress', taskId: 't1', text: 'done\u0000', percent: 10 }, 'VALIDATION_FAILED');
+  expectRefused(item, OWNER_A, { type: 'submitTask', taskId: 't1', evidence: ['a\u0000.pdf'] }, 'VALIDATION_FAILED');
+  const input = itemInput({ title: 'Roads\u0000' });
+  expect(codeOf(() => createItemState(input, LEADER, NOW, statutoryCalendar()))).toBe('VALIDATION_FAILED');
+});
+
+test('cancelling an item ends its open tasks and their pending extensions; accepted work stays accepted', () => {
+  const s = applyAll(submitted(createdItem()), [
+    [LEADER, { type: 'acceptTask', taskId: 't1' }],
+    [OWNER_B, { type: 'requestExtension', taskId: 't2', newDeadline: { kind: 'workingDays', days: 30 }, reason: 'rain' }],
+    [LEADER, { type: 'cancelItem', reason: 'superseded by item 9' }],
+  ]);
+  expect(s.status).toBe('cancelled');
+  expect(task(s, 't1').status).toBe('accepted');
+  expect(task(s, 't2')).toMatchObject({ status: 'cancelled', cancelReason: 'item cancelled: superseded by item 9' });
+  expect(task(s, 't2').extensions.map((e) => e.status)).toEqual(['denied']);
+  expect(task(s, 't2').extensions[0]!.decidedBy).toBe(LEADER.id);
+  // nothing is left to warn about or escalate
+  expect(advanceClock(s, NOW + 60 * DAY).state).toBe(s);
+});
+
+test('a submitted task is not stale at the dispatch: it waits on the leader, not the owner', () => {
+  const s = submitted(createdItem());
+  const weeksLater = advanceClock(s, NOW + 20 * DAY);
+  const lines = weeksLater.dispatches.flatMap((d) => d.lines.filter((l) => l.taskId === 't1'));
+  expect(lines.length).toBeGreaterThan(0);
+  expect(lines.every((l) => l.status === 'submitted' && !l.stale)).toBe(true);
+  expect(weeksLater.notifications.filter((n) => n.kind === 'chase' && n.taskId === 't1')).toEqual([]);
+});
+
+test("another unit's owner is refused as such even on an ended item: the refusal reveals nothing about its state", () => {
+  const ended = applyAll(createdItem(), [[LEADER, { type: 'cancelItem', reason: 'x' }]]);
+  expectRefused(ended, OWNER_B, { type: 'reportProgress', taskId: 't1', text: 'hi', percent: 5 }, 'FORBIDDEN');
+  expectRefused(ended, OWNER_A, { type: 'reportProgress', taskId: 't1', text: 'hi', percent: 5 }, 'ITEM_CLOSED');
+});
