@@ -98,7 +98,7 @@ export function createItemGateway(deps: {
             updateId: envelope.requestId,
           }),
         );
-        return snapshotOf(state);
+        return state;
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
         // Updates cannot reach a closed run; tell "ended" from "never existed".

@@ -20,8 +20,6 @@ export function itemViewFor(actor: Actor, state: ItemSnapshot): ItemSnapshot {
     problems: state.problems.filter((p) => problemIds.has(p.id)),
     // item-wide review figures are for leaders and supervisors (as /reviews is)
     schedule: { ...state.schedule, lastReview: undefined },
-    // other units' request ids are not the owner's business
-    appliedRequests: [],
   };
 }
 

@@ -10,7 +10,7 @@ export interface FourLists {
 }
 
 export function snapshotOf(state: ItemState): ItemSnapshot {
-  const { calendar: _calendar, ...snapshot } = state;
+  const { calendar: _calendar, appliedRequests: _appliedRequests, ...snapshot } = state;
   return snapshot;
 }
 

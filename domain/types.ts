@@ -261,10 +261,11 @@ export interface ItemState {
 
 /**
  * The item as it leaves the workflow, for the read side and API callers:
- * everything but the holiday calendar, which only the workflow's own rules
- * need (and which would otherwise ride along in every activity payload).
+ * everything but the holiday calendar and the remembered request ids, which
+ * only the workflow's own rules need (and which would otherwise ride along in
+ * every activity payload and update result in history).
  */
-export type ItemSnapshot = Omit<ItemState, 'calendar'>;
+export type ItemSnapshot = Omit<ItemState, 'calendar' | 'appliedRequests'>;
 
 /** One entry of the audit trail: who did what, when. */
 export interface AuditEvent {

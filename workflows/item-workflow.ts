@@ -91,7 +91,8 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
         } catch (err) {
           throw asFailure(err);
         }
-        return state;
+        // the snapshot, not the calendar too: every update's result is stored in history
+        return snapshotOf(state);
       },
       {
         // Runs the real rule on a copy: a refused command never reaches history.

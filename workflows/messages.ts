@@ -7,7 +7,7 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { CommandEnvelope, Command } from '../domain/commands';
 import type { FourLists } from '../domain/item-views';
-import type { HolidayCalendar, ItemState, ItemInput, Actor, AuditEvent, DispatchRecord, EscalationRecord, Notification, ReviewRecord } from '../domain/types';
+import type { HolidayCalendar, ItemSnapshot, ItemState, ItemInput, Actor, AuditEvent, DispatchRecord, EscalationRecord, Notification, ReviewRecord } from '../domain/types';
 
 export type { FourLists };
 
@@ -21,17 +21,17 @@ export function itemWorkflowId(itemId: string): string {
 
 type Env<T extends Command['type']> = CommandEnvelope<Extract<Command, { type: T }>>;
 
-export const reportProgressUpdate = defineUpdate<ItemState, [Env<'reportProgress'>]>('reportProgress');
-export const submitTaskUpdate = defineUpdate<ItemState, [Env<'submitTask'>]>('submitTask');
-export const requestExtensionUpdate = defineUpdate<ItemState, [Env<'requestExtension'>]>('requestExtension');
-export const acceptTaskUpdate = defineUpdate<ItemState, [Env<'acceptTask'>]>('acceptTask');
-export const sendBackTaskUpdate = defineUpdate<ItemState, [Env<'sendBackTask'>]>('sendBackTask');
-export const decideExtensionUpdate = defineUpdate<ItemState, [Env<'decideExtension'>]>('decideExtension');
-export const reassignTaskUpdate = defineUpdate<ItemState, [Env<'reassignTask'>]>('reassignTask');
-export const addProblemUpdate = defineUpdate<ItemState, [Env<'addProblem'>]>('addProblem');
-export const addTaskUpdate = defineUpdate<ItemState, [Env<'addTask'>]>('addTask');
-export const cancelTaskUpdate = defineUpdate<ItemState, [Env<'cancelTask'>]>('cancelTask');
-export const cancelItemUpdate = defineUpdate<ItemState, [Env<'cancelItem'>]>('cancelItem');
+export const reportProgressUpdate = defineUpdate<ItemSnapshot, [Env<'reportProgress'>]>('reportProgress');
+export const submitTaskUpdate = defineUpdate<ItemSnapshot, [Env<'submitTask'>]>('submitTask');
+export const requestExtensionUpdate = defineUpdate<ItemSnapshot, [Env<'requestExtension'>]>('requestExtension');
+export const acceptTaskUpdate = defineUpdate<ItemSnapshot, [Env<'acceptTask'>]>('acceptTask');
+export const sendBackTaskUpdate = defineUpdate<ItemSnapshot, [Env<'sendBackTask'>]>('sendBackTask');
+export const decideExtensionUpdate = defineUpdate<ItemSnapshot, [Env<'decideExtension'>]>('decideExtension');
+export const reassignTaskUpdate = defineUpdate<ItemSnapshot, [Env<'reassignTask'>]>('reassignTask');
+export const addProblemUpdate = defineUpdate<ItemSnapshot, [Env<'addProblem'>]>('addProblem');
+export const addTaskUpdate = defineUpdate<ItemSnapshot, [Env<'addTask'>]>('addTask');
+export const cancelTaskUpdate = defineUpdate<ItemSnapshot, [Env<'cancelTask'>]>('cancelTask');
+export const cancelItemUpdate = defineUpdate<ItemSnapshot, [Env<'cancelItem'>]>('cancelItem');
 
 /** Update definitions by command type, so callers can route any command generically. */
 export const updateForCommand = {

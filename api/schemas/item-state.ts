@@ -115,7 +115,6 @@ export const ItemStateSchema = z
       escalations: z.number().int(), reworks: z.number().int(), escalationsSinceReview: z.number().int(),
       reworksSinceReview: z.number().int(), auditSeq: z.number().int(),
     }),
-    appliedRequests: z.array(z.string()),
   })
   .meta({ id: 'ItemState', description: 'Live state from the item workflow. Owners see only their unit\'s tasks and the problems those address.' });
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Command } from '../../domain/commands';
-import type { Actor, ItemState, ItemSummary } from '../../domain/types';
+import type { Actor, ItemSnapshot, ItemSummary } from '../../domain/types';
 import { updateForCommand } from '../../workflows/messages';
 import { createTimeSkippingEnv } from '../support/time-skipping';
 import { createScenarioWorker, DAY, envelope, itemInput, LEADER, OWNER_A, OWNER_B, startItem } from './harness';
@@ -28,7 +28,7 @@ test('each of the 11 commands applies, and the item cancelled at the end returns
     const t0 = await env.currentTimeMs();
     const input = itemInput({ dueAt: new Date(t0 + 20 * DAY).toISOString() });
     const handle = await startItem(env, taskQueue, input);
-    const send = async (actor: Actor, command: Command): Promise<ItemState> => {
+    const send = async (actor: Actor, command: Command): Promise<ItemSnapshot> => {
       const update = updateForCommand[command.type] as unknown as typeof updateForCommand.cancelItem;
       return handle.executeUpdate(update, { args: [envelope(actor, command) as never] });
     };

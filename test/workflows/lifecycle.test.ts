@@ -9,7 +9,7 @@ import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { itemWorkflowId, WORKFLOW_TYPE, itemStateQuery, requestExtensionUpdate, decideExtensionUpdate, submitTaskUpdate, sendBackTaskUpdate, acceptTaskUpdate } from '../../workflows/messages';
-import type { ItemSummary } from '../../domain/types';
+import type { ItemSnapshot, ItemSummary } from '../../domain/types';
 import { createTimeSkippingEnv } from '../support/time-skipping';
 import { createRecordingWorker, DAY, envelope, itemInput, LEADER, OWNER_A, RecordingStore } from './harness';
 import { calendarForNewItem } from '../../domain/statutory-calendar';
@@ -66,7 +66,7 @@ test('create → warning → overdue → rungs 1-3 → extension → new warning
     const rung3 = store.notificationsOf('escalation').filter((n) => n.level === 3);
     expect(rung3.map((n) => `${n.recipientRole}:${n.recipient}`).sort()).toEqual(['itemLeader:leader-1', 'supervisionOffice:city']);
 
-    let state = await handle.query(itemStateQuery);
+    let state: ItemSnapshot = await handle.query(itemStateQuery);
     expect(state.tasks[0]!.escalationLevel).toBe(3);
 
     // Extension: 10 more days from now, approved; the ladder re-arms on the new deadline.
