@@ -4,9 +4,10 @@
  * server that test/integration/global-setup.ts started. Each test file gets its
  * own stack, so files share nothing but the Temporal server.
  */
+import './quiet-runtime';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import type express from 'express';
 import type { Pool } from 'pg';
 import pino from 'pino';
@@ -42,17 +43,7 @@ export function testTemporalAddress(): string {
   return address;
 }
 
-/** The SDK logs every worker state change at INFO; tests want warnings only. Once per test file. */
-function quietSdkLogs(): void {
-  try {
-    Runtime.install({ logger: new DefaultLogger((process.env.TEST_SDK_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
-  } catch {
-    // already installed (or already used) in this module registry: keep that one
-  }
-}
-
 export async function startTestStack(): Promise<TestStack> {
-  quietSdkLogs();
   const address = testTemporalAddress();
   const taskQueue = `test-${randomUUID()}`;
   const db = await createTestDatabase();
