@@ -8,7 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ReviewFigures } from '../../domain/types';
 import { acceptTaskUpdate, itemStateQuery, reportProgressUpdate, submitTaskUpdate } from '../../workflows/messages';
 import { createTimeSkippingEnv } from '../support/time-skipping';
-import { createScenarioWorker, endScenario, DAY, envelope, expectInstant, itemInput, LEADER, OWNER_B, startItem } from './harness';
+import { createScenarioWorker, endScenario, DAY, envelope, expectInstant, itemInput, LEADER, OWNER_B, startItem, sleepUntil, instantTask } from './harness';
 
 const HOUR = 3600_000;
 let env: TestWorkflowEnvironment;
@@ -20,18 +20,10 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-/** Sleeps the server's clock up to an absolute instant. */
-async function sleepUntil(ms: number): Promise<void> {
-  const now = await env.currentTimeMs();
-  if (ms > now) await env.sleep(ms - now);
-}
-
 /** Two tasks in two units, deadlines far away so only the calendar speaks. */
 function twoTaskItem(t0: number, policy?: { timezone: string }) {
   const due = new Date(t0 + 300 * DAY).toISOString();
-  const task = (id: string, unit: string, person: string, problem: string) => ({
-    id, problemIds: [problem], description: `task ${id}`, ownerUnit: unit, ownerPerson: person, deadline: { kind: 'instant' as const, at: due },
-  });
+  const task = (id: string, unit: string, person: string, problem: string) => instantTask(id, unit, person, problem, due);
   return itemInput({
     dueAt: due,
     problems: [
@@ -93,12 +85,12 @@ describe.each(['Asia/Shanghai', 'Europe/Berlin'])('monthly review in %s', (tz) =
       const handle = await startItem(env, taskQueue, input);
       try {
         const expected = nextThreeReviews(t0, tz);
-        await sleepUntil(expected[0]! + HOUR);
+        await sleepUntil(env, expected[0]! + HOUR);
         expect(store.all('reviews')).toHaveLength(1);
         // Between the first and second review the leader accepts one of the two tasks.
         await handle.executeUpdate(submitTaskUpdate, { args: [envelope(OWNER_B, { type: 'submitTask', taskId: 'T2', evidence: ['ledger.pdf'] })] });
         await handle.executeUpdate(acceptTaskUpdate, { args: [envelope(LEADER, { type: 'acceptTask', taskId: 'T2' })] });
-        await sleepUntil(expected[2]! + HOUR);
+        await sleepUntil(env, expected[2]! + HOUR);
 
         const reviews = store.all('reviews');
         expect(reviews.map((r) => r.seq)).toEqual([1, 2, 3]);
@@ -146,11 +138,11 @@ test('8 simulated weeks → exactly 8 dispatches on Monday 09:00 Shanghai; stale
       const first = nextMondayShanghai0900(t0);
       const slots = Array.from({ length: 8 }, (_, k) => first + k * 7 * DAY);
       // T2 reports progress between dispatch 2 and dispatch 3; T1 never does.
-      await sleepUntil(slots[1]! + HOUR);
+      await sleepUntil(env, slots[1]! + HOUR);
       await handle.executeUpdate(reportProgressUpdate, {
         args: [envelope(OWNER_B, { type: 'reportProgress', taskId: 'T2', text: 'Ledgers half signed', percent: 50 })],
       });
-      await sleepUntil(t0 + 56 * DAY);
+      await sleepUntil(env, t0 + 56 * DAY);
 
       const dispatches = store.all('dispatches');
       expect(dispatches.map((d) => d.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);

@@ -158,3 +158,14 @@ export async function endScenario(handle: WorkflowHandle): Promise<void> {
     await handle.terminate('scenario over').catch(() => undefined);
   }
 }
+
+/** Sleeps the test server's clock up to an absolute instant. */
+export async function sleepUntil(env: TestWorkflowEnvironment, ms: number): Promise<void> {
+  const now = await env.currentTimeMs();
+  if (ms > now) await env.sleep(ms - now);
+}
+
+/** A task with a fixed deadline, for items built by hand in scenarios. */
+export function instantTask(id: string, unit: string, person: string, problem: string, dueAt: string) {
+  return { id, problemIds: [problem], description: `task ${id}`, ownerUnit: unit, ownerPerson: person, deadline: { kind: 'instant' as const, at: dueAt } };
+}

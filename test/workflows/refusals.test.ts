@@ -14,7 +14,7 @@ import type { Actor } from '../../domain/types';
 import type { rectificationItemWorkflow } from '../../workflows/item-workflow';
 import { cancelItemUpdate, cancelTaskUpdate, itemStateQuery, reportProgressUpdate, submitTaskUpdate, updateForCommand, acceptTaskUpdate } from '../../workflows/messages';
 import { createTimeSkippingEnv } from '../support/time-skipping';
-import { createScenarioWorker, endScenario, DAY, envelope, itemInput, LEADER, OWNER_A, OWNER_B, startItem, SUPERVISOR, waitFor } from './harness';
+import { createScenarioWorker, endScenario, DAY, envelope, itemInput, LEADER, OWNER_A, OWNER_B, startItem, SUPERVISOR, waitFor, instantTask } from './harness';
 
 type Handle = WorkflowHandle<typeof rectificationItemWorkflow>;
 const EventType = temporal.api.enums.v1.EventType;
@@ -60,9 +60,7 @@ async function expectRefused(handle: Handle, actor: Actor, command: Command, cod
 /** T1 and T3 in Unit A (problem P1), T2 in Unit B (problem P2); deadlines far away. */
 function threeTaskItem(t0: number) {
   const due = new Date(t0 + 60 * DAY).toISOString();
-  const task = (id: string, unit: string, person: string, problem: string) => ({
-    id, problemIds: [problem], description: `task ${id}`, ownerUnit: unit, ownerPerson: person, deadline: { kind: 'instant' as const, at: due },
-  });
+  const task = (id: string, unit: string, person: string, problem: string) => instantTask(id, unit, person, problem, due);
   return itemInput({
     dueAt: due,
     problems: [

@@ -13,7 +13,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { addTaskUpdate, decideExtensionUpdate, itemStateQuery, requestExtensionUpdate } from '../../workflows/messages';
 import { createTimeSkippingEnv } from '../support/time-skipping';
-import { createScenarioWorker, endScenario, DAY, envelope, expectInstant, itemInput, LEADER, OWNER_A, startItem, waitFor } from './harness';
+import { createScenarioWorker, endScenario, DAY, envelope, expectInstant, itemInput, LEADER, OWNER_A, startItem, waitFor, sleepUntil, instantTask } from './harness';
 
 const HOUR = 3600_000;
 const SHANGHAI_OFFSET = 8 * HOUR; // Asia/Shanghai is UTC+8 all year
@@ -26,11 +26,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.teardown();
 });
-
-async function sleepUntil(ms: number): Promise<void> {
-  const now = await env.currentTimeMs();
-  if (ms > now) await env.sleep(ms - now);
-}
 
 const day10 = (utcMidnight: number) => new Date(utcMidnight).toISOString().slice(0, 10);
 
@@ -77,7 +72,7 @@ test('an item created with a workingDays deadline is due 23:59:59 Shanghai on th
       expect(task.originalDueAt).toBe(hand.dueIso);
       expect(task.alarms.dueAt).toBe(hand.dueIso);
 
-      await sleepUntil(hand.dueMs + HOUR);
+      await sleepUntil(env, hand.dueMs + HOUR);
       expectInstant(store.notificationsOf('warning', 'T1')[0]?.firedAt, hand.dueMs - 3 * DAY);
       expectInstant(store.notificationsOf('overdue', 'T1')[0]?.firedAt, hand.dueMs);
       expect(store.notificationsOf('overdue', 'T1')[0]?.dueAt).toBe(hand.dueIso);
@@ -112,9 +107,9 @@ test('addTask with {workingDays: 25} resolves at assignment, keeps its basis, an
       const added = await waitFor(() => store.all('auditEvents').find((e) => e.action === 'taskAdded'));
       expect(added.details).toMatchObject({ dueAt: hand.dueIso, basis: task.deadline.basis });
 
-      await sleepUntil(hand.dueMs - 2 * DAY - HOUR);
+      await sleepUntil(env, hand.dueMs - 2 * DAY - HOUR);
       expect(store.notificationsOf('warning', 'T2')).toHaveLength(0);
-      await sleepUntil(hand.dueMs - 2 * DAY + HOUR);
+      await sleepUntil(env, hand.dueMs - 2 * DAY + HOUR);
       const [warning] = store.notificationsOf('warning', 'T2');
       expectInstant(warning?.firedAt, hand.dueMs - 2 * DAY);
       expect(warning?.dueAt).toBe(hand.dueIso);
@@ -156,7 +151,7 @@ test('an approved {workingDays: 10} extension resolves at the decision, keeps th
       expect(task.originalDueAt).toBe(new Date(originalDue).toISOString());
       expect(task.alarms).toEqual({ dueAt: hand.dueIso, warned: false, overdue: false, rungsFired: 0 });
 
-      await sleepUntil(hand.dueMs - 3 * DAY + HOUR);
+      await sleepUntil(env, hand.dueMs - 3 * DAY + HOUR);
       const warnings = store.notificationsOf('warning', 'T1');
       expect(warnings.map((w) => w.dueAt)).toEqual([new Date(originalDue).toISOString(), hand.dueIso]);
       expectInstant(warnings[1]!.firedAt, hand.dueMs - 3 * DAY);
