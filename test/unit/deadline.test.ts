@@ -1,20 +1,12 @@
 import { parseInstant, resolveDeadline } from '../../domain/deadline';
 import type { DeadlineSpec } from '../../domain/types';
 import { statutoryCalendar } from '../../domain/statutory-calendar';
+import { codeOf } from './item-builders';
 
 const CAL = statutoryCalendar();
 
 const SH = 'Asia/Shanghai';
 const NOW = Date.UTC(2026, 1, 10, 1, 0); // Tue 2026-02-10 09:00 in Shanghai
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-}
 
 describe('resolveDeadline: instant', () => {
   it('normalises an offset date-time to UTC and keeps the spec', () => {

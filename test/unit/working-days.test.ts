@@ -3,6 +3,7 @@ import calendar from 'chinese-days/dist/chinese-days.json';
 import { addCalendarDays, localDateString, localToInstant, zonedParts } from '../../domain/local-time';
 import { addWorkingDays, calendarCoversYear, isWorkingDay } from '../../domain/working-days';
 import { statutoryCalendar } from '../../domain/statutory-calendar';
+import { codeOf } from './item-builders';
 
 const CAL = statutoryCalendar();
 
@@ -11,15 +12,6 @@ const sh = (year: number, month: number, day: number, hour = 9, minute = 0) =>
   localToInstant({ year, month, day, hour, minute }, SH);
 /** 23:59:59 Beijing time of a date, as the deadline of that day. */
 const endOfDaySh = (year: number, month: number, day: number) => Date.UTC(year, month - 1, day, 15, 59, 59);
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-}
 
 describe('the calendar data', () => {
   it('has 2026 Spring Festival and National Day as the tests assume', () => {
