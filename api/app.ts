@@ -11,6 +11,8 @@ import { requestIdMiddleware } from './http/request-context';
 import type { AppDeps, RouteDeps } from './http/route';
 import { loadHolidaySupplement } from './holiday-supplement';
 import { createItemGateway } from './item-gateway';
+import { createItemReads } from './item-reads';
+import { itemVersion } from '../db/repositories/item-view';
 import { allRoutes } from './routes';
 
 export type { AppDeps } from './http/route';
@@ -22,15 +24,13 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('trust proxy', false);
   app.use(requestIdMiddleware(deps.logger));
 
-  const routeDeps: RouteDeps = {
-    ...deps,
-    items: createItemGateway({
-      temporal: deps.temporal,
-      pool: deps.pool,
-      taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-      holidays: deps.config.HOLIDAY_CALENDAR_FILE ? loadHolidaySupplement(deps.config.HOLIDAY_CALENDAR_FILE) : undefined,
-    }),
-  };
+  const items = createItemGateway({
+    temporal: deps.temporal,
+    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+    holidays: deps.config.HOLIDAY_CALENDAR_FILE ? loadHolidaySupplement(deps.config.HOLIDAY_CALENDAR_FILE) : undefined,
+    idTaken: async (itemId) => (await itemVersion(deps.pool, itemId)) !== null,
+  });
+  const routeDeps: RouteDeps = { ...deps, items, reads: createItemReads({ pool: deps.pool, items }) };
   const authenticate = createAuthenticator(deps.config);
   const router = express.Router();
   for (const route of allRoutes) mountRoute(router, route, routeDeps, authenticate);

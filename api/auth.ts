@@ -10,17 +10,19 @@ import { z } from 'zod';
 import type { Actor } from '../domain/types';
 import type { ApiConfig } from './config';
 import { ApiProblem } from './http/api-problem';
+import { ActorIdSchema, NameSchema } from './schemas/common';
 
 /** Roles a token may carry; 'system' is reserved for the workflow's own actions. */
 export const TOKEN_ROLES = ['leader', 'owner', 'supervisor', 'admin'] as const;
 export type TokenRole = (typeof TOKEN_ROLES)[number];
 
+/** Claims follow the same text rule as every other string that reaches an item (they are recorded on every change). */
 export const TokenClaimsSchema = z
   .object({
-    sub: z.string().min(1).max(200),
-    name: z.string().min(1).max(200),
+    sub: ActorIdSchema,
+    name: NameSchema,
     role: z.enum(TOKEN_ROLES),
-    unit: z.string().min(1).max(200).optional(),
+    unit: NameSchema.optional(),
   })
   .refine((c) => c.role !== 'owner' || c.unit !== undefined, { message: 'owner tokens need a unit', path: ['unit'] });
 

@@ -17,12 +17,16 @@ export const DOMAIN_STATUS: Record<DomainErrorCode, { status: number; title: str
   INVALID_TRANSITION: { status: 409, title: 'Not allowed in the current state' },
   ALREADY_EXISTS: { status: 409, title: 'Already exists' },
   ITEM_CLOSED: { status: 409, title: 'The item is closed' },
+  ITEM_TOO_LARGE: { status: 422, title: 'The item would outgrow its limits' },
+  IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'The Idempotency-Key was used for another request' },
+  BUSY: { status: 503, title: 'The item is catching up; retry shortly' },
 };
 
 const API_TITLES: Record<ApiProblem['code'], string> = {
   BAD_REQUEST: 'The request is malformed',
   UNAUTHENTICATED: 'Authentication required',
   PAYLOAD_TOO_LARGE: 'The request body is too large',
+  UNSUPPORTED_MEDIA_TYPE: 'The request body is in a form this API does not read',
   SERVICE_UNAVAILABLE: 'A dependency is unavailable',
   INTERNAL: 'Internal error',
 };
@@ -59,12 +63,19 @@ export function zodFieldErrors(error: z.ZodError, location: string): FieldError[
   }));
 }
 
-/** Express' body parser marks its own failures with `type` and a 4xx `status`. */
-function bodyParserProblem(err: unknown): ApiProblem | undefined {
+/**
+ * Express' own failures: the body parser marks them with `type` and a 4xx
+ * `status`; the router throws a URIError on an undecodable %-escape in the path.
+ */
+function expressProblem(err: unknown): ApiProblem | undefined {
+  if (err instanceof URIError) return new ApiProblem(400, 'BAD_REQUEST', 'the path holds an invalid %-escape');
   if (typeof err !== 'object' || err === null || !('type' in err) || !('status' in err)) return undefined;
   const { type, status } = err as { type: unknown; status: unknown };
   if (type === 'entity.parse.failed') return new ApiProblem(400, 'BAD_REQUEST', 'the body is not valid JSON');
   if (type === 'entity.too.large') return new ApiProblem(413, 'PAYLOAD_TOO_LARGE', 'the body is too large');
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+    return new ApiProblem(415, 'UNSUPPORTED_MEDIA_TYPE', `the body's ${type === 'charset.unsupported' ? 'charset' : 'encoding'} is not accepted`);
+  }
   if (typeof status === 'number' && status >= 400 && status < 500 && typeof type === 'string') {
     return new ApiProblem(400, 'BAD_REQUEST', `the body could not be read (${type})`);
   }
@@ -84,7 +95,9 @@ interface Known {
 function fromDomain(code: DomainErrorCode, detail: string, details?: unknown): Known {
   const path = (details as { path?: unknown } | undefined)?.path;
   const errors = typeof path === 'string' ? [{ path, message: detail }] : undefined;
-  return { ...DOMAIN_STATUS[code], code, detail, ...(errors ? { errors } : {}) };
+  // a busy item asks for a retry, like any dependency that is catching up
+  const headers = code === 'BUSY' ? { 'Retry-After': RETRY_AFTER_SECONDS } : undefined;
+  return { ...DOMAIN_STATUS[code], code, detail, ...(errors ? { errors } : {}), ...(headers ? { headers } : {}) };
 }
 
 function fromApi(p: ApiProblem): Known {
@@ -102,7 +115,7 @@ function unavailable(what: string): Known {
 function toKnown(err: unknown): Known | undefined {
   if (err instanceof DomainError) return fromDomain(err.code, err.message, err.details);
   if (err instanceof ApiProblem) return fromApi(err);
-  const parser = bodyParserProblem(err);
+  const parser = expressProblem(err);
   if (parser) return fromApi(parser);
   const temporal = classifyTemporalError(err);
   if (temporal?.kind === 'domain') return fromDomain(temporal.code, temporal.message, temporal.details);

@@ -1,104 +1,104 @@
 /**
- * The API's only door to item workflows: start one, read its live state, send
- * it a command. Temporal's failures are turned into domain refusals here when
- * the meaning depends on the call (a missing workflow is 404 for a read but
- * ITEM_CLOSED for a command on an item that already ended).
+ * The API's only door to item workflows: start one, send it a command, ask its
+ * version or its state. Temporal's failures are turned into domain refusals
+ * here when the meaning depends on the call (a missing workflow is "no such
+ * item", a closed one "the item has ended").
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { Pool } from 'pg';
 import type { Command, CommandEnvelope } from '../domain/commands';
 import { createItemState } from '../domain/create-item';
 import { DomainError } from '../domain/errors';
-import { snapshotOf } from '../domain/item-views';
-import type { Actor, ItemInput, ItemSnapshot } from '../domain/types';
-import { getItemRow } from '../db/repositories/items-read';
+import type { ItemRecords } from '../domain/item-records';
+import type { CommandResult } from '../domain/transitions';
+import type { Actor, ItemInput, ItemSnapshot, ItemState } from '../domain/types';
 import {
   itemStateQuery,
+  itemVersionQuery,
   itemWorkflowId,
   updateForCommand,
   WORKFLOW_TYPE,
+  type ItemVersion,
   type ItemWorkflowInput,
 } from '../workflows/messages';
+import { updateIdFor } from './idempotency';
 import { initialSearchAttributes } from './search-attributes';
-import { isTemporalUnavailable } from './temporal-errors';
 import { calendarForNewItem, type HolidaySupplement } from '../domain/statutory-calendar';
 
+export interface StartedItem {
+  state: ItemState;
+  records: ItemRecords;
+}
+
 export interface ItemGateway {
-  start(item: ItemInput, actor: Actor): Promise<ItemSnapshot>;
-  state(itemId: string): Promise<ItemSnapshot>;
-  execute(itemId: string, envelope: CommandEnvelope): Promise<ItemSnapshot>;
+  /** Starts the item's workflow; answers with the state it starts from (no wait for its first task). */
+  start(item: ItemInput, actor: Actor): Promise<StartedItem>;
+  execute(itemId: string, envelope: CommandEnvelope): Promise<CommandResult>;
+  /** The workflow's version, or undefined when no workflow has that id. */
+  version(itemId: string): Promise<ItemVersion | undefined>;
+  /** The workflow's state (no text), or undefined when no workflow has that id. */
+  state(itemId: string): Promise<ItemSnapshot | undefined>;
 }
 
 const UPDATE_DEADLINE_MS = 30_000;
-const FIRST_QUERY_ATTEMPTS = 20;
-const FIRST_QUERY_DELAY_MS = 100;
+const QUERY_DEADLINE_MS = 10_000;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export function createItemGateway(deps: {
+export interface GatewayDeps {
   temporal: Client;
-  pool: Pool;
   taskQueue: string;
   holidays?: HolidaySupplement;
-}): ItemGateway {
-  const { temporal, pool, taskQueue } = deps;
+  /** whether the read side remembers an item with this id (Temporal forgets ids whose history is gone) */
+  idTaken(itemId: string): Promise<boolean>;
+}
+
+export function createItemGateway(deps: GatewayDeps): ItemGateway {
+  const { temporal, taskQueue } = deps;
   const handleOf = (itemId: string) => temporal.workflow.getHandle(itemWorkflowId(itemId));
 
-  /** Live state from the workflow; an ended item whose history is gone still answers from its last projection. */
-  async function state(itemId: string): Promise<ItemSnapshot> {
+  async function ask<T>(itemId: string, query: () => Promise<T>): Promise<T | undefined> {
     try {
-      return snapshotOf(await handleOf(itemId).query(itemStateQuery));
+      return await temporal.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, query);
     } catch (err) {
-      if (isTemporalUnavailable(err) || !(err instanceof WorkflowNotFoundError)) throw err;
-      const row = await getItemRow(pool, itemId);
-      if (row) return row.state;
-      throw new DomainError('NOT_FOUND', `no item '${itemId}'`, { itemId });
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
     }
   }
 
   return {
     async start(item, actor) {
-      // The same rule the workflow runs first: a bad item is refused here (422)
-      // rather than starting a workflow that would fail on its first task.
-      const calendar = calendarForNewItem(Date.now(), deps.holidays);
-      createItemState(item, actor, Date.now(), calendar);
+      // The rule the workflow runs first, at the same instant: a bad item is refused here (422),
+      // and the answer is the state the workflow will compute, with no wait for its first task.
+      const acceptedAt = Date.now();
+      // the look-up runs while the item is checked: it costs no time of its own
+      const taken = deps.idTaken(item.id);
+      taken.catch(() => undefined);
+      const calendar = calendarForNewItem(acceptedAt, deps.holidays);
+      const created = createItemState(item, actor, acceptedAt, calendar);
       // Temporal refuses a running or retained id; the read side remembers ids whose history is gone.
-      if (await getItemRow(pool, item.id)) {
-        throw new DomainError('ALREADY_EXISTS', `an item with id '${item.id}' already exists`, { itemId: item.id });
-      }
-      const args: [ItemWorkflowInput] = [{ kind: 'new', item, createdBy: actor, calendar }];
-      const handle = await temporal.workflow.start(WORKFLOW_TYPE, {
+      if (await taken) throw new DomainError('ALREADY_EXISTS', `an item with id '${item.id}' already exists`, { itemId: item.id });
+      const args: [ItemWorkflowInput] = [
+        { kind: 'new', format: 2, item, createdBy: actor, acceptedAt: new Date(acceptedAt).toISOString(), calendar },
+      ];
+      await temporal.workflow.start(WORKFLOW_TYPE, {
         taskQueue,
         workflowId: itemWorkflowId(item.id),
         args,
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         workflowIdConflictPolicy: 'FAIL',
-        typedSearchAttributes: initialSearchAttributes(item),
+        typedSearchAttributes: initialSearchAttributes(created.state, acceptedAt),
       });
-      // The first query can race the first workflow task on a busy worker: retry briefly.
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return snapshotOf(await handle.query(itemStateQuery));
-        } catch (err) {
-          if (attempt >= FIRST_QUERY_ATTEMPTS || isTemporalUnavailable(err)) throw err;
-          await sleep(FIRST_QUERY_DELAY_MS);
-        }
-      }
+      return created;
     },
-
-    state,
 
     async execute(itemId, envelope) {
       const update = updateForCommand[envelope.command.type] as unknown as typeof updateForCommand.cancelItem;
       try {
         // Without a deadline a command would wait for as long as no worker runs; past it the caller gets a 503 and may retry with the same key.
-        const state = await temporal.connection.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () =>
+        return await temporal.connection.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () =>
           handleOf(itemId).executeUpdate(update, {
             args: [envelope as CommandEnvelope<Extract<Command, { type: 'cancelItem' }>>],
-            updateId: envelope.requestId,
+            updateId: updateIdFor(envelope.requestId, envelope.fingerprint ?? ''),
           }),
         );
-        return state;
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
         // Updates cannot reach a closed run; tell "ended" from "never existed".
@@ -113,5 +113,8 @@ export function createItemGateway(deps: {
         throw new DomainError('NOT_FOUND', `no item '${itemId}'`, { itemId });
       }
     },
+
+    version: (itemId) => ask(itemId, () => handleOf(itemId).query(itemVersionQuery)),
+    state: (itemId) => ask(itemId, () => handleOf(itemId).query(itemStateQuery)),
   };
 }

@@ -18,6 +18,8 @@ const COMMON_ERRORS: Record<number, string> = {
   403: 'the token may not do this',
   404: 'not found',
   409: 'conflicts with the current state (already exists, wrong state, item closed)',
+  413: 'the body is larger than this route takes',
+  415: 'the body is encoded (Content-Encoding other than identity)',
   422: 'breaks a business rule',
   500: 'unexpected error; quote the request id',
   503: 'Temporal or PostgreSQL unreachable; retry after Retry-After seconds',
@@ -54,7 +56,8 @@ function operationOf(route: RouteSpec): Json {
   const content = ok.schema
     ? { [ok.contentType ?? 'application/json']: { schema: schemaOf(ok.schema) } }
     : { [ok.contentType ?? 'application/json']: {} };
-  const errorStatuses = [...new Set([...(secured ? [400, 401, 403] : []), ...(route.errors ?? []), 500, 503])].sort();
+  const bodyErrors = route.body ? [413, 415] : [];
+  const errorStatuses = [...new Set([...(secured ? [400, 401, 403] : []), ...bodyErrors, ...(route.errors ?? []), 500, 503])].sort();
   const responses: Json = { [String(ok.status)]: { description: ok.description, content } };
   for (const status of errorStatuses) responses[String(status)] = { $ref: `#/components/responses/Problem${status}` };
   const roles = secured ? `\n\nRoles: ${(route.roles as readonly string[]).join(', ')}.` : '';

@@ -1,11 +1,15 @@
 /**
  * Search attributes set at start, so an item is findable in the Temporal UI from
- * its first second; the workflow upserts them (deadline, overdue, level) as it runs.
+ * its first second; the workflow upserts them as it runs. Same values and
+ * bounds as the workflow's own (domain/item-views.ts, domain/item-figures.ts).
  */
 import type { SearchAttributePair } from '@temporalio/common';
-import type { ItemInput } from '../domain/types';
+import { boundedUnitList } from '../domain/item-figures';
+import { searchAttributeValues } from '../domain/item-views';
+import type { ItemState } from '../domain/types';
 import {
   SA_ESCALATION_LEVEL,
+  SA_NEXT_DEADLINE,
   SA_OVERDUE_COUNT,
   SA_OWNER_UNITS,
   SA_PLAN_ID,
@@ -13,14 +17,16 @@ import {
   SA_SUPERVISION_LEVEL,
 } from '../workflows/messages';
 
-export function initialSearchAttributes(item: ItemInput): SearchAttributePair[] {
+export function initialSearchAttributes(state: ItemState, nowMs: number): SearchAttributePair[] {
+  const v = searchAttributeValues(state, nowMs);
   const pairs: SearchAttributePair[] = [
-    { key: SA_STATUS, value: 'active' },
-    { key: SA_SUPERVISION_LEVEL, value: item.supervisionLevel },
-    { key: SA_OWNER_UNITS, value: [...new Set(item.tasks.map((t) => t.ownerUnit))].sort() },
-    { key: SA_OVERDUE_COUNT, value: 0 },
-    { key: SA_ESCALATION_LEVEL, value: 0 },
+    { key: SA_STATUS, value: v.status },
+    { key: SA_SUPERVISION_LEVEL, value: v.supervisionLevel },
+    { key: SA_OWNER_UNITS, value: boundedUnitList(v.ownerUnits) },
+    { key: SA_OVERDUE_COUNT, value: v.overdueCount },
+    { key: SA_ESCALATION_LEVEL, value: v.escalationLevel },
   ];
-  if (item.planId) pairs.push({ key: SA_PLAN_ID, value: item.planId });
+  if (v.nextDeadline) pairs.push({ key: SA_NEXT_DEADLINE, value: new Date(v.nextDeadline) });
+  if (v.planId) pairs.push({ key: SA_PLAN_ID, value: v.planId });
   return pairs;
 }

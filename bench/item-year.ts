@@ -10,8 +10,9 @@
 import { randomUUID } from 'node:crypto';
 import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import type { ItemChanges } from '../activities/item-changes';
+import type { ItemChanges } from '../domain/item-changes';
 import type { Actor, ItemInput } from '../domain/types';
+import { newItemArgs } from '../test/support/item-start';
 import { createTimeSkippingEnv } from '../test/support/time-skipping';
 import {
   acceptTaskUpdate,
@@ -21,7 +22,6 @@ import {
   submitTaskUpdate,
   WORKFLOW_TYPE,
 } from '../workflows/messages';
-import { calendarForNewItem } from '../domain/statutory-calendar';
 
 const DAY = 86_400_000;
 const TASKS = 10;
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     connection: env.nativeConnection,
     taskQueue,
     workflowsPath: require.resolve('../workflows'),
-    activities: { persistItemChanges: async (_: ItemChanges) => void (persisted += 1) },
+    activities: { saveItemChanges: async (_: ItemChanges) => void (persisted += 1) },
   });
 
   const t0 = await env.currentTimeMs();
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     const handle = await env.client.workflow.start(WORKFLOW_TYPE, {
       taskQueue,
       workflowId: itemWorkflowId(item.id),
-      args: [{ kind: 'new', item, createdBy: leader, calendar: calendarForNewItem(Date.now()) }],
+      args: newItemArgs(item, leader, t0),
     });
     for (let month = 1; month <= 12; month++) {
       const state = await handle.query(itemStateQuery);
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
         simulatedDays: summary.simulatedDays,
         historyEventsLastRun: summary.historyEvents,
         historyMiB: +(summary.historyBytes / 1048576).toFixed(2),
-        persistActivities: persisted,
+        saveActivities: persisted,
         status: s.status,
         dispatches: s.schedule.dispatchCount,
         reviews: s.schedule.reviewCount,

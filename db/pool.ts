@@ -29,9 +29,9 @@ const rowTypes: CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
     if (oid === TIMESTAMPTZ_OID && format !== 'binary') {
       return (value: string) => {
-        const date = parseDate(value);
-        // 'infinity' has no ISO form: hand back PostgreSQL's own text rather than throwing
-        return Number.isFinite(date.getTime()) ? date.toISOString() : value;
+        const date: unknown = parseDate(value);
+        // '±infinity' has no ISO form (pg-types gives a number for it): hand back PostgreSQL's own text
+        return date instanceof Date && Number.isFinite(date.getTime()) ? date.toISOString() : value;
       };
     }
     // counts never approach 2^53; a number is what every caller wants

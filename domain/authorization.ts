@@ -4,7 +4,7 @@
  */
 import type { Command, CommandType } from './commands';
 import { DomainError } from './errors';
-import type { Actor, Role, TaskState } from './types';
+import type { Actor, ItemState, Role, TaskState } from './types';
 
 const LEADER_COMMANDS: ReadonlySet<CommandType> = new Set([
   'acceptTask',
@@ -32,7 +32,7 @@ export function actsForTask(actor: Actor, task: Pick<TaskState, 'ownerUnit' | 'c
   return actor.unit === task.ownerUnit || task.coOwners.includes(actor.unit);
 }
 
-export function authorize(actor: Actor, command: Command, task: TaskState | undefined): void {
+export function authorize(actor: Actor, command: Command, task: TaskState | undefined, _state?: ItemState): void {
   if (!rolesAllowed(command.type).includes(actor.role)) {
     throw new DomainError('FORBIDDEN', `a ${actor.role} may not ${command.type}`, { role: actor.role, command: command.type });
   }

@@ -30,9 +30,14 @@ export const COMMAND_TYPES: readonly CommandType[] = [
   'cancelItem',
 ];
 
-/** What an update carries: the command, who acts (from the token) and the request id (Idempotency-Key). */
+/**
+ * What an update carries: the command, who acts (from the token), the request
+ * id (bound to the caller and their Idempotency-Key) and the fingerprint of the
+ * request, so the same key sent again with a different request is refused.
+ */
 export interface CommandEnvelope<C extends Command = Command> {
   requestId: string;
+  fingerprint?: string;
   actor: Actor;
   command: C;
 }

@@ -1,27 +1,29 @@
-/** Turns a leader's plan for one item (the four lists) into the item's initial state. */
+/** Turns a leader's plan for one item (the four lists) into the item's initial state and its first records. */
 import { resolveDeadline } from './deadline';
 import { DomainError } from './errors';
-import { appendAudit, iso, refuseNulCharacters } from './item-helpers';
+import { appendAudit, iso } from './item-helpers';
+import { emptyRecords, type ItemRecords, type ProblemText, type TaskText } from './item-records';
+import { assertItemInputSize, assertStateBudget, checkProblemInput, checkTaskInput, checkItemFields } from './item-limits';
 import { resolvePolicy } from './policy';
 import { nextMonthlyAt, nextWeeklyAt } from './schedule';
-import type { Actor, AuditEvent, HolidayCalendar, ItemInput, ItemPolicy, ItemState, ProblemInput, ProblemState, TaskInput, TaskState } from './types';
+import type {
+  Actor,
+  HolidayCalendar,
+  ItemInput,
+  ItemPolicy,
+  ItemState,
+  ProblemInput,
+  ProblemState,
+  TaskInput,
+  TaskState,
+} from './types';
 
-const SUPERVISION_LEVELS = ['province', 'city', 'county', 'none'];
-const SEVERITIES = ['low', 'medium', 'high', 'critical'];
-
-function requireText(value: unknown, path: string): void {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new DomainError('VALIDATION_FAILED', `${path} must be a non-empty string`, { path });
-  }
-}
-
-export function newProblemState(input: ProblemInput, path: string): ProblemState {
-  requireText(input.id, `${path}.id`);
-  requireText(input.description, `${path}.description`);
-  if (!SEVERITIES.includes(input.severity)) {
-    throw new DomainError('VALIDATION_FAILED', `${path}.severity must be one of ${SEVERITIES.join(', ')}`, { path });
-  }
-  return { id: input.id, description: input.description, severity: input.severity, status: 'open' };
+export function newProblemState(input: ProblemInput, path: string, enforceLimits = true): { problem: ProblemState; text: ProblemText } {
+  if (enforceLimits) checkProblemInput(input, path);
+  return {
+    problem: { id: input.id, severity: input.severity, status: 'open' },
+    text: { problemId: input.id, description: input.description },
+  };
 }
 
 /** A task as assigned now: its deadline is resolved to an instant against the item's calendar. */
@@ -31,89 +33,93 @@ export function newTaskState(
   calendar: HolidayCalendar,
   nowMs: number,
   path: string,
-): TaskState {
-  requireText(input.id, `${path}.id`);
-  requireText(input.description, `${path}.description`);
-  requireText(input.ownerUnit, `${path}.ownerUnit`);
-  requireText(input.ownerPerson, `${path}.ownerPerson`);
-  if (!Array.isArray(input.problemIds) || input.problemIds.length === 0) {
-    throw new DomainError('VALIDATION_FAILED', `${path}.problemIds must name at least one problem`, { path });
-  }
+  enforceLimits = true,
+): { task: TaskState; text: TaskText } {
+  if (enforceLimits) checkTaskInput(input, path);
   const deadline = resolveDeadline(input.deadline, nowMs, policy.timezone, calendar);
   if (Date.parse(deadline.dueAt) <= nowMs) {
     throw new DomainError('VALIDATION_FAILED', `${path}.deadline ${deadline.dueAt} is not in the future`, {
       path: `${path}.deadline`,
     });
   }
-  return {
+  const task: TaskState = {
     id: input.id,
     problemIds: [...input.problemIds],
-    description: input.description,
-    measures: input.measures,
     ownerUnit: input.ownerUnit,
     ownerPerson: input.ownerPerson,
     coOwners: [...(input.coOwners ?? [])],
     status: 'assigned',
     assignedAt: iso(nowMs),
-    deadline,
+    deadline: { dueAt: deadline.dueAt, spec: deadline.spec, resolvedAt: deadline.resolvedAt },
     originalDueAt: deadline.dueAt,
     percent: 0,
     reportCount: 0,
     reworkCount: 0,
-    extensions: [],
+    extensionsApproved: 0,
+    extensionsDenied: 0,
     alarms: { dueAt: deadline.dueAt, warned: false, overdue: false, rungsFired: 0 },
     escalationLevel: 0,
+    maxEscalationLevel: 0,
     stale: false,
   };
+  const text: TaskText = { taskId: input.id, description: input.description, deadlineBasis: deadline.basis };
+  if (input.measures !== undefined) text.measures = input.measures;
+  return { task, text };
 }
 
-function assertUnique(ids: string[], what: string): void {
+function assertUnique(ids: string[], what: string, path: string): void {
   const seen = new Set<string>();
-  for (const id of ids) {
-    if (seen.has(id)) throw new DomainError('VALIDATION_FAILED', `duplicate ${what} id '${id}'`, { id });
+  ids.forEach((id, i) => {
+    if (seen.has(id)) throw new DomainError('VALIDATION_FAILED', `duplicate ${what} id '${id}'`, { path: `${path}.${i}.id` });
     seen.add(id);
-  }
+  });
 }
 
+/**
+ * The item's first state, as of `nowMs`: the instant the API accepted it.
+ * The API runs this before starting the workflow and the workflow runs it again
+ * with the same instant, so both reach the same verdict and the same state
+ * however late the workflow's first task runs.
+ */
 export function createItemState(
   input: ItemInput,
   createdBy: Actor,
   nowMs: number,
   calendar: HolidayCalendar,
-): { state: ItemState; auditEvents: AuditEvent[] } {
-  requireText(input.id, 'id');
-  requireText(input.title, 'title');
-  refuseNulCharacters(input);
-  if (!SUPERVISION_LEVELS.includes(input.supervisionLevel)) {
-    throw new DomainError('VALIDATION_FAILED', `supervisionLevel must be one of ${SUPERVISION_LEVELS.join(', ')}`, {
-      path: 'supervisionLevel',
-    });
+  /** false only to replay items started before these limits existed: they were accepted then */
+  { enforceLimits = true }: { enforceLimits?: boolean } = {},
+): { state: ItemState; records: ItemRecords } {
+  if (enforceLimits) {
+    assertItemInputSize(input);
+    checkItemFields(input);
   }
-  if (input.problems.length === 0) throw new DomainError('VALIDATION_FAILED', 'an item needs at least one problem');
-  if (input.tasks.length === 0) throw new DomainError('VALIDATION_FAILED', 'an item needs at least one task');
-  assertUnique(input.problems.map((p) => p.id), 'problem');
-  assertUnique(input.tasks.map((t) => t.id), 'task');
-
   if (!calendar || !Array.isArray(calendar.years) || !calendar.holidays || !calendar.workdays) {
     throw new DomainError('VALIDATION_FAILED', 'a new item needs its holiday calendar', { path: 'calendar' });
   }
+  assertUnique(input.problems.map((p) => p.id), 'problem', 'problems');
+  assertUnique(input.tasks.map((t) => t.id), 'task', 'tasks');
+
   const policy = resolvePolicy(input.policy);
-  const problems = input.problems.map((p, i) => newProblemState(p, `problems.${i}`));
-  const tasks = input.tasks.map((t, i) => newTaskState(t, policy, calendar, nowMs, `tasks.${i}`));
-  const problemIds = new Set(problems.map((p) => p.id));
-  tasks.forEach((t, i) => {
-    const unknown = t.problemIds.find((id) => !problemIds.has(id));
-    if (unknown) throw new DomainError('VALIDATION_FAILED', `tasks.${i} addresses unknown problem '${unknown}'`, { path: `tasks.${i}.problemIds` });
+  const problems = input.problems.map((p, i) => newProblemState(p, `problems.${i}`, enforceLimits));
+  const tasks = input.tasks.map((t, i) => newTaskState(t, policy, calendar, nowMs, `tasks.${i}`, enforceLimits));
+  const problemIds = new Set(problems.map((p) => p.problem.id));
+  tasks.forEach(({ task }, i) => {
+    const unknown = task.problemIds.findIndex((id) => !problemIds.has(id));
+    if (unknown >= 0) {
+      throw new DomainError('VALIDATION_FAILED', `tasks.${i} addresses unknown problem '${task.problemIds[unknown]}'`, {
+        path: `tasks.${i}.problemIds.${unknown}`,
+      });
+    }
   });
-  const uncovered = problems.find((p) => !tasks.some((t) => t.problemIds.includes(p.id)));
-  if (uncovered) throw new DomainError('VALIDATION_FAILED', `problem '${uncovered.id}' has no task`, { problemId: uncovered.id });
+  const uncovered = problems.findIndex(({ problem }) => !tasks.some(({ task }) => task.problemIds.includes(problem.id)));
+  if (uncovered >= 0) {
+    const id = problems[uncovered]!.problem.id;
+    throw new DomainError('VALIDATION_FAILED', `problem '${id}' has no task`, { path: `problems.${uncovered}` });
+  }
 
   const state: ItemState = {
     id: input.id,
-    planId: input.planId,
     title: input.title,
-    source: input.source,
-    category: input.category,
     supervisionLevel: input.supervisionLevel,
     leader: { id: input.leader.id, name: input.leader.name },
     policy,
@@ -122,8 +128,8 @@ export function createItemState(
     createdAt: iso(nowMs),
     createdBy: createdBy.id,
     updatedAt: iso(nowMs),
-    problems,
-    tasks,
+    problems: problems.map((p) => p.problem),
+    tasks: tasks.map((t) => t.task),
     schedule: {
       nextDispatchAt: iso(nextWeeklyAt(nowMs, policy.weeklyDispatch, policy.timezone)),
       nextReviewAt: iso(nextMonthlyAt(nowMs, policy.monthlyReview, policy.timezone)),
@@ -133,9 +139,18 @@ export function createItemState(
     counters: { escalations: 0, reworks: 0, escalationsSinceReview: 0, reworksSinceReview: 0, auditSeq: 0 },
     appliedRequests: [],
   };
-  const auditEvents: AuditEvent[] = [];
-  appendAudit(state, auditEvents, nowMs, createdBy, 'itemCreated', {
+  // optional fields are left out rather than set to undefined: the state is JSON
+  if (input.planId !== undefined) state.planId = input.planId;
+  if (input.source !== undefined) state.source = input.source;
+  if (input.category !== undefined) state.category = input.category;
+  if (enforceLimits) assertStateBudget(state);
+
+  const records = emptyRecords();
+  records.problemTexts.push(...problems.map((p) => p.text));
+  records.taskTexts.push(...tasks.map((t) => t.text));
+  // about the item as a whole, not about any one unit: owners read only the lines about their own tasks
+  appendAudit(state, records.auditEvents, nowMs, createdBy, 'itemCreated', {
     details: { problems: problems.length, tasks: tasks.length, policy },
   });
-  return { state, auditEvents };
+  return { state, records };
 }

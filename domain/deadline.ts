@@ -1,5 +1,6 @@
 /** Turns a task's DeadlineSpec into an instant, keeping how it was computed for the record. */
 import { DomainError } from './errors';
+import { LIMITS } from './limits';
 import { parseDate } from './local-time';
 import type { DeadlineSpec, HolidayCalendar, ResolvedDeadline } from './types';
 import { addWorkingDays } from './working-days';
@@ -21,7 +22,15 @@ export function parseInstant(at: string, field = 'deadline'): number {
       { value: at },
     );
   }
+  assertInstantInRange(ms, field);
   return ms;
+}
+
+/** Instants outside [2000, 2100) are refused: a year-9999 deadline is a typo, and would sleep a timer past any sane horizon. */
+export function assertInstantInRange(ms: number, field = 'deadline'): void {
+  if (!(ms >= LIMITS.earliestInstant && ms < LIMITS.latestInstant)) {
+    throw new DomainError('VALIDATION_FAILED', `${field} must lie between the years 2000 and 2099`, { path: field });
+  }
 }
 
 function isCalendarDate(date: string): boolean {
@@ -45,6 +54,7 @@ export function resolveDeadline(spec: DeadlineSpec, nowMs: number, tz: string, c
   }
   if (spec?.kind === 'workingDays') {
     const { dueAtMs, basis } = addWorkingDays(nowMs, spec.days, tz, calendar);
+    assertInstantInRange(dueAtMs);
     return { dueAt: new Date(dueAtMs).toISOString(), spec: { kind: 'workingDays', days: spec.days }, resolvedAt, basis };
   }
   throw new DomainError('VALIDATION_FAILED', "deadline kind must be 'instant' or 'workingDays'", {

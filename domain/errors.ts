@@ -8,7 +8,10 @@ export type DomainErrorCode =
   | 'NOT_FOUND' // an unknown task or problem inside the item (404)
   | 'INVALID_TRANSITION' // the state does not allow it (409)
   | 'ALREADY_EXISTS' // a duplicate id (409)
-  | 'ITEM_CLOSED'; // the item is completed or cancelled (409)
+  | 'ITEM_CLOSED' // the item is completed or cancelled (409)
+  | 'ITEM_TOO_LARGE' // the item would outgrow its size budget (422)
+  | 'IDEMPOTENCY_KEY_REUSED' // the same Idempotency-Key with a different request (422)
+  | 'BUSY'; // the item cannot take commands until its saves catch up (503, retry later)
 
 export class DomainError extends Error {
   readonly code: DomainErrorCode;
@@ -29,6 +32,9 @@ export function isDomainErrorCode(value: unknown): value is DomainErrorCode {
     value === 'NOT_FOUND' ||
     value === 'INVALID_TRANSITION' ||
     value === 'ALREADY_EXISTS' ||
-    value === 'ITEM_CLOSED'
+    value === 'ITEM_CLOSED' ||
+    value === 'ITEM_TOO_LARGE' ||
+    value === 'IDEMPOTENCY_KEY_REUSED' ||
+    value === 'BUSY'
   );
 }

@@ -13,9 +13,6 @@ import type {
 
 export const SYSTEM_ACTOR: Actor = { id: 'system', name: 'system', role: 'system' };
 
-/** How many applied request ids an item remembers (per run, carried across continue-as-new). */
-export const REQUEST_MEMORY = 500;
-
 export function findTask(state: ItemState, taskId: string): TaskState {
   const task = state.tasks.find((t) => t.id === taskId);
   if (!task) throw new DomainError('NOT_FOUND', `no task '${taskId}' in item ${state.id}`, { taskId });
@@ -51,7 +48,7 @@ export function appendAudit(
   at: number,
   actor: Actor,
   action: string,
-  fields: { requestId?: string; taskId?: string; details?: Record<string, unknown> } = {},
+  fields: { requestId?: string; task?: TaskState; units?: string[]; details?: Record<string, unknown> } = {},
 ): AuditEvent {
   state.counters.auditSeq += 1;
   const event: AuditEvent = {
@@ -61,7 +58,8 @@ export function appendAudit(
     actor,
     action,
     requestId: fields.requestId,
-    taskId: fields.taskId,
+    taskId: fields.task?.id,
+    units: fields.units ?? (fields.task ? taskUnits(fields.task) : []),
     details: fields.details ?? {},
   };
   out.push(event);
@@ -92,7 +90,13 @@ export interface NotificationDraft {
   firedAt: number;
 }
 
+/** The units a task concerns: its owner unit and its co-owner units (双包保). */
+export function taskUnits(task: Pick<TaskState, 'ownerUnit' | 'coOwners'>): string[] {
+  return [task.ownerUnit, ...task.coOwners.filter((u) => u !== task.ownerUnit)];
+}
+
 export function appendNotifications(state: ItemState, out: Notification[], draft: NotificationDraft): void {
+  const units = draft.task ? taskUnits(draft.task) : [];
   for (const role of draft.roles) {
     const recipient = recipientFor(role, state, draft.task);
     if (recipient === undefined) continue;
@@ -103,6 +107,7 @@ export function appendNotifications(state: ItemState, out: Notification[], draft
       kind: draft.kind,
       recipientRole: role,
       recipient,
+      units,
       reason: draft.reason,
       level: draft.level,
       firedAt: iso(draft.firedAt),
@@ -113,11 +118,4 @@ export function appendNotifications(state: ItemState, out: Notification[], draft
 
 export function cloneState(state: ItemState): ItemState {
   return JSON.parse(JSON.stringify(state)) as ItemState;
-}
-
-/** PostgreSQL's jsonb cannot hold U+0000: one such character would make every projection of the item fail. */
-export function refuseNulCharacters(value: unknown): void {
-  if (JSON.stringify(value ?? null).includes('\\u0000')) {
-    throw new DomainError('VALIDATION_FAILED', 'text must not contain NUL (U+0000) characters');
-  }
 }

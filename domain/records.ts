@@ -35,6 +35,7 @@ export function buildDispatchLines(
     const line: DispatchTaskLine = {
       taskId: task.id,
       ownerUnit: task.ownerUnit,
+      coOwners: task.coOwners,
       ownerPerson: task.ownerPerson,
       status: task.status,
       percent: task.percent,
@@ -45,7 +46,6 @@ export function buildDispatchLines(
     };
     // optional fields are left out rather than set to undefined, for clean JSON
     if (task.lastProgressAt !== undefined) line.lastProgressAt = task.lastProgressAt;
-    if (task.lastReport !== undefined) line.lastProgressText = task.lastReport.text;
     return line;
   });
 }

@@ -1,8 +1,15 @@
-/** What each command does to one open task. Refusals are DomainErrors with a stable code. */
+/**
+ * What each command does to one open task. Refusals are DomainErrors with a
+ * stable code. Text a command brings (progress, evidence, reasons, notes) goes
+ * into its audit event, never into the task's state.
+ */
 import type { Command } from './commands';
 import { resolveDeadline } from './deadline';
 import { DomainError } from './errors';
-import { appendAudit, appendNotifications, iso } from './item-helpers';
+import { appendAudit, appendNotifications, iso, taskUnits } from './item-helpers';
+import { checkEvidence, checkLine, checkText, checkUnitList } from './item-limits';
+import type { ItemRecords } from './item-records';
+import { LIMITS } from './limits';
 import type { Actor, AuditEvent, ItemState, Notification, TaskState } from './types';
 
 export interface CommandContext {
@@ -10,18 +17,14 @@ export interface CommandContext {
   nowMs: number;
   actor: Actor;
   requestId: string;
-  auditEvents: AuditEvent[];
-  notifications: Notification[];
+  records: ItemRecords;
 }
 
 type TaskCommand = Exclude<Command, { type: 'addProblem' | 'addTask' | 'cancelItem' }>;
 type Handler<T extends TaskCommand['type']> = (ctx: CommandContext, task: TaskState, command: Extract<TaskCommand, { type: T }>) => void;
 
-function text(value: unknown, path: string): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new DomainError('VALIDATION_FAILED', `${path} is required`, { path });
-  }
-  return value;
+function optionalText(value: unknown, path: string): void {
+  if (value !== undefined) checkText(value, path);
 }
 
 function refuse(task: TaskState, action: string): never {
@@ -31,22 +34,17 @@ function refuse(task: TaskState, action: string): never {
   });
 }
 
-function audit(ctx: CommandContext, task: TaskState, action: string, details: Record<string, unknown> = {}): AuditEvent {
-  return appendAudit(ctx.state, ctx.auditEvents, ctx.nowMs, ctx.actor, action, { requestId: ctx.requestId, taskId: task.id, details });
+function audit(ctx: CommandContext, task: TaskState, action: string, details: Record<string, unknown> = {}, units?: string[]): AuditEvent {
+  return appendAudit(ctx.state, ctx.records.auditEvents, ctx.nowMs, ctx.actor, action, { requestId: ctx.requestId, task, units, details });
 }
 
 function notify(ctx: CommandContext, task: TaskState, event: AuditEvent, kind: Notification['kind'], roles: Array<'ownerUnit' | 'itemLeader'>, reason: string): void {
-  appendNotifications(ctx.state, ctx.notifications, { kind, occurrence: String(event.seq), task, roles, reason, firedAt: ctx.nowMs });
+  appendNotifications(ctx.state, ctx.records.notifications, { kind, occurrence: String(event.seq), task, roles, reason, firedAt: ctx.nowMs });
 }
 
-/** A task that leaves the open states takes its pending extension request with it, on record. */
-function closePendingExtension(ctx: CommandContext, task: TaskState, note: string): void {
-  const pending = task.extensions.find((e) => e.status === 'pending');
-  if (!pending) return;
-  pending.status = 'denied';
-  pending.decidedAt = iso(ctx.nowMs);
-  pending.decidedBy = ctx.actor.id;
-  pending.note = note;
+/** Details without undefined fields: they are JSON. */
+function defined(details: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined));
 }
 
 const reportProgress: Handler<'reportProgress'> = (ctx, task, c) => {
@@ -55,33 +53,32 @@ const reportProgress: Handler<'reportProgress'> = (ctx, task, c) => {
   if (typeof percent !== 'number' || !Number.isInteger(percent) || percent < 0 || percent > 100) {
     throw new DomainError('VALIDATION_FAILED', 'percent must be an integer from 0 to 100', { path: 'percent' });
   }
-  const evidence = c.evidence ?? [];
+  checkText(c.text, 'text');
+  checkEvidence(c.evidence, 'evidence', false);
   task.status = 'inProgress';
   task.percent = percent;
   task.lastProgressAt = iso(ctx.nowMs);
-  task.lastReport = { at: task.lastProgressAt, by: ctx.actor.id, text: text(c.text, 'text'), percent, evidence };
   task.reportCount += 1;
   task.stale = false;
-  audit(ctx, task, 'progressReported', { percent, text: c.text, evidence });
+  audit(ctx, task, 'progressReported', { percent, text: c.text, evidence: c.evidence ?? [] });
 };
 
 const submitTask: Handler<'submitTask'> = (ctx, task, c) => {
   if (task.status === 'submitted') refuse(task, 'submit');
-  if (!Array.isArray(c.evidence) || c.evidence.length === 0 || c.evidence.some((e) => typeof e !== 'string' || !e)) {
-    throw new DomainError('VALIDATION_FAILED', 'submitting for acceptance requires evidence', { path: 'evidence' });
-  }
+  checkEvidence(c.evidence, 'evidence', true);
+  optionalText(c.note, 'note');
   task.status = 'submitted';
   task.percent = 100;
-  task.submission = { at: iso(ctx.nowMs), by: ctx.actor.id, evidence: [...c.evidence], note: c.note };
-  task.lastProgressAt = task.submission.at;
+  task.submittedAt = iso(ctx.nowMs);
+  task.lastProgressAt = task.submittedAt;
   task.stale = false;
-  const event = audit(ctx, task, 'taskSubmitted', { evidence: c.evidence, note: c.note });
+  const event = audit(ctx, task, 'taskSubmitted', defined({ evidence: c.evidence, note: c.note }));
   notify(ctx, task, event, 'submitted', ['itemLeader'], `task ${task.id} submitted for acceptance`);
 };
 
 const requestExtension: Handler<'requestExtension'> = (ctx, task, c) => {
-  if (task.extensions.some((e) => e.status === 'pending')) refuse(task, 'request a second pending extension for');
-  const reason = text(c.reason, 'reason');
+  if (task.pendingExtension) refuse(task, 'request a second pending extension for');
+  checkText(c.reason, 'reason');
   const proposed = resolveDeadline(c.newDeadline, ctx.nowMs, ctx.state.policy.timezone, ctx.state.calendar);
   if (Date.parse(proposed.dueAt) <= Date.parse(task.deadline.dueAt)) {
     throw new DomainError('VALIDATION_FAILED', `the new deadline ${proposed.dueAt} is not later than ${task.deadline.dueAt}`, {
@@ -93,82 +90,90 @@ const requestExtension: Handler<'requestExtension'> = (ctx, task, c) => {
   if (Date.parse(proposed.dueAt) <= ctx.nowMs) {
     throw new DomainError('VALIDATION_FAILED', `the new deadline ${proposed.dueAt} has already passed`, { path: 'newDeadline' });
   }
-  task.extensions.push({ requestedAt: iso(ctx.nowMs), requestedBy: ctx.actor.id, newDeadline: c.newDeadline, reason, status: 'pending' });
-  const event = audit(ctx, task, 'extensionRequested', { newDeadline: c.newDeadline, proposedDueAt: proposed.dueAt, reason });
-  notify(ctx, task, event, 'extensionRequested', ['itemLeader'], `extension requested for task ${task.id}: ${reason}`);
+  task.pendingExtension = { requestedAt: iso(ctx.nowMs), newDeadline: c.newDeadline, proposedDueAt: proposed.dueAt };
+  const event = audit(ctx, task, 'extensionRequested', { newDeadline: c.newDeadline, proposedDueAt: proposed.dueAt, reason: c.reason });
+  notify(ctx, task, event, 'extensionRequested', ['itemLeader'], `extension requested for task ${task.id}: ${c.reason}`);
 };
 
 const acceptTask: Handler<'acceptTask'> = (ctx, task, c) => {
   if (task.status !== 'submitted') refuse(task, 'accept');
+  optionalText(c.note, 'note');
   task.status = 'accepted';
   task.acceptedAt = iso(ctx.nowMs);
-  task.acceptedBy = ctx.actor.id;
   task.stale = false;
-  closePendingExtension(ctx, task, 'closed by acceptance');
+  const closedExtension = task.pendingExtension !== undefined;
+  delete task.pendingExtension;
   const late = ctx.nowMs > Date.parse(task.originalDueAt);
-  const event = audit(ctx, task, 'taskAccepted', { note: c.note, late });
+  const event = audit(ctx, task, 'taskAccepted', defined({ note: c.note, late, closedPendingExtension: closedExtension || undefined }));
   notify(ctx, task, event, 'accepted', ['ownerUnit'], `task ${task.id} accepted and struck off`);
 };
 
 const sendBackTask: Handler<'sendBackTask'> = (ctx, task, c) => {
   if (task.status !== 'submitted') refuse(task, 'send back');
-  const reason = text(c.reason, 'reason');
+  checkText(c.reason, 'reason');
   task.status = 'inProgress';
   task.reworkCount += 1;
-  delete task.submission;
+  delete task.submittedAt;
   ctx.state.counters.reworks += 1;
   ctx.state.counters.reworksSinceReview += 1;
-  const event = audit(ctx, task, 'taskSentBack', { reason, reworkCount: task.reworkCount });
-  notify(ctx, task, event, 'sentBack', ['ownerUnit'], `task ${task.id} sent back for rework: ${reason}`);
+  const event = audit(ctx, task, 'taskSentBack', { reason: c.reason, reworkCount: task.reworkCount });
+  notify(ctx, task, event, 'sentBack', ['ownerUnit'], `task ${task.id} sent back for rework: ${c.reason}`);
 };
 
 const decideExtension: Handler<'decideExtension'> = (ctx, task, c) => {
-  const pending = task.extensions.find((e) => e.status === 'pending');
+  const pending = task.pendingExtension;
   if (!pending) refuse(task, 'decide an extension (none is pending) for');
   if (typeof c.approve !== 'boolean') throw new DomainError('VALIDATION_FAILED', 'approve must be true or false', { path: 'approve' });
-  pending.decidedAt = iso(ctx.nowMs);
-  pending.decidedBy = ctx.actor.id;
-  pending.note = c.note;
+  optionalText(c.note, 'note');
   if (c.approve) {
     // The deadline is resolved again now: a working-day count runs from the decision.
     const deadline = resolveDeadline(pending.newDeadline, ctx.nowMs, ctx.state.policy.timezone, ctx.state.calendar);
     if (Date.parse(deadline.dueAt) <= ctx.nowMs) {
       throw new DomainError('VALIDATION_FAILED', `the requested deadline ${deadline.dueAt} has already passed`, { path: 'newDeadline' });
     }
-    pending.status = 'approved';
-    pending.resolvedDueAt = deadline.dueAt;
-    task.deadline = deadline;
+    task.deadline = { dueAt: deadline.dueAt, spec: deadline.spec, resolvedAt: deadline.resolvedAt };
     task.alarms = { dueAt: deadline.dueAt, warned: false, overdue: false, rungsFired: 0 };
+    // the ladder starts again on the new deadline; maxEscalationLevel keeps what was reached
     task.escalationLevel = 0;
+    task.extensionsApproved += 1;
+    ctx.records.taskTexts.push({ taskId: task.id, deadlineBasis: deadline.basis });
   } else {
-    pending.status = 'denied';
+    task.extensionsDenied += 1;
   }
-  const event = audit(ctx, task, c.approve ? 'extensionApproved' : 'extensionDenied', { note: c.note, dueAt: task.deadline.dueAt });
+  delete task.pendingExtension;
+  const event = audit(ctx, task, c.approve ? 'extensionApproved' : 'extensionDenied', defined({
+    note: c.note, requestedAt: pending.requestedAt, newDeadline: pending.newDeadline, dueAt: task.deadline.dueAt,
+  }));
   notify(ctx, task, event, 'extensionDecided', ['ownerUnit'], `extension ${c.approve ? 'approved' : 'denied'} for task ${task.id}`);
 };
 
 const reassignTask: Handler<'reassignTask'> = (ctx, task, c) => {
+  checkLine(c.ownerUnit, 'ownerUnit', LIMITS.nameLength);
+  checkLine(c.ownerPerson, 'ownerPerson', LIMITS.nameLength);
+  checkUnitList(c.coOwners, 'coOwners');
   const from = { ownerUnit: task.ownerUnit, ownerPerson: task.ownerPerson, coOwners: task.coOwners };
-  task.ownerUnit = text(c.ownerUnit, 'ownerUnit');
-  task.ownerPerson = text(c.ownerPerson, 'ownerPerson');
+  const before = taskUnits(task);
+  task.ownerUnit = c.ownerUnit;
+  task.ownerPerson = c.ownerPerson;
   if (c.coOwners !== undefined) task.coOwners = [...c.coOwners];
-  const event = audit(ctx, task, 'taskReassigned', { from, to: { ownerUnit: task.ownerUnit, ownerPerson: task.ownerPerson, coOwners: task.coOwners } });
+  // both sides: the unit that hands the task over keeps this line in its record
+  const units = [...new Set([...before, ...taskUnits(task)])];
+  const event = audit(ctx, task, 'taskReassigned', { from, to: { ownerUnit: task.ownerUnit, ownerPerson: task.ownerPerson, coOwners: task.coOwners } }, units);
   notify(ctx, task, event, 'reassigned', ['ownerUnit'], `task ${task.id} is now assigned to ${task.ownerUnit}`);
 };
 
-/** Ends an open task without acceptance; its pending extension request goes with it, on record. */
-export function cancelOpenTask(ctx: CommandContext, task: TaskState, reason: string): void {
+/** Ends an open task without acceptance; a pending extension request ends with it. */
+export function cancelOpenTask(task: TaskState, nowMs: number): void {
   task.status = 'cancelled';
-  task.cancelledAt = iso(ctx.nowMs);
-  task.cancelReason = reason;
+  task.cancelledAt = iso(nowMs);
   task.stale = false;
-  closePendingExtension(ctx, task, 'closed by cancellation');
+  delete task.pendingExtension;
 }
 
 const cancelTask: Handler<'cancelTask'> = (ctx, task, c) => {
-  const reason = text(c.reason, 'reason');
-  cancelOpenTask(ctx, task, reason);
-  audit(ctx, task, 'taskCancelled', { reason });
+  checkText(c.reason, 'reason');
+  cancelOpenTask(task, ctx.nowMs);
+  audit(ctx, task, 'taskCancelled', { reason: c.reason });
 };
 
 export const taskCommandHandlers: { [T in TaskCommand['type']]: Handler<T> } = {
@@ -181,3 +186,10 @@ export const taskCommandHandlers: { [T in TaskCommand['type']]: Handler<T> } = {
   reassignTask,
   cancelTask,
 };
+
+/**
+ * Commands that make the item bigger: they must leave it within its state
+ * budget. An extension request is not one of them: the reserve every open task
+ * keeps already holds a pending extension, so no owner loses the right to ask.
+ */
+export const GROWING_COMMANDS: ReadonlySet<Command['type']> = new Set(['addProblem', 'addTask', 'reassignTask']);

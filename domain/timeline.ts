@@ -3,13 +3,19 @@
  * dispatch, monthly review) and what happens when they come. Pure: the
  * workflow asks `nextWakeAt`, sleeps on one durable timer, then calls
  * `advanceClock` with the workflow's own clock.
+ *
+ * Cost: the events due are kept in a heap, so n tasks due together advance in
+ * O(n log n). Ties at one instant: warnings, then deadlines, then rungs, then
+ * the weekly round, then the monthly review; among tasks, in item order.
  */
 import { parseDuration } from './duration';
-import { appendAudit, appendNotifications, cloneState, iso, SYSTEM_ACTOR } from './item-helpers';
+import { EventQueue, type QueuedEvent } from './event-queue';
+import { appendAudit, appendNotifications, cloneState, iso, SYSTEM_ACTOR, taskUnits } from './item-helpers';
+import { emptyRecords, type ItemRecords } from './item-records';
 import { isTaskOpen } from './lights';
-import { buildDispatchLines, completionRateChange, reviewFigures } from './records';
-import { nextMonthlyAt, nextWeeklyAt, reviewPeriod } from './schedule';
-import type { AuditEvent, DispatchRecord, EscalationRecord, ItemState, Notification, ReviewRecord, TaskState } from './types';
+import { buildDispatchRecord, buildReviewRecord } from './records';
+import { nextMonthlyAt, nextWeeklyAt } from './schedule';
+import type { ItemState, TaskState } from './types';
 
 export type TimedEventKind = 'warning' | 'overdue' | 'rung' | 'dispatch' | 'review';
 
@@ -19,62 +25,89 @@ export interface TimedEvent {
   taskId?: string;
 }
 
-/** Events at the same instant happen in this order: a deadline before its rung, tasks before the weekly round. */
 const KIND_ORDER: Record<TimedEventKind, number> = { warning: 0, overdue: 1, rung: 2, dispatch: 3, review: 4 };
 
-function taskEvents(state: ItemState, task: TaskState): TimedEvent[] {
+interface QueuedItemEvent extends QueuedEvent {
+  kind: TimedEventKind;
+  /** the task's generation when queued: a task whose events were re-planned skips its older entries */
+  generation: number;
+}
+
+function taskEvents(state: ItemState, task: TaskState, index: number, generation: number): QueuedItemEvent[] {
   if (!isTaskOpen(task)) return [];
   const due = Date.parse(task.alarms.dueAt);
-  const events: TimedEvent[] = [];
+  const events: QueuedItemEvent[] = [];
+  const at = (kind: TimedEventKind, ms: number) => events.push({ at: ms, kind, order: KIND_ORDER[kind], index, generation });
   const lead = parseDuration(state.policy.warningLead);
-  if (!task.alarms.warned && lead > 0) events.push({ at: due - lead, kind: 'warning', taskId: task.id });
-  if (!task.alarms.overdue) events.push({ at: due, kind: 'overdue', taskId: task.id });
+  if (!task.alarms.warned && lead > 0) at('warning', due - lead);
+  if (!task.alarms.overdue) at('overdue', due);
   const rung = state.policy.escalationLadder[task.alarms.rungsFired];
-  if (rung) events.push({ at: due + parseDuration(rung.after), kind: 'rung', taskId: task.id });
+  if (rung) at('rung', due + parseDuration(rung.after));
   return events;
 }
 
-/** Every event still to come for an active item, earliest first. */
-export function pendingEvents(state: ItemState): TimedEvent[] {
-  if (state.status !== 'active') return [];
-  const events = state.tasks.flatMap((t) => taskEvents(state, t));
-  events.push({ at: Date.parse(state.schedule.nextDispatchAt), kind: 'dispatch' });
-  events.push({ at: Date.parse(state.schedule.nextReviewAt), kind: 'review' });
-  return events.sort((a, b) => a.at - b.at || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || (a.taskId ?? '').localeCompare(b.taskId ?? ''));
+function itemEvents(state: ItemState): QueuedItemEvent[] {
+  const index = state.tasks.length;
+  return [
+    { at: Date.parse(state.schedule.nextDispatchAt), kind: 'dispatch', order: KIND_ORDER.dispatch, index, generation: 0 },
+    { at: Date.parse(state.schedule.nextReviewAt), kind: 'review', order: KIND_ORDER.review, index, generation: 0 },
+  ];
 }
 
+function allEvents(state: ItemState): QueuedItemEvent[] {
+  if (state.status !== 'active') return [];
+  return [...state.tasks.flatMap((t, i) => taskEvents(state, t, i, 0)), ...itemEvents(state)];
+}
+
+/** Every event still to come for an active item, earliest first (for tests and tools; the clock uses a heap). */
+export function pendingEvents(state: ItemState): TimedEvent[] {
+  const queue = new EventQueue(allEvents(state));
+  const out: TimedEvent[] = [];
+  for (let e = queue.pop(); e; e = queue.pop()) {
+    out.push(e.kind === 'dispatch' || e.kind === 'review' ? { at: e.at, kind: e.kind } : { at: e.at, kind: e.kind, taskId: state.tasks[e.index]!.id });
+  }
+  return out;
+}
+
+/** The earliest event to come, in one pass over the tasks. */
 export function nextWakeAt(state: ItemState): number | undefined {
-  return pendingEvents(state)[0]?.at;
+  let earliest: number | undefined;
+  for (const e of allEvents(state)) if (earliest === undefined || e.at < earliest) earliest = e.at;
+  return earliest;
 }
 
 export interface ClockOutcome {
   state: ItemState;
-  auditEvents: AuditEvent[];
-  notifications: Notification[];
-  escalations: EscalationRecord[];
-  dispatches: DispatchRecord[];
-  reviews: ReviewRecord[];
+  records: ItemRecords;
 }
 
 /** Applies, in order, every event due at or before `nowMs`. Returns the input state untouched when none is. */
 export function advanceClock(current: ItemState, nowMs: number): ClockOutcome {
-  const out: ClockOutcome = { state: current, auditEvents: [], notifications: [], escalations: [], dispatches: [], reviews: [] };
-  let next = pendingEvents(current)[0];
-  if (!next || next.at > nowMs) return out;
+  const records = emptyRecords();
+  const first = nextWakeAt(current);
+  if (first === undefined || first > nowMs) return { state: current, records };
   const state = cloneState(current);
-  out.state = state;
-  // Each step marks its event as done, so the loop always makes progress.
-  while (next && next.at <= nowMs) {
-    fire(state, next, nowMs, out);
-    next = pendingEvents(state)[0];
+  const generations = state.tasks.map(() => 0);
+  const queue = new EventQueue(allEvents(state));
+  for (let event = queue.peek(); event && event.at <= nowMs && state.status === 'active'; event = queue.peek()) {
+    queue.pop();
+    const task = state.tasks[event.index];
+    if (task && event.generation !== generations[event.index]) continue;
+    fire(state, event.kind, task, nowMs, records);
+    if (task) {
+      // the task's own future is re-planned from its new state; its older entries are skipped
+      const generation = (generations[event.index] = generations[event.index]! + 1);
+      for (const next of taskEvents(state, task, event.index, generation)) queue.push(next);
+    } else {
+      for (const next of itemEvents(state)) if (next.kind === event.kind) queue.push(next);
+    }
   }
   state.updatedAt = iso(nowMs);
-  return out;
+  return { state, records };
 }
 
-function fire(state: ItemState, event: TimedEvent, nowMs: number, out: ClockOutcome): void {
-  const task = event.taskId ? state.tasks.find((t) => t.id === event.taskId) : undefined;
-  switch (event.kind) {
+function fire(state: ItemState, kind: TimedEventKind, task: TaskState | undefined, nowMs: number, out: ItemRecords): void {
+  switch (kind) {
     case 'warning':
       return fireWarning(state, task!, nowMs, out);
     case 'overdue':
@@ -88,38 +121,39 @@ function fire(state: ItemState, event: TimedEvent, nowMs: number, out: ClockOutc
   }
 }
 
-function fireWarning(state: ItemState, task: TaskState, nowMs: number, out: ClockOutcome): void {
+function fireWarning(state: ItemState, task: TaskState, nowMs: number, out: ItemRecords): void {
   task.alarms.warned = true;
-  appendAudit(state, out.auditEvents, nowMs, SYSTEM_ACTOR, 'deadlineWarning', { taskId: task.id, details: { dueAt: task.alarms.dueAt } });
+  appendAudit(state, out.auditEvents, nowMs, SYSTEM_ACTOR, 'deadlineWarning', { task, details: { dueAt: task.alarms.dueAt } });
   appendNotifications(state, out.notifications, {
     kind: 'warning', occurrence: task.alarms.dueAt, task, roles: ['ownerUnit'], firedAt: nowMs,
     reason: `task ${task.id} is due at ${task.alarms.dueAt}`,
   });
 }
 
-function fireOverdue(state: ItemState, task: TaskState, nowMs: number, out: ClockOutcome): void {
+function fireOverdue(state: ItemState, task: TaskState, nowMs: number, out: ItemRecords): void {
   task.alarms.overdue = true;
-  appendAudit(state, out.auditEvents, nowMs, SYSTEM_ACTOR, 'deadlineMissed', { taskId: task.id, details: { dueAt: task.alarms.dueAt } });
+  appendAudit(state, out.auditEvents, nowMs, SYSTEM_ACTOR, 'deadlineMissed', { task, details: { dueAt: task.alarms.dueAt } });
   appendNotifications(state, out.notifications, {
     kind: 'overdue', occurrence: task.alarms.dueAt, task, roles: ['ownerUnit'], firedAt: nowMs,
     reason: `task ${task.id} missed its deadline ${task.alarms.dueAt}`,
   });
 }
 
-function fireRung(state: ItemState, task: TaskState, nowMs: number, out: ClockOutcome): void {
+function fireRung(state: ItemState, task: TaskState, nowMs: number, out: ItemRecords): void {
   const index = task.alarms.rungsFired;
   const rung = state.policy.escalationLadder[index]!;
   task.alarms.rungsFired += 1;
   task.escalationLevel = Math.max(task.escalationLevel, rung.level);
+  task.maxEscalationLevel = Math.max(task.maxEscalationLevel ?? 0, task.escalationLevel);
   state.counters.escalations += 1;
   state.counters.escalationsSinceReview += 1;
   const rungNumber = index + 1;
   out.escalations.push({
-    itemId: state.id, taskId: task.id, ownerUnit: task.ownerUnit, dueAt: task.alarms.dueAt,
+    itemId: state.id, taskId: task.id, ownerUnit: task.ownerUnit, units: taskUnits(task), dueAt: task.alarms.dueAt,
     rung: rungNumber, level: rung.level, notify: [...rung.notify], firedAt: iso(nowMs),
   });
   appendAudit(state, out.auditEvents, nowMs, SYSTEM_ACTOR, 'escalated', {
-    taskId: task.id, details: { rung: rungNumber, level: rung.level, notify: rung.notify, dueAt: task.alarms.dueAt },
+    task, details: { rung: rungNumber, level: rung.level, notify: rung.notify, dueAt: task.alarms.dueAt },
   });
   appendNotifications(state, out.notifications, {
     kind: 'escalation', occurrence: `${task.alarms.dueAt}#${rungNumber}`, task, roles: rung.notify, level: rung.level, firedAt: nowMs,
@@ -127,12 +161,13 @@ function fireRung(state: ItemState, task: TaskState, nowMs: number, out: ClockOu
   });
 }
 
-function fireDispatch(state: ItemState, nowMs: number, out: ClockOutcome): void {
+function fireDispatch(state: ItemState, nowMs: number, out: ItemRecords): void {
   const lastAt = state.schedule.lastDispatchAt ? Date.parse(state.schedule.lastDispatchAt) : undefined;
-  const lines = buildDispatchLines(state, nowMs, lastAt);
   const seq = state.schedule.dispatchCount + 1;
-  for (const line of lines) {
-    const task = state.tasks.find((t) => t.id === line.taskId)!;
+  const record = buildDispatchRecord(state, seq, nowMs, lastAt);
+  const byId = new Map(state.tasks.map((t) => [t.id, t]));
+  for (const line of record.lines) {
+    const task = byId.get(line.taskId)!;
     task.stale = line.stale;
     if (line.stale) {
       appendNotifications(state, out.notifications, {
@@ -141,29 +176,20 @@ function fireDispatch(state: ItemState, nowMs: number, out: ClockOutcome): void 
       });
     }
   }
-  out.dispatches.push({
-    itemId: state.id, seq, at: iso(nowMs), lines,
-    openTasks: lines.length,
-    staleTasks: lines.filter((l) => l.stale).length,
-    overdueTasks: lines.filter((l) => l.msToDeadline <= 0).length,
-  });
+  out.dispatches.push(record);
   state.schedule.dispatchCount = seq;
   state.schedule.lastDispatchAt = iso(nowMs);
   // From now, not from the missed slot: a worker that was down for weeks sends one round, not a burst.
   state.schedule.nextDispatchAt = iso(nextWeeklyAt(nowMs, state.policy.weeklyDispatch, state.policy.timezone));
 }
 
-function fireReview(state: ItemState, nowMs: number, out: ClockOutcome): void {
-  const figures = reviewFigures(state, nowMs);
-  const previous = state.schedule.lastReview;
+function fireReview(state: ItemState, nowMs: number, out: ItemRecords): void {
   const seq = state.schedule.reviewCount + 1;
-  out.reviews.push({
-    itemId: state.id, seq, at: iso(nowMs), period: reviewPeriod(nowMs, state.policy.timezone),
-    figures, previous, completionRateChange: completionRateChange(figures, previous),
-  });
+  const record = buildReviewRecord(state, seq, nowMs, state.schedule.lastReview);
+  out.reviews.push(record);
   state.schedule.reviewCount = seq;
   state.schedule.lastReviewAt = iso(nowMs);
-  state.schedule.lastReview = figures;
+  state.schedule.lastReview = record.figures;
   state.counters.escalationsSinceReview = 0;
   state.counters.reworksSinceReview = 0;
   state.schedule.nextReviewAt = iso(nextMonthlyAt(nowMs, state.policy.monthlyReview, state.policy.timezone));

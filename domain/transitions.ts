@@ -8,89 +8,129 @@ import { authorize } from './authorization';
 import type { CommandEnvelope } from './commands';
 import { newProblemState, newTaskState } from './create-item';
 import { DomainError } from './errors';
-import {
-  appendAudit,
-  cloneState,
-  findTask,
-  iso,
-  refreshClosure,
-  refuseNulCharacters,
-  REQUEST_MEMORY,
-} from './item-helpers';
+import { appendAudit, cloneState, findTask, iso, refreshClosure } from './item-helpers';
+import { assertStateBudget, checkActorId, checkLine, checkText } from './item-limits';
+import { emptyRecords, type ItemRecords } from './item-records';
+import { LIMITS } from './limits';
 import { isTaskOpen } from './lights';
-import { cancelOpenTask, taskCommandHandlers, type CommandContext } from './task-commands';
-import type { AuditEvent, ItemState, Notification } from './types';
+import { assertCleanStrings } from './text';
+import { cancelOpenTask, GROWING_COMMANDS, taskCommandHandlers, type CommandContext } from './task-commands';
+import type { ItemState, ItemStatus, ProblemState, TaskState } from './types';
+
+/** What an update answers: small, whatever the item's size (the caller reads the whole item from the read side). */
+export interface CommandResult {
+  itemId: string;
+  /** the item's version after the command (its audit sequence) */
+  version: number;
+  status: ItemStatus;
+  /** true when the request was applied before: nothing changed */
+  duplicate: boolean;
+  /** the task the command acted on or added, as it is now */
+  task?: TaskState;
+  problem?: ProblemState;
+}
 
 export interface CommandOutcome {
   state: ItemState;
-  auditEvents: AuditEvent[];
-  notifications: Notification[];
-  /** true when the request id was applied before: nothing changed */
-  duplicate: boolean;
+  records: ItemRecords;
+  result: CommandResult;
 }
+
+const ROLES = ['leader', 'owner', 'supervisor', 'admin', 'system'];
 
 function checkEnvelope(envelope: CommandEnvelope): void {
   if (!envelope || typeof envelope !== 'object' || !envelope.command || typeof envelope.command.type !== 'string') {
     throw new DomainError('VALIDATION_FAILED', 'an update needs { requestId, actor, command }');
   }
-  if (typeof envelope.requestId !== 'string' || envelope.requestId.length === 0 || envelope.requestId.length > 400) {
-    throw new DomainError('VALIDATION_FAILED', 'requestId must be a string of 1–400 characters', { path: 'requestId' });
-  }
+  checkLine(envelope.requestId, 'requestId', LIMITS.requestIdLength);
+  if (envelope.fingerprint !== undefined) checkLine(envelope.fingerprint, 'fingerprint', LIMITS.requestIdLength);
   const actor = envelope.actor;
-  if (!actor || typeof actor.id !== 'string' || typeof actor.role !== 'string') {
-    throw new DomainError('VALIDATION_FAILED', 'actor must carry id and role', { path: 'actor' });
+  if (!actor || typeof actor !== 'object' || !ROLES.includes(actor.role)) {
+    throw new DomainError('VALIDATION_FAILED', 'actor must carry id, name and role', { path: 'actor' });
   }
-  refuseNulCharacters(envelope.command);
+  checkActorId(actor.id, 'actor.id');
+  checkLine(actor.name, 'actor.name', LIMITS.nameLength);
+  if (actor.unit !== undefined) checkLine(actor.unit, 'actor.unit', LIMITS.nameLength);
+  // every string of every command follows the text rule, whatever the command checks besides
+  assertCleanStrings(envelope.command, 'command');
+}
+
+function resultOf(state: ItemState, command: CommandEnvelope['command'], duplicate: boolean): CommandResult {
+  const result: CommandResult = { itemId: state.id, version: state.counters.auditSeq, status: state.status, duplicate };
+  const taskId = 'taskId' in command ? command.taskId : command.type === 'addTask' ? command.task?.id : undefined;
+  const task = taskId === undefined ? undefined : state.tasks.find((t) => t.id === taskId);
+  if (task) result.task = task;
+  const problem = command.type === 'addProblem' ? state.problems.find((p) => p.id === command.problem?.id) : undefined;
+  if (problem) result.problem = problem;
+  return result;
 }
 
 export function applyCommand(current: ItemState, envelope: CommandEnvelope, nowMs: number): CommandOutcome {
   checkEnvelope(envelope);
-  if (current.appliedRequests.includes(envelope.requestId)) {
-    return { state: current, auditEvents: [], notifications: [], duplicate: true };
+  const fingerprint = envelope.fingerprint ?? '';
+  const applied = current.appliedRequests.find((r) => r.id === envelope.requestId);
+  if (applied) {
+    if (applied.fingerprint !== fingerprint) {
+      throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used for a different request', {
+        path: 'header.Idempotency-Key',
+      });
+    }
+    return { state: current, records: emptyRecords(), result: resultOf(current, envelope.command, true) };
   }
   const { command, actor } = envelope;
   // Rights before state: a caller who may not act learns nothing about the item, not even that it ended.
-  authorize(actor, command, undefined);
-  if ('taskId' in command) authorize(actor, command, findTask(current, command.taskId));
+  authorize(actor, command, undefined, current);
+  if ('taskId' in command) authorize(actor, command, findTask(current, command.taskId), current);
   if (current.status !== 'active') {
     throw new DomainError('ITEM_CLOSED', `item ${current.id} is ${current.status}`, { status: current.status });
   }
   const state = cloneState(current);
-  const ctx: CommandContext = { state, nowMs, actor, requestId: envelope.requestId, auditEvents: [], notifications: [] };
+  const records = emptyRecords();
+  const ctx: CommandContext = { state, nowMs, actor, requestId: envelope.requestId, records };
 
   switch (command.type) {
     case 'addProblem': {
-      const problem = newProblemState(command.problem ?? ({} as never), 'problem');
+      const { problem, text } = newProblemState(command.problem ?? ({} as never), 'problem');
       if (state.problems.some((p) => p.id === problem.id)) {
         throw new DomainError('ALREADY_EXISTS', `problem '${problem.id}' already exists`, { problemId: problem.id });
       }
+      if (state.problems.length >= LIMITS.problemsPerItem) {
+        throw new DomainError('ITEM_TOO_LARGE', `an item holds at most ${LIMITS.problemsPerItem} problems`, { path: 'problem' });
+      }
       state.problems.push(problem);
-      appendAudit(state, ctx.auditEvents, nowMs, actor, 'problemAdded', { requestId: ctx.requestId, details: { problem } });
+      records.problemTexts.push(text);
+      appendAudit(state, records.auditEvents, nowMs, actor, 'problemAdded', {
+        requestId: ctx.requestId,
+        details: { problem: { ...problem, description: text.description } },
+      });
       break;
     }
     case 'addTask': {
-      const task = newTaskState(command.task ?? ({} as never), state.policy, state.calendar, nowMs, 'task');
+      const { task, text } = newTaskState(command.task ?? ({} as never), state.policy, state.calendar, nowMs, 'task');
       if (state.tasks.some((t) => t.id === task.id)) {
         throw new DomainError('ALREADY_EXISTS', `task '${task.id}' already exists`, { taskId: task.id });
+      }
+      if (state.tasks.length >= LIMITS.tasksPerItem) {
+        throw new DomainError('ITEM_TOO_LARGE', `an item holds at most ${LIMITS.tasksPerItem} tasks`, { path: 'task' });
       }
       const unknown = task.problemIds.find((id) => !state.problems.some((p) => p.id === id));
       if (unknown) throw new DomainError('VALIDATION_FAILED', `task addresses unknown problem '${unknown}'`, { path: 'task.problemIds' });
       state.tasks.push(task);
-      appendAudit(state, ctx.auditEvents, nowMs, actor, 'taskAdded', {
+      records.taskTexts.push(text);
+      appendAudit(state, records.auditEvents, nowMs, actor, 'taskAdded', {
         requestId: ctx.requestId,
-        taskId: task.id,
-        details: { ownerUnit: task.ownerUnit, dueAt: task.deadline.dueAt, basis: task.deadline.basis },
+        task,
+        details: { ownerUnit: task.ownerUnit, dueAt: task.deadline.dueAt, basis: text.deadlineBasis },
       });
       break;
     }
     case 'cancelItem': {
-      requireReason(command.reason);
+      checkText(command.reason, 'reason');
       state.status = 'cancelled';
       state.cancelledAt = iso(nowMs);
-      state.cancelReason = command.reason;
       // Its open tasks end with it, so no list, ranking or unit inbox keeps counting them.
-      for (const task of state.tasks.filter(isTaskOpen)) cancelOpenTask(ctx, task, `item cancelled: ${command.reason}`);
-      appendAudit(state, ctx.auditEvents, nowMs, actor, 'itemCancelled', { requestId: ctx.requestId, details: { reason: command.reason } });
+      for (const task of state.tasks.filter(isTaskOpen)) cancelOpenTask(task, nowMs);
+      appendAudit(state, records.auditEvents, nowMs, actor, 'itemCancelled', { requestId: ctx.requestId, details: { reason: command.reason } });
       break;
     }
     default: {
@@ -109,12 +149,7 @@ export function applyCommand(current: ItemState, envelope: CommandEnvelope, nowM
 
   refreshClosure(state, nowMs);
   state.updatedAt = iso(nowMs);
-  state.appliedRequests = [...state.appliedRequests, envelope.requestId].slice(-REQUEST_MEMORY);
-  return { state, auditEvents: ctx.auditEvents, notifications: ctx.notifications, duplicate: false };
-}
-
-export function requireReason(reason: unknown, path = 'reason'): void {
-  if (typeof reason !== 'string' || reason.trim() === '') {
-    throw new DomainError('VALIDATION_FAILED', `${path} is required`, { path });
-  }
+  state.appliedRequests = [...state.appliedRequests, { id: envelope.requestId, fingerprint }].slice(-LIMITS.requestMemory);
+  if (GROWING_COMMANDS.has(command.type)) assertStateBudget(state);
+  return { state, records, result: resultOf(state, command, false) };
 }

@@ -23,12 +23,8 @@ export interface Actor {
 /** How a deadline was given: a fixed instant, or N working days from assignment. */
 export type DeadlineSpec = { kind: 'instant'; at: string } | { kind: 'workingDays'; days: number };
 
-/** A deadline resolved to an instant, with how it was computed (kept for the record). */
-export interface ResolvedDeadline {
-  dueAt: string;
-  spec: DeadlineSpec;
-  /** the instant the resolution was made (assignment, or the extension decision) */
-  resolvedAt: string;
+/** A deadline resolved to an instant, with how it was computed (the basis goes on record, not into state). */
+export interface ResolvedDeadline extends TaskDeadline {
   /** human-readable explanation, e.g. which holidays and make-up workdays were counted */
   basis: string;
 }
@@ -124,32 +120,13 @@ export type ItemStatus = 'active' | 'completed' | 'cancelled';
 /** green on track; yellow inside the warning lead or stale; red overdue; none when closed */
 export type Light = 'green' | 'yellow' | 'red' | 'none';
 
-export interface ProgressReport {
-  at: string;
-  by: string;
-  text: string;
-  percent: number;
-  evidence: string[];
-}
-
-export interface Submission {
-  at: string;
-  by: string;
-  evidence: string[];
-  note?: string;
-}
-
-export interface ExtensionRequest {
+/** An extension an owner asked for, waiting for the leader's decision (at most one per task). */
+export interface PendingExtension {
   requestedAt: string;
-  requestedBy: string;
+  /** who asked is on record in the audit trail, not here: the state keeps only what the rules need */
   newDeadline: DeadlineSpec;
-  reason: string;
-  status: 'pending' | 'approved' | 'denied';
-  decidedAt?: string;
-  decidedBy?: string;
-  note?: string;
-  /** set on approval */
-  resolvedDueAt?: string;
+  /** the deadline it would give if approved at the time it was asked */
+  proposedDueAt: string;
 }
 
 /** Which time-based events already fired for the task's current due instant. */
@@ -161,40 +138,53 @@ export interface TaskAlarms {
   rungsFired: number;
 }
 
+/** A task's deadline as the clock needs it; how it was computed (`basis`) is text kept on the read side. */
+export interface TaskDeadline {
+  dueAt: string;
+  spec: DeadlineSpec;
+  /** the instant the resolution was made (assignment, or the extension decision) */
+  resolvedAt: string;
+}
+
+/**
+ * A task as the workflow keeps it: only what the clock and the rules need, so
+ * an item's state has a size its limits bound (domain/limits.ts). Text (the
+ * description, measures, progress reports, evidence, reasons, notes) travels
+ * with the command that brings it into the item's records and the read side,
+ * never into this state.
+ */
 export interface TaskState {
   id: string;
   problemIds: string[];
-  description: string;
-  measures?: string;
   ownerUnit: string;
   ownerPerson: string;
   coOwners: string[];
   status: TaskStatus;
   assignedAt: string;
-  deadline: ResolvedDeadline;
+  deadline: TaskDeadline;
   /** the first deadline ever set; kept for scoring after extensions */
   originalDueAt: string;
   percent: number;
   lastProgressAt?: string;
-  lastReport?: ProgressReport;
   reportCount: number;
-  submission?: Submission;
+  submittedAt?: string;
   reworkCount: number;
-  extensions: ExtensionRequest[];
+  pendingExtension?: PendingExtension;
+  extensionsApproved: number;
+  extensionsDenied: number;
   alarms: TaskAlarms;
-  /** highest escalation level reached against the current deadline (0 = none) */
+  /** escalation level against the current deadline (0 = none); an approved extension re-arms it */
   escalationLevel: number;
+  /** highest escalation level ever reached by this task, whatever extensions came after */
+  maxEscalationLevel: number;
   /** set by a weekly dispatch that found no progress since the previous one */
   stale: boolean;
   acceptedAt?: string;
-  acceptedBy?: string;
   cancelledAt?: string;
-  cancelReason?: string;
 }
 
 export interface ProblemState {
   id: string;
-  description: string;
   severity: Severity;
   status: ProblemStatus;
   closedAt?: string;
@@ -250,20 +240,24 @@ export interface ItemState {
   updatedAt: string;
   completedAt?: string;
   cancelledAt?: string;
-  cancelReason?: string;
   problems: ProblemState[];
   tasks: TaskState[];
   schedule: ItemSchedule;
   counters: ItemCounters;
-  /** recent request ids already applied (bounded), so a retried request is not applied twice */
-  appliedRequests: string[];
+  /** recent requests already applied (bounded by LIMITS.requestMemory), so a retried request is not applied twice */
+  appliedRequests: AppliedRequest[];
+}
+
+/** A request the item applied: its id (bound to the caller) and the fingerprint of what was asked. */
+export interface AppliedRequest {
+  id: string;
+  fingerprint: string;
 }
 
 /**
- * The item as it leaves the workflow, for the read side and API callers:
- * everything but the holiday calendar and the remembered request ids, which
- * only the workflow's own rules need (and which would otherwise ride along in
- * every activity payload and update result in history).
+ * The item as the workflow's state query answers it: everything but the
+ * holiday calendar and the remembered request ids, which only the workflow's
+ * own rules need.
  */
 export type ItemSnapshot = Omit<ItemState, 'calendar' | 'appliedRequests'>;
 
@@ -276,6 +270,8 @@ export interface AuditEvent {
   action: string;
   requestId?: string;
   taskId?: string;
+  /** the units this event is about (a task's owner and co-owner units at the time; both sides of a reassignment) */
+  units: string[];
   details: Record<string, unknown>;
 }
 
@@ -300,6 +296,8 @@ export interface Notification {
   recipientRole: RecipientRole;
   /** who exactly: a unit name, a person id, or a supervision level */
   recipient: string;
+  /** the units the notification is about: the task's owner and co-owner units when it fired */
+  units: string[];
   reason: string;
   level?: number;
   firedAt: string;
@@ -311,6 +309,8 @@ export interface EscalationRecord {
   itemId: string;
   taskId: string;
   ownerUnit: string;
+  /** the task's owner and co-owner units when the rung fired */
+  units: string[];
   dueAt: string;
   rung: number;
   level: number;
@@ -321,11 +321,11 @@ export interface EscalationRecord {
 export interface DispatchTaskLine {
   taskId: string;
   ownerUnit: string;
+  coOwners: string[];
   ownerPerson: string;
   status: TaskStatus;
   percent: number;
   lastProgressAt?: string;
-  lastProgressText?: string;
   dueAt: string;
   /** positive: time left; negative: time past the deadline */
   msToDeadline: number;

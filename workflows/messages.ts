@@ -6,10 +6,9 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { CommandEnvelope, Command } from '../domain/commands';
-import type { FourLists } from '../domain/item-views';
+import type { ItemChanges } from '../domain/item-changes';
+import type { CommandResult } from '../domain/transitions';
 import type { HolidayCalendar, ItemSnapshot, ItemState, ItemInput, Actor, AuditEvent, DispatchRecord, EscalationRecord, Notification, ReviewRecord } from '../domain/types';
-
-export type { FourLists };
 
 export const WORKFLOW_TYPE = 'rectificationItemWorkflow';
 export const TASK_QUEUE_DEFAULT = 'rectification';
@@ -21,17 +20,18 @@ export function itemWorkflowId(itemId: string): string {
 
 type Env<T extends Command['type']> = CommandEnvelope<Extract<Command, { type: T }>>;
 
-export const reportProgressUpdate = defineUpdate<ItemSnapshot, [Env<'reportProgress'>]>('reportProgress');
-export const submitTaskUpdate = defineUpdate<ItemSnapshot, [Env<'submitTask'>]>('submitTask');
-export const requestExtensionUpdate = defineUpdate<ItemSnapshot, [Env<'requestExtension'>]>('requestExtension');
-export const acceptTaskUpdate = defineUpdate<ItemSnapshot, [Env<'acceptTask'>]>('acceptTask');
-export const sendBackTaskUpdate = defineUpdate<ItemSnapshot, [Env<'sendBackTask'>]>('sendBackTask');
-export const decideExtensionUpdate = defineUpdate<ItemSnapshot, [Env<'decideExtension'>]>('decideExtension');
-export const reassignTaskUpdate = defineUpdate<ItemSnapshot, [Env<'reassignTask'>]>('reassignTask');
-export const addProblemUpdate = defineUpdate<ItemSnapshot, [Env<'addProblem'>]>('addProblem');
-export const addTaskUpdate = defineUpdate<ItemSnapshot, [Env<'addTask'>]>('addTask');
-export const cancelTaskUpdate = defineUpdate<ItemSnapshot, [Env<'cancelTask'>]>('cancelTask');
-export const cancelItemUpdate = defineUpdate<ItemSnapshot, [Env<'cancelItem'>]>('cancelItem');
+/** Every update answers a CommandResult: a few hundred bytes whatever the item's size. */
+export const reportProgressUpdate = defineUpdate<CommandResult, [Env<'reportProgress'>]>('reportProgress');
+export const submitTaskUpdate = defineUpdate<CommandResult, [Env<'submitTask'>]>('submitTask');
+export const requestExtensionUpdate = defineUpdate<CommandResult, [Env<'requestExtension'>]>('requestExtension');
+export const acceptTaskUpdate = defineUpdate<CommandResult, [Env<'acceptTask'>]>('acceptTask');
+export const sendBackTaskUpdate = defineUpdate<CommandResult, [Env<'sendBackTask'>]>('sendBackTask');
+export const decideExtensionUpdate = defineUpdate<CommandResult, [Env<'decideExtension'>]>('decideExtension');
+export const reassignTaskUpdate = defineUpdate<CommandResult, [Env<'reassignTask'>]>('reassignTask');
+export const addProblemUpdate = defineUpdate<CommandResult, [Env<'addProblem'>]>('addProblem');
+export const addTaskUpdate = defineUpdate<CommandResult, [Env<'addTask'>]>('addTask');
+export const cancelTaskUpdate = defineUpdate<CommandResult, [Env<'cancelTask'>]>('cancelTask');
+export const cancelItemUpdate = defineUpdate<CommandResult, [Env<'cancelItem'>]>('cancelItem');
 
 /** Update definitions by command type, so callers can route any command generically. */
 export const updateForCommand = {
@@ -48,15 +48,45 @@ export const updateForCommand = {
   cancelItem: cancelItemUpdate,
 } as const;
 
-export const itemStateQuery = defineQuery<ItemState>('itemState');
-export const fourListsQuery = defineQuery<FourLists>('fourLists');
+/** The item's state as the clock and the rules see it (no text: that is on the read side). */
+export const itemStateQuery = defineQuery<ItemSnapshot>('itemState');
 
-/** Input of a fresh item, or the carried state of a continued one. */
-export type ItemWorkflowInput =
-  | { kind: 'new'; item: ItemInput; createdBy: Actor; calendar: HolidayCalendar; options?: ItemWorkflowOptions }
-  | { kind: 'continued'; state: ItemState; pending?: PendingChanges; options?: ItemWorkflowOptions };
+export interface ItemVersion {
+  itemId: string;
+  status: ItemState['status'];
+  /** the item's version now */
+  version: number;
+  /** the version the read side has received in full */
+  savedVersion: number;
+}
+/** Cheap: lets a reader wait for the read side to reach a version it just wrote. */
+export const itemVersionQuery = defineQuery<ItemVersion>('itemVersion');
 
-/** Records produced but not yet persisted; carried across continue-as-new so none is lost. */
+/**
+ * Input of an item started by this code (format 2: bounded saves), or of one
+ * started before it (no format: replayed by workflows/legacy-item.ts, which
+ * moves it to format 2 at its first wake).
+ */
+export type ItemWorkflowInput = CurrentItemInput | LegacyItemInput;
+
+export type CurrentItemInput =
+  | {
+      kind: 'new';
+      format: 2;
+      item: ItemInput;
+      createdBy: Actor;
+      /** when the API accepted the item: creation is judged and timed as of this instant */
+      acceptedAt: string;
+      calendar: HolidayCalendar;
+      options?: ItemWorkflowOptions;
+    }
+  | { kind: 'continued'; format: 2; state: ItemState; unsaved?: ItemChanges; options?: ItemWorkflowOptions };
+
+export type LegacyItemInput =
+  | { kind: 'new'; format?: undefined; item: ItemInput; createdBy: Actor; calendar: HolidayCalendar; options?: ItemWorkflowOptions }
+  | { kind: 'continued'; format?: undefined; state: ItemState; pending?: PendingChanges; options?: ItemWorkflowOptions };
+
+/** Records a legacy run produced but had not persisted (the old continue-as-new carry). */
 export interface PendingChanges {
   auditEvents: AuditEvent[];
   notifications: Notification[];

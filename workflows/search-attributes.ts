@@ -1,6 +1,7 @@
 /** Keeps the item's typed search attributes in step with its state, upserting only what changed. */
 import { upsertSearchAttributes } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { boundedUnitList } from '../domain/item-figures';
 import { searchAttributeValues, type SearchAttributeValues } from '../domain/item-views';
 import type { ItemState } from '../domain/types';
 import {
@@ -16,7 +17,8 @@ import {
 function pairs(v: SearchAttributeValues): SearchAttributeUpdatePair[] {
   return [
     { key: SA_STATUS, value: v.status },
-    { key: SA_OWNER_UNITS, value: v.ownerUnits },
+    // bounded: Temporal terminates a workflow that upserts a value over 2 KiB
+    { key: SA_OWNER_UNITS, value: boundedUnitList(v.ownerUnits) },
     { key: SA_NEXT_DEADLINE, value: v.nextDeadline ? new Date(v.nextDeadline) : null },
     { key: SA_OVERDUE_COUNT, value: v.overdueCount },
     { key: SA_ESCALATION_LEVEL, value: v.escalationLevel },

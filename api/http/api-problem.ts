@@ -7,6 +7,7 @@ export type ApiProblemCode =
   | 'BAD_REQUEST'
   | 'UNAUTHENTICATED'
   | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
   | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL';
 

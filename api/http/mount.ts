@@ -1,12 +1,14 @@
 /**
- * Turns route declarations into Express handlers: authenticate, check the role,
- * validate params / query / body with the declared zod schemas, run the handler,
- * send its result. Errors go to the one error handler (api/http/error-handler.ts).
+ * Turns route declarations into Express handlers: refuse what no route can read
+ * (an undecodable path, an encoded body), authenticate, check the role, validate
+ * params / query / body with the declared zod schemas, run the handler, send its
+ * result. Errors go to the one error handler (api/http/error-handler.ts).
  */
 import { randomUUID } from 'node:crypto';
 import express from 'express';
 import type { z } from 'zod';
 import { DomainError } from '../../domain/errors';
+import { LIMITS } from '../../domain/limits';
 import type { Actor } from '../../domain/types';
 import type { Authenticator } from '../auth';
 import { zodFieldErrors } from '../errors';
@@ -37,11 +39,43 @@ async function authorizeCaller(route: RouteSpec, req: express.Request, authentic
   return actor;
 }
 
-const jsonBody = express.json({ limit: '1mb' });
+/**
+ * Bodies are plain JSON: an encoded body (gzip, deflate, br…) is refused with 415 before any
+ * work, rather than inflated (a decompression bomb) or half-read.
+ */
+function refuseEncodedBody(req: express.Request): void {
+  const encoding = req.get('content-encoding');
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+    throw new ApiProblem(415, 'UNSUPPORTED_MEDIA_TYPE', `Content-Encoding '${encoding.slice(0, 40)}' is not accepted: send the body unencoded`, {
+      headers: { 'Accept-Encoding': 'identity' },
+    });
+  }
+}
+
+/** Express decodes path parameters lazily and throws URIError on a bad %-escape: decode them here, as a 400. */
+function refuseUndecodablePath(req: express.Request): void {
+  try {
+    decodeURIComponent(req.path);
+  } catch {
+    throw new ApiProblem(400, 'BAD_REQUEST', 'the path holds an invalid %-escape');
+  }
+}
+
+const BODY_LIMITS = {
+  // the item's JSON budget, with room for the whitespace a client may send
+  item: LIMITS.itemInputBytes + 64 * 1024,
+  command: 96 * 1024,
+};
+const jsonBodies = {
+  item: express.json({ limit: BODY_LIMITS.item, inflate: false }),
+  command: express.json({ limit: BODY_LIMITS.command, inflate: false }),
+};
 
 export function mountRoute(router: express.Router, route: RouteSpec, deps: RouteDeps, authenticate: Authenticator): void {
   // the door first: an anonymous caller learns nothing about what a valid request looks like, not even its JSON
   const door: express.RequestHandler = async (req, res, next) => {
+    refuseUndecodablePath(req);
+    refuseEncodedBody(req);
     res.locals.actor = await authorizeCaller(route, req, authenticate);
     next();
   };
@@ -71,5 +105,5 @@ export function mountRoute(router: express.Router, route: RouteSpec, deps: Route
     if (result === undefined && res.headersSent) return;
     res.status(route.response.status).json(result);
   };
-  router[route.method](route.path, door, jsonBody, handle);
+  router[route.method](route.path, door, jsonBodies[route.bodyLimit ?? 'command'], handle);
 }

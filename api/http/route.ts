@@ -13,6 +13,7 @@ import type { Actor } from '../../domain/types';
 import type { TokenRole } from '../auth';
 import type { ApiConfig } from '../config';
 import type { ItemGateway } from '../item-gateway';
+import type { ItemReads } from '../item-reads';
 
 export interface AppDeps {
   config: ApiConfig;
@@ -24,6 +25,7 @@ export interface AppDeps {
 /** What handlers get: the app's dependencies plus the services built from them once. */
 export interface RouteDeps extends AppDeps {
   items: ItemGateway;
+  reads: ItemReads;
 }
 
 export interface HandlerContext<P, Q, B> {
@@ -58,6 +60,8 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
   body?: B;
   /** accepts an Idempotency-Key header that becomes the update's request id */
   idempotent?: boolean;
+  /** the JSON body limit: 'item' for a whole item (POST /items), else the limit of a command */
+  bodyLimit?: 'item' | 'command';
   response: { status: number; description: string; schema?: z.ZodType; contentType?: string };
   /** statuses this route answers besides the common ones (400, 401, 403, 500, 503) */
   errors?: number[];

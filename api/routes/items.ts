@@ -1,19 +1,19 @@
-/** Items: start, list (PostgreSQL), read live (workflow query), four lists, and the item-level commands. */
+/** Items: start, list and read (the read side), the four lists, and the item-level commands. */
 import { randomUUID } from 'node:crypto';
+import { fourListsOf } from '../../db/repositories/item-view';
 import { listItems } from '../../db/repositories/items-read';
-import { fourLists } from '../../domain/item-views';
 import { defineRoute, type RouteSpec } from '../http/route';
-import { itemViewFor } from '../owner-view';
+import { newItemView } from '../new-item-view';
 import { ReasonBodySchema } from '../schemas/commands';
 import { ItemInputSchema, ProblemInputSchema, TaskInputSchema, toItemInput } from '../schemas/item-input';
-import { FourListsSchema, ItemStateSchema } from '../schemas/item-state';
+import { CommandResultSchema, FourListsSchema, ItemViewSchema } from '../schemas/item-state';
 import { ItemParamsSchema } from '../schemas/params';
-import { ListItemsQuerySchema } from '../schemas/queries';
+import { ItemReadQuerySchema, ListItemsQuerySchema } from '../schemas/queries';
 import { ItemPageSchema } from '../schemas/read-models';
-import { commandRoles, runCommand } from './run-command';
+import { commandRoles, runCommand, viewerOf } from './run-command';
 
 const ALL_ROLES = ['leader', 'owner', 'supervisor', 'admin'] as const;
-const itemState = { status: 200, description: 'the item after the change', schema: ItemStateSchema };
+const commandResult = { status: 200, description: 'what the command did, and the version it produced', schema: CommandResultSchema };
 
 export const itemRoutes: RouteSpec[] = [
   defineRoute({
@@ -21,18 +21,19 @@ export const itemRoutes: RouteSpec[] = [
     path: '/items',
     operationId: 'startItem',
     summary: 'Start an item',
-    description: 'Starts the item\'s workflow and answers with its live state. The same id twice is refused with 409.',
+    description: 'Starts the item\'s workflow and answers with the item as it starts. The same id twice is refused with 409.',
     tag: 'Items',
     roles: ['leader', 'admin'],
     body: ItemInputSchema,
-    response: { status: 201, description: 'the new item', schema: ItemStateSchema },
-    errors: [409, 422],
+    bodyLimit: 'item',
+    response: { status: 201, description: 'the new item', schema: ItemViewSchema },
+    errors: [409, 413, 422],
     handler: async ({ body, actor, deps, res, log }) => {
       const item = toItemInput(body, body.id ?? randomUUID());
-      const state = await deps.items.start(item, actor);
+      const started = await deps.items.start(item, actor);
       log.info({ itemId: item.id }, 'item started');
       res.location(`/items/${encodeURIComponent(item.id)}`);
-      return state;
+      return newItemView(started.state, started.records, Date.parse(started.state.createdAt));
     },
   }),
   defineRoute({
@@ -40,7 +41,7 @@ export const itemRoutes: RouteSpec[] = [
     path: '/items',
     operationId: 'listItems',
     summary: 'List items',
-    description: 'From the PostgreSQL projection, a moment behind the workflows. Owners see only items where their unit has a task.',
+    description: 'From the read side, a moment behind the workflows. Owners see only items their unit is or was concerned by.',
     tag: 'Items',
     roles: ALL_ROLES,
     query: ListItemsQuerySchema,
@@ -48,24 +49,25 @@ export const itemRoutes: RouteSpec[] = [
     errors: [422],
     handler: async ({ query, actor, deps }) => {
       const { plan, ...rest } = query;
-      const ownerUnit = actor.role === 'owner' ? actor.unit : rest.ownerUnit;
-      const page = await listItems(deps.pool, { ...rest, planId: plan, ownerUnit });
-      if (actor.role !== 'owner') return page;
-      // an owner is not told which other units share the item
-      return { ...page, items: page.items.map((i) => ({ ...i, ownerUnits: i.ownerUnits.filter((u) => u === actor.unit) })) };
+      return listItems(deps.pool, { ...rest, planId: plan }, viewerOf(actor));
     },
   }),
   defineRoute({
     method: 'get',
     path: '/items/:id',
     operationId: 'getItem',
-    summary: 'Read an item\'s live state',
+    summary: 'Read an item',
+    description:
+      'From the read side, with the version it holds. `minVersion` waits (briefly) for a version a command answered; ' +
+      '`consistency=live` waits for the version the workflow has now.',
     tag: 'Items',
     roles: ALL_ROLES,
     params: ItemParamsSchema,
-    response: { status: 200, description: 'live state from the workflow', schema: ItemStateSchema },
-    errors: [404],
-    handler: async ({ params, actor, deps }) => itemViewFor(actor, await deps.items.state(params.id)),
+    query: ItemReadQuerySchema,
+    response: { status: 200, description: 'the item', schema: ItemViewSchema },
+    errors: [404, 422],
+    handler: async ({ params, query, actor, deps }) =>
+      deps.reads.view(params.id, viewerOf(actor), { minVersion: query.minVersion, live: query.consistency === 'live' }),
   }),
   defineRoute({
     method: 'get',
@@ -77,7 +79,7 @@ export const itemRoutes: RouteSpec[] = [
     params: ItemParamsSchema,
     response: { status: 200, description: 'problems, tasks, responsibilities and time limits', schema: FourListsSchema },
     errors: [404],
-    handler: async ({ params, actor, deps }) => fourLists(itemViewFor(actor, await deps.items.state(params.id))),
+    handler: async ({ params, actor, deps }) => fourListsOf(await deps.reads.view(params.id, viewerOf(actor))),
   }),
   defineRoute({
     method: 'post',
@@ -89,7 +91,7 @@ export const itemRoutes: RouteSpec[] = [
     params: ItemParamsSchema,
     body: ProblemInputSchema,
     idempotent: true,
-    response: itemState,
+    response: commandResult,
     errors: [404, 409, 422],
     handler: (ctx) => runCommand(ctx, ctx.params.id, { type: 'addProblem', problem: ctx.body }),
   }),
@@ -103,7 +105,7 @@ export const itemRoutes: RouteSpec[] = [
     params: ItemParamsSchema,
     body: TaskInputSchema,
     idempotent: true,
-    response: itemState,
+    response: commandResult,
     errors: [404, 409, 422],
     handler: (ctx) => runCommand(ctx, ctx.params.id, { type: 'addTask', task: ctx.body }),
   }),
@@ -117,7 +119,7 @@ export const itemRoutes: RouteSpec[] = [
     params: ItemParamsSchema,
     body: ReasonBodySchema,
     idempotent: true,
-    response: itemState,
+    response: commandResult,
     errors: [404, 409, 422],
     handler: (ctx) => runCommand(ctx, ctx.params.id, { type: 'cancelItem', reason: ctx.body.reason }),
   }),

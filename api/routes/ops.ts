@@ -6,7 +6,8 @@
 import { pingDatabase } from '../../db/pool';
 import { RETRY_AFTER_SECONDS } from '../errors';
 import { defineRoute, type RouteDeps, type RouteSpec } from '../http/route';
-import { HealthSchema } from '../schemas/read-models';
+import { stuckItems, workerPolling } from '../item-health';
+import { HealthSchema, StuckReportSchema } from '../schemas/read-models';
 
 const CHECK_TIMEOUT_MS = 2000;
 
@@ -27,17 +28,19 @@ async function check(fn: () => Promise<unknown>): Promise<'ok' | 'unavailable'> 
   }
 }
 
-export async function readiness(deps: Pick<RouteDeps, 'temporal' | 'pool'>) {
-  const [temporal, database] = await Promise.all([
-    check(() =>
-      deps.temporal.connection.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () =>
-        deps.temporal.workflowService.getSystemInfo({}),
-      ),
-    ),
+/** Temporal and PostgreSQL answer, and a worker polls the item task queue (else no item's clock moves). */
+export async function readiness(deps: Pick<RouteDeps, 'temporal' | 'pool' | 'config'>) {
+  const withDeadline = <T>(fn: () => Promise<T>) => deps.temporal.connection.withDeadline(Date.now() + CHECK_TIMEOUT_MS, fn);
+  const [temporal, database, worker] = await Promise.all([
+    check(() => withDeadline(() => deps.temporal.workflowService.getSystemInfo({}))),
     check(() => pingDatabase(deps.pool)),
+    check(async () => {
+      const polling = await withDeadline(() => workerPolling(deps.temporal, deps.config.TEMPORAL_NAMESPACE, deps.config.TEMPORAL_TASK_QUEUE));
+      if (!polling) throw new Error('no worker polls the task queue');
+    }),
   ]);
-  const ok = temporal === 'ok' && database === 'ok';
-  return { status: ok ? ('ok' as const) : ('unavailable' as const), checks: { temporal, database } };
+  const ok = temporal === 'ok' && database === 'ok' && worker === 'ok';
+  return { status: ok ? ('ok' as const) : ('unavailable' as const), checks: { temporal, database, worker } };
 }
 
 const DOCS_HTML = `<!doctype html>
@@ -69,7 +72,7 @@ export function opsRoutes(document: () => unknown): RouteSpec[] {
     }),
     defineRoute({
       method: 'get', path: '/readyz', operationId: 'readyz', summary: 'Readiness', tag: 'Operations', roles: 'public',
-      description: 'Temporal and PostgreSQL reachable; 503 with Retry-After naming the failed dependency otherwise.',
+      description: 'Temporal and PostgreSQL reachable and a worker polling the item task queue; 503 with Retry-After naming what failed otherwise.',
       response: { status: 200, description: 'ready', schema: HealthSchema },
       handler: async ({ deps, res }) => {
         const result = await readiness(deps);
@@ -77,6 +80,13 @@ export function opsRoutes(document: () => unknown): RouteSpec[] {
         res.status(503).set('Retry-After', RETRY_AFTER_SECONDS).json(result);
         return undefined;
       },
+    }),
+    defineRoute({
+      method: 'get', path: '/ops/stuck', operationId: 'stuckItems', summary: 'Items that stopped without saying so',
+      description: 'Items whose save keeps failing, whose workflow task keeps failing, or that the read side shows active while their workflow is not running.',
+      tag: 'Operations', roles: ['admin'],
+      response: { status: 200, description: 'the three lists; empty when all is well', schema: StuckReportSchema },
+      handler: async ({ deps }) => stuckItems(deps),
     }),
     defineRoute({
       method: 'get', path: '/openapi.json', operationId: 'openapi', summary: 'OpenAPI 3.1 document', tag: 'Operations',

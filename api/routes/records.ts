@@ -1,11 +1,9 @@
 /**
  * The accountability record of an item, from PostgreSQL: dispatches, reviews,
  * escalations, audit trail, notifications; and the escalation feed across items.
- * Owners see only the lines about their own unit's tasks; reviews are item-wide
- * figures for leaders and supervisors.
+ * Owners see the records about their own unit (db/repositories/visibility.ts);
+ * reviews are item-wide figures for leaders and supervisors.
  */
-import type { Pool } from 'pg';
-import { getItemRow } from '../../db/repositories/items-read';
 import {
   escalationFeed,
   listAuditEvents,
@@ -14,10 +12,9 @@ import {
   listNotifications,
   listReviews,
 } from '../../db/repositories/records';
-import { DomainError } from '../../domain/errors';
-import type { Actor } from '../../domain/types';
+import type { Viewer } from '../../db/repositories/visibility';
+import type { Pool } from 'pg';
 import { defineRoute, type RouteSpec } from '../http/route';
-import { visibleTaskIds } from '../owner-view';
 import { ItemParamsSchema } from '../schemas/params';
 import { EscalationFeedQuerySchema } from '../schemas/queries';
 import {
@@ -28,18 +25,9 @@ import {
   NotificationListSchema,
   ReviewListSchema,
 } from '../schemas/read-models';
+import { viewerOf } from './run-command';
 
 const ALL_ROLES = ['leader', 'owner', 'supervisor', 'admin'] as const;
-
-/** Which task ids the caller may read about; undefined = all. 404 when the item is unknown or not theirs. */
-async function readableTasks(pool: Pool, actor: Actor, itemId: string): Promise<Set<string> | undefined> {
-  const row = await getItemRow(pool, itemId);
-  if (!row) throw new DomainError('NOT_FOUND', `no item '${itemId}'`, { itemId });
-  return actor.role === 'owner' ? visibleTaskIds(actor, row.state) : undefined;
-}
-
-const mine = (tasks: Set<string> | undefined, taskId: string | undefined) =>
-  tasks === undefined || (taskId !== undefined && tasks.has(taskId));
 
 interface RecordRead {
   segment: string;
@@ -47,8 +35,7 @@ interface RecordRead {
   summary: string;
   roles: RouteSpec['roles'];
   response: RouteSpec['response'];
-  /** reads the records; `tasks` limits them to the caller's tasks when defined */
-  read: (pool: Pool, itemId: string, tasks: Set<string> | undefined) => Promise<unknown>;
+  read: (pool: Pool, itemId: string, viewer: Viewer) => Promise<unknown>;
 }
 
 function recordRoute(r: RecordRead): RouteSpec {
@@ -62,24 +49,19 @@ function recordRoute(r: RecordRead): RouteSpec {
     params: ItemParamsSchema,
     response: r.response,
     errors: [404],
-    handler: async ({ params, actor, deps }) =>
-      r.read(deps.pool, params.id, await readableTasks(deps.pool, actor, params.id)),
+    handler: async ({ params, actor, deps }) => {
+      const viewer = viewerOf(actor);
+      await deps.reads.requireVisible(params.id, viewer);
+      return r.read(deps.pool, params.id, viewer);
+    },
   });
 }
 
 export const recordRoutes: RouteSpec[] = [
   recordRoute({
     segment: 'dispatches', operationId: 'listDispatches', summary: 'Weekly dispatch records of an item', roles: ALL_ROLES,
-    response: { status: 200, description: 'oldest first', schema: DispatchListSchema },
-    read: async (pool, id, tasks) => ({
-      dispatches: (await listDispatches(pool, id)).map((d) => {
-        if (tasks === undefined) return d;
-        // an owner's view: their lines, and totals counted over those lines only
-        const lines = d.lines.filter((l) => mine(tasks, l.taskId));
-        const overdueTasks = lines.filter((l) => l.msToDeadline <= 0).length;
-        return { ...d, lines, openTasks: lines.length, staleTasks: lines.filter((l) => l.stale).length, overdueTasks };
-      }),
-    }),
+    response: { status: 200, description: 'oldest first; an owner sees the lines of their unit and totals over those', schema: DispatchListSchema },
+    read: async (pool, id, viewer) => ({ dispatches: await listDispatches(pool, id, viewer) }),
   }),
   recordRoute({
     segment: 'reviews', operationId: 'listReviews', summary: 'Monthly review records of an item',
@@ -90,18 +72,18 @@ export const recordRoutes: RouteSpec[] = [
   recordRoute({
     segment: 'escalations', operationId: 'listItemEscalations', summary: 'Escalations of an item', roles: ALL_ROLES,
     response: { status: 200, description: 'in firing order', schema: EscalationListSchema },
-    read: async (pool, id, tasks) => ({ escalations: (await listItemEscalations(pool, id)).filter((e) => mine(tasks, e.taskId)) }),
+    read: async (pool, id, viewer) => ({ escalations: await listItemEscalations(pool, id, viewer) }),
   }),
   recordRoute({
     segment: 'audit', operationId: 'listAuditEvents', summary: 'Audit trail of an item: who did what, when', roles: ALL_ROLES,
     response: { status: 200, description: 'in sequence', schema: AuditListSchema },
-    read: async (pool, id, tasks) => ({ events: (await listAuditEvents(pool, id)).filter((e) => mine(tasks, e.taskId)) }),
+    read: async (pool, id, viewer) => ({ events: await listAuditEvents(pool, id, viewer) }),
   }),
   recordRoute({
     segment: 'notifications', operationId: 'listNotifications', summary: 'Notifications written for an item (the outbox)',
     roles: ALL_ROLES,
     response: { status: 200, description: 'in firing order', schema: NotificationListSchema },
-    read: async (pool, id, tasks) => ({ notifications: (await listNotifications(pool, id)).filter((n) => mine(tasks, n.taskId)) }),
+    read: async (pool, id, viewer) => ({ notifications: await listNotifications(pool, id, viewer) }),
   }),
   defineRoute({
     method: 'get',

@@ -1,10 +1,12 @@
-/** The path every item and task action takes: envelope, update, the caller's view of the result. */
-import type { Command } from '../../domain/commands';
+/** The path every item and task action takes: the envelope, the update, and what the caller is told. */
 import { rolesAllowed } from '../../domain/authorization';
-import type { ItemSnapshot } from '../../domain/types';
+import type { Command } from '../../domain/commands';
+import type { CommandResult } from '../../domain/transitions';
+import type { Actor } from '../../domain/types';
+import type { Viewer } from '../../db/repositories/visibility';
 import { TOKEN_ROLES, type TokenRole } from '../auth';
 import type { HandlerContext } from '../http/route';
-import { itemViewFor } from '../owner-view';
+import { fingerprintOf, requestIdFor } from '../idempotency';
 
 /** Roles that may send a command: the domain's rule, so the API's fast 403 and the workflow agree. */
 export function commandRoles(type: Command['type']): TokenRole[] {
@@ -12,17 +14,21 @@ export function commandRoles(type: Command['type']): TokenRole[] {
   return TOKEN_ROLES.filter((r) => allowed.includes(r));
 }
 
+export function viewerOf(actor: Actor): Viewer {
+  return { role: actor.role, unit: actor.unit };
+}
+
 export async function runCommand(
   ctx: HandlerContext<unknown, unknown, unknown>,
   itemId: string,
   command: Command,
-): Promise<ItemSnapshot> {
+): Promise<CommandResult> {
   const { actor, deps } = ctx;
-  // No pre-check of the owner's unit here: the update's validator refuses another unit's task
-  // (403) before anything reaches history, and a query first would cost a second round trip.
-  // Keys are scoped to the caller: two users who pick the same key never collide.
-  const requestId = `${actor.id}/${ctx.idempotencyKey}`;
-  const state = await deps.items.execute(itemId, { requestId, actor, command });
-  ctx.log.info({ itemId, command: command.type, requestId }, 'command applied');
-  return itemViewFor(actor, state);
+  // No pre-check here: the update's validator runs the real rule (rights included) before
+  // anything reaches history, and a read first would cost a second round trip.
+  const requestId = requestIdFor(actor.id, ctx.idempotencyKey);
+  const fingerprint = fingerprintOf(itemId, command);
+  const result = await deps.items.execute(itemId, { requestId, fingerprint, actor, command });
+  ctx.log.info({ itemId, command: command.type, requestId, version: result.version, duplicate: result.duplicate }, 'command applied');
+  return result;
 }

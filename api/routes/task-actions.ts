@@ -12,7 +12,7 @@ import {
   SendBackTaskBodySchema,
   SubmitTaskBodySchema,
 } from '../schemas/commands';
-import { ItemStateSchema } from '../schemas/item-state';
+import { CommandResultSchema } from '../schemas/item-state';
 import { TaskParamsSchema } from '../schemas/params';
 import { commandRoles, runCommand } from './run-command';
 
@@ -37,7 +37,7 @@ function taskRoute<B extends z.ZodType>(action: TaskAction<B>): RouteSpec {
     params: TaskParamsSchema,
     body: action.body,
     idempotent: true,
-    response: { status: 200, description: 'the item after the change', schema: ItemStateSchema },
+    response: { status: 200, description: 'what the command did, and the version it produced', schema: CommandResultSchema },
     errors: [404, 409, 422],
     handler: (ctx) => runCommand(ctx, ctx.params.id, action.toCommand(ctx.params.taskId, ctx.body)),
   });

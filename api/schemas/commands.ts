@@ -1,6 +1,6 @@
 /** Bodies of the item and task action routes; each becomes one domain Command. */
 import { z } from 'zod';
-import { DeadlineSpecSchema, EvidenceSchema, ShortTextSchema, TextSchema } from './common';
+import { DeadlineSpecSchema, EvidenceSchema, NameSchema, TextSchema, UnitListSchema } from './common';
 
 export const ReportProgressBodySchema = z
   .object({ text: TextSchema, percent: z.number().int().min(0).max(100), evidence: EvidenceSchema.optional() })
@@ -23,10 +23,16 @@ export const DecideExtensionBodySchema = z
   .meta({ id: 'DecideExtensionBody' });
 
 export const ReassignTaskBodySchema = z
-  .object({ ownerUnit: ShortTextSchema, ownerPerson: ShortTextSchema, coOwners: z.array(ShortTextSchema).max(20).optional() })
+  .object({ ownerUnit: NameSchema, ownerPerson: NameSchema, coOwners: UnitListSchema.optional() })
   .meta({ id: 'ReassignTaskBody' });
 
 export const ReasonBodySchema = z.object({ reason: TextSchema }).meta({ id: 'ReasonBody' });
 
-/** Idempotency-Key: the update's request id; a retry with the same key is applied once. */
-export const IdempotencyKeySchema = z.string().trim().min(1).max(200).optional();
+/** Idempotency-Key: bound to the caller; a retry with the same key and request is applied once. */
+export const IdempotencyKeySchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21-\x7E]+$/, 'use printable ASCII characters without spaces')
+  .optional();

@@ -1,21 +1,25 @@
 /**
- * The body of POST /items, validated into the domain's ItemInput. Cross-field
- * rules (ids unique, every task points at real problems, every problem has a
- * task, the ladder climbs) are checked here so a bad item never reaches Temporal.
+ * The body of POST /items and of the problems and tasks added later, validated
+ * into the domain's ItemInput. zod checks shape and the text rule; the
+ * business rules (ids unique, every task points at real problems, every
+ * problem has a task, the ladder climbs, the item fits its budget) are the
+ * domain's alone (domain/create-item.ts, domain/policy.ts): 422 when broken.
  */
 import { z } from 'zod';
-import { tryParseDuration } from '../../domain/duration';
+import { LIMITS } from '../../domain/limits';
 import type { ItemInput } from '../../domain/types';
 import {
   DeadlineSpecSchema,
   DurationSchema,
   IdSchema,
+  NameSchema,
   PersonRefSchema,
   RecipientRoleSchema,
   SeveritySchema,
   ShortTextSchema,
   SupervisionLevelSchema,
   TextSchema,
+  UnitListSchema,
 } from './common';
 
 const TimeOfDaySchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)');
@@ -30,32 +34,22 @@ function isTimeZone(tz: string): boolean {
 }
 
 export const EscalationRungSchema = z
-  .object({ after: DurationSchema, level: z.number().int().min(1).max(10), notify: z.array(RecipientRoleSchema).min(1) })
+  .object({ after: DurationSchema, level: z.number().int().min(1).max(10), notify: z.array(RecipientRoleSchema).min(1).max(4) })
   .meta({ id: 'EscalationRung', description: '`after` is an ISO-8601 duration after the deadline (PT0S = at the deadline)' });
 
 export const ItemPolicySchema = z
   .object({
-    timezone: z.string().refine(isTimeZone, 'must be an IANA time zone, e.g. Asia/Shanghai'),
+    timezone: z.string().max(64).refine(isTimeZone, 'must be an IANA time zone, e.g. Asia/Shanghai'),
     weeklyDispatch: z.object({ weekday: z.number().int().min(1).max(7), time: TimeOfDaySchema }),
     monthlyReview: z.object({ day: z.number().int().min(1).max(28), time: TimeOfDaySchema }),
     warningLead: DurationSchema,
     escalationLadder: z.array(EscalationRungSchema).min(1).max(10),
   })
   .partial()
-  .superRefine((policy, ctx) => {
-    const ladder = policy.escalationLadder ?? [];
-    ladder.forEach((rung, i) => {
-      const prev = ladder[i - 1];
-      if (!prev) return;
-      if ((tryParseDuration(rung.after) ?? 0) <= (tryParseDuration(prev.after) ?? 0)) {
-        ctx.addIssue({ code: 'custom', path: ['escalationLadder', i, 'after'], message: 'rungs must come later than the one before' });
-      }
-      if (rung.level <= prev.level) {
-        ctx.addIssue({ code: 'custom', path: ['escalationLadder', i, 'level'], message: 'levels must rise from rung to rung' });
-      }
-    });
-  })
-  .meta({ id: 'ItemPolicy', description: 'Every field is optional; missing ones take the defaults (Asia/Shanghai, Monday 09:00, the 1st 09:00, P3D, the standard ladder)' });
+  .meta({
+    id: 'ItemPolicy',
+    description: 'Every field is optional; missing ones take the defaults (Asia/Shanghai, Monday 09:00, the 1st 09:00, P3D, the standard ladder). Rungs must come strictly later and not lower in level than the one before.',
+  });
 
 export const ProblemInputSchema = z
   .object({ id: IdSchema, description: TextSchema, severity: SeveritySchema })
@@ -64,20 +58,15 @@ export const ProblemInputSchema = z
 export const TaskInputSchema = z
   .object({
     id: IdSchema,
-    problemIds: z.array(IdSchema).min(1),
+    problemIds: z.array(IdSchema).min(1).max(LIMITS.problemIdsPerTask),
     description: TextSchema,
     measures: TextSchema.optional(),
-    ownerUnit: ShortTextSchema,
-    ownerPerson: ShortTextSchema,
-    coOwners: z.array(ShortTextSchema).max(20).optional(),
+    ownerUnit: NameSchema,
+    ownerPerson: NameSchema,
+    coOwners: UnitListSchema.optional(),
     deadline: DeadlineSpecSchema,
   })
   .meta({ id: 'TaskInput' });
-
-function duplicates(ids: string[]): Set<string> {
-  const seen = new Set<string>();
-  return new Set(ids.filter((id) => (seen.has(id) ? true : (seen.add(id), false))));
-}
 
 export const ItemInputSchema = z
   .object({
@@ -88,30 +77,9 @@ export const ItemInputSchema = z
     category: ShortTextSchema.optional(),
     supervisionLevel: SupervisionLevelSchema.default('none'),
     leader: PersonRefSchema,
-    problems: z.array(ProblemInputSchema).min(1).max(500),
-    tasks: z.array(TaskInputSchema).min(1).max(1000),
+    problems: z.array(ProblemInputSchema).min(1).max(LIMITS.problemsPerItem),
+    tasks: z.array(TaskInputSchema).min(1).max(LIMITS.tasksPerItem),
     policy: ItemPolicySchema.optional(),
-  })
-  .superRefine((item, ctx) => {
-    const problemIds = new Set(item.problems.map((p) => p.id));
-    const dupProblems = duplicates(item.problems.map((p) => p.id));
-    item.problems.forEach((p, i) => {
-      if (dupProblems.has(p.id)) ctx.addIssue({ code: 'custom', path: ['problems', i, 'id'], message: `duplicate problem id '${p.id}'` });
-    });
-    const dupTasks = duplicates(item.tasks.map((t) => t.id));
-    const covered = new Set<string>();
-    item.tasks.forEach((t, i) => {
-      if (dupTasks.has(t.id)) ctx.addIssue({ code: 'custom', path: ['tasks', i, 'id'], message: `duplicate task id '${t.id}'` });
-      t.problemIds.forEach((pid, j) => {
-        covered.add(pid);
-        if (!problemIds.has(pid)) {
-          ctx.addIssue({ code: 'custom', path: ['tasks', i, 'problemIds', j], message: `no problem with id '${pid}'` });
-        }
-      });
-    });
-    item.problems.forEach((p, i) => {
-      if (!covered.has(p.id)) ctx.addIssue({ code: 'custom', path: ['problems', i], message: `problem '${p.id}' has no task` });
-    });
   })
   .meta({ id: 'ItemInput' });
 

@@ -1,9 +1,10 @@
-/** The live state of an item, as the workflow returns it: the response of every item action. */
+/** The item as the API answers it (from the read side), and the small result of every command. */
 import { z } from 'zod';
 import {
   DeadlineSpecSchema,
   IsoDateTimeSchema,
   ItemStatusSchema,
+  LightSchema,
   PersonRefSchema,
   SeveritySchema,
   SupervisionLevelSchema,
@@ -11,63 +12,63 @@ import {
 } from './common';
 import { EscalationRungSchema } from './item-input';
 
-const ProgressReportSchema = z.object({
-  at: IsoDateTimeSchema, by: z.string(), text: z.string(), percent: z.number(), evidence: z.array(z.string()),
+const PendingExtensionSchema = z.object({
+  requestedAt: IsoDateTimeSchema, newDeadline: DeadlineSpecSchema, proposedDueAt: IsoDateTimeSchema,
 });
 
-const ExtensionRequestSchema = z.object({
-  requestedAt: IsoDateTimeSchema,
-  requestedBy: z.string(),
-  newDeadline: DeadlineSpecSchema,
-  reason: z.string(),
-  status: z.enum(['pending', 'approved', 'denied']),
-  decidedAt: IsoDateTimeSchema.optional(),
-  decidedBy: z.string().optional(),
-  note: z.string().optional(),
-  resolvedDueAt: IsoDateTimeSchema.optional(),
-});
+const AlarmsSchema = z.object({ dueAt: IsoDateTimeSchema, warned: z.boolean(), overdue: z.boolean(), rungsFired: z.number().int() });
+
+/** A task's fields the workflow keeps (the clock's view). */
+const TaskCoreShape = {
+  id: z.string(),
+  problemIds: z.array(z.string()),
+  ownerUnit: z.string(),
+  ownerPerson: z.string(),
+  coOwners: z.array(z.string()),
+  status: TaskStatusSchema,
+  assignedAt: IsoDateTimeSchema,
+  originalDueAt: IsoDateTimeSchema,
+  percent: z.number(),
+  lastProgressAt: IsoDateTimeSchema.optional(),
+  reportCount: z.number().int(),
+  submittedAt: IsoDateTimeSchema.optional(),
+  reworkCount: z.number().int(),
+  pendingExtension: PendingExtensionSchema.optional(),
+  extensionsApproved: z.number().int(),
+  extensionsDenied: z.number().int(),
+  alarms: AlarmsSchema,
+  escalationLevel: z.number().int().describe('level against the current deadline; an approved extension re-arms the ladder'),
+  maxEscalationLevel: z.number().int().describe('highest level ever reached'),
+  stale: z.boolean(),
+  acceptedAt: IsoDateTimeSchema.optional(),
+  cancelledAt: IsoDateTimeSchema.optional(),
+};
 
 export const TaskStateSchema = z
+  .object({ ...TaskCoreShape, deadline: z.object({ dueAt: IsoDateTimeSchema, spec: DeadlineSpecSchema, resolvedAt: IsoDateTimeSchema }) })
+  .meta({ id: 'TaskState', description: 'A task as its workflow keeps it (no text)' });
+
+export const TaskViewSchema = z
   .object({
-    id: z.string(),
-    problemIds: z.array(z.string()),
+    ...TaskCoreShape,
     description: z.string(),
     measures: z.string().optional(),
-    ownerUnit: z.string(),
-    ownerPerson: z.string(),
-    coOwners: z.array(z.string()),
-    status: TaskStatusSchema,
-    assignedAt: IsoDateTimeSchema,
     deadline: z.object({ dueAt: IsoDateTimeSchema, spec: DeadlineSpecSchema, resolvedAt: IsoDateTimeSchema, basis: z.string() }),
-    originalDueAt: IsoDateTimeSchema,
-    percent: z.number(),
-    lastProgressAt: IsoDateTimeSchema.optional(),
-    lastReport: ProgressReportSchema.optional(),
-    reportCount: z.number().int(),
+    light: LightSchema,
+    lastReport: z
+      .object({ at: IsoDateTimeSchema, by: z.string(), text: z.string(), percent: z.number(), evidence: z.array(z.string()) })
+      .optional(),
     submission: z
       .object({ at: IsoDateTimeSchema, by: z.string(), evidence: z.array(z.string()), note: z.string().optional() })
       .optional(),
-    reworkCount: z.number().int(),
-    extensions: z.array(ExtensionRequestSchema),
-    alarms: z.object({ dueAt: IsoDateTimeSchema, warned: z.boolean(), overdue: z.boolean(), rungsFired: z.number().int() }),
-    escalationLevel: z.number().int(),
-    stale: z.boolean(),
-    acceptedAt: IsoDateTimeSchema.optional(),
-    acceptedBy: z.string().optional(),
-    cancelledAt: IsoDateTimeSchema.optional(),
-    cancelReason: z.string().optional(),
   })
-  .meta({ id: 'TaskState' });
+  .meta({ id: 'TaskView' });
 
 export const ProblemStateSchema = z
-  .object({
-    id: z.string(),
-    description: z.string(),
-    severity: SeveritySchema,
-    status: z.enum(['open', 'closed']),
-    closedAt: IsoDateTimeSchema.optional(),
-  })
+  .object({ id: z.string(), severity: SeveritySchema, status: z.enum(['open', 'closed']), closedAt: IsoDateTimeSchema.optional() })
   .meta({ id: 'ProblemState' });
+
+export const ProblemViewSchema = ProblemStateSchema.extend({ description: z.string() }).meta({ id: 'ProblemView' });
 
 export const ReviewFiguresSchema = z
   .object({
@@ -77,7 +78,15 @@ export const ReviewFiguresSchema = z
   })
   .meta({ id: 'ReviewFigures' });
 
-export const ItemStateSchema = z
+export const ItemFiguresSchema = z
+  .object({
+    light: LightSchema, ownerUnits: z.array(z.string()), openTasks: z.number().int(), overdueTasks: z.number().int(),
+    openProblems: z.number().int(), escalationLevel: z.number().int(), maxEscalationLevel: z.number().int(),
+    nextDeadline: IsoDateTimeSchema.optional(),
+  })
+  .meta({ id: 'ItemFigures' });
+
+export const ItemViewSchema = z
   .object({
     id: z.string(),
     planId: z.string().optional(),
@@ -100,8 +109,8 @@ export const ItemStateSchema = z
     completedAt: IsoDateTimeSchema.optional(),
     cancelledAt: IsoDateTimeSchema.optional(),
     cancelReason: z.string().optional(),
-    problems: z.array(ProblemStateSchema),
-    tasks: z.array(TaskStateSchema),
+    problems: z.array(ProblemViewSchema),
+    tasks: z.array(TaskViewSchema),
     schedule: z.object({
       nextDispatchAt: IsoDateTimeSchema,
       nextReviewAt: IsoDateTimeSchema,
@@ -115,12 +124,29 @@ export const ItemStateSchema = z
       escalations: z.number().int(), reworks: z.number().int(), escalationsSinceReview: z.number().int(),
       reworksSinceReview: z.number().int(), auditSeq: z.number().int(),
     }),
+    figures: ItemFiguresSchema,
+    version: z.number().int().describe('the version the read side holds; commands answer the version they produced'),
+    asOf: IsoDateTimeSchema.describe('workflow time of the last save: lights and figures are as of then'),
   })
-  .meta({ id: 'ItemState', description: 'Live state from the item workflow. Owners see only their unit\'s tasks and the problems those address.' });
+  .meta({
+    id: 'ItemView',
+    description: 'An item from the read side. Owners see only the tasks their unit acts for and the problems those address.',
+  });
+
+export const CommandResultSchema = z
+  .object({
+    itemId: z.string(),
+    version: z.number().int().describe('the item version this command produced; GET /items/{id}?minVersion= waits for it'),
+    status: ItemStatusSchema,
+    duplicate: z.boolean().describe('true when this request (same caller, key and body) was applied before'),
+    task: TaskStateSchema.optional(),
+    problem: ProblemStateSchema.optional(),
+  })
+  .meta({ id: 'CommandResult', description: 'What a command answers: small, whatever the item\'s size' });
 
 export const FourListsSchema = z
   .object({
-    problems: z.array(ProblemStateSchema),
+    problems: z.array(ProblemViewSchema),
     tasks: z.array(z.object({
       id: z.string(), problemIds: z.array(z.string()), description: z.string(), measures: z.string().optional(), status: TaskStatusSchema,
     })),

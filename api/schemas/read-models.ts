@@ -11,7 +11,7 @@ export const ItemSummarySchema = z
     id: z.string(), planId: nullableText, title: z.string(), source: nullableText, category: nullableText,
     supervisionLevel: SupervisionLevelSchema, leaderId: z.string(), leaderName: z.string(), status: ItemStatusSchema,
     light: LightSchema, ownerUnits: z.array(z.string()), openTasks: z.number().int(), overdueTasks: z.number().int(),
-    openProblems: z.number().int(), escalationLevel: z.number().int(), nextDeadline: nullableTime,
+    openProblems: z.number().int(), escalationLevel: z.number().int(), maxEscalationLevel: z.number().int(), nextDeadline: nullableTime,
     createdAt: IsoDateTimeSchema, updatedAt: IsoDateTimeSchema, completedAt: nullableTime, cancelledAt: nullableTime,
     version: z.number().int(), asOf: IsoDateTimeSchema,
   })
@@ -55,8 +55,8 @@ export const PlanReportSchema = z
   .meta({ id: 'PlanReport', description: 'The figures a plan report leads with, completion, and the four lists across its items' });
 
 const DispatchLineSchema = z.object({
-  taskId: z.string(), ownerUnit: z.string(), ownerPerson: z.string(), status: TaskStatusSchema, percent: z.number(),
-  lastProgressAt: IsoDateTimeSchema.optional(), lastProgressText: z.string().optional(), dueAt: IsoDateTimeSchema,
+  taskId: z.string(), ownerUnit: z.string(), coOwners: z.array(z.string()), ownerPerson: z.string(), status: TaskStatusSchema,
+  percent: z.number(), lastProgressAt: IsoDateTimeSchema.optional(), dueAt: IsoDateTimeSchema,
   msToDeadline: z.number(), light: LightSchema, stale: z.boolean(),
 });
 
@@ -132,3 +132,14 @@ export const ProblemDetailsSchema = z
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   })
   .meta({ id: 'ProblemDetails', description: 'RFC 9457 problem details with a stable `code` and the request id' });
+
+export const StuckReportSchema = z
+  .object({
+    saveFailures: z.array(z.object({
+      itemId: z.string(), attempts: z.number().int(), lastError: z.string(), firstFailedAt: IsoDateTimeSchema, lastFailedAt: IsoDateTimeSchema,
+    })),
+    failingWorkflowTasks: z.array(z.object({ itemId: z.string(), problems: z.array(z.string()) })),
+    notRunning: z.array(z.object({ itemId: z.string(), workflowStatus: z.string() })),
+    truncated: z.boolean(),
+  })
+  .meta({ id: 'StuckReport' });

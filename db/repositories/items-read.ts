@@ -5,7 +5,8 @@
  */
 import type { Pool } from 'pg';
 import { DomainError } from '../../domain/errors';
-import type { ItemSnapshot, ItemStatus, Light, SupervisionLevel } from '../../domain/types';
+import type { ItemStatus, Light, SupervisionLevel } from '../../domain/types';
+import { ownerUnit, visibleItemsSql, type Viewer } from './visibility';
 
 export type ItemSort = 'createdAt' | 'nextDeadline' | 'updatedAt' | 'title';
 export type SortOrder = 'asc' | 'desc';
@@ -34,6 +35,7 @@ export interface ItemListQuery {
 }
 
 export interface ItemSummaryRow {
+  maxEscalationLevel: number;
   id: string;
   planId: string | null;
   title: string;
@@ -58,12 +60,8 @@ export interface ItemSummaryRow {
   asOf: string;
 }
 
-export interface ItemRow extends ItemSummaryRow {
-  state: ItemSnapshot;
-}
-
 const SUMMARY_SELECT = `id, plan_id, title, source, category, supervision_level, leader_id, leader_name, status,
-  light, owner_units, open_tasks, overdue_tasks, open_problems, escalation_level, next_deadline, created_at,
+  light, owner_units, open_tasks, overdue_tasks, open_problems, escalation_level, max_escalation_level, next_deadline, created_at,
   updated_at, completed_at, cancelled_at, version, as_of`;
 
 /** The one snake_case → camelCase mapping of items rows (timestamps are ISO strings: see db/pool.ts). */
@@ -72,7 +70,8 @@ function toSummary(r: Record<string, any>): ItemSummaryRow {
     id: r.id, planId: r.plan_id, title: r.title, source: r.source, category: r.category,
     supervisionLevel: r.supervision_level, leaderId: r.leader_id, leaderName: r.leader_name, status: r.status,
     light: r.light, ownerUnits: r.owner_units, openTasks: r.open_tasks, overdueTasks: r.overdue_tasks,
-    openProblems: r.open_problems, escalationLevel: r.escalation_level, nextDeadline: r.next_deadline,
+    openProblems: r.open_problems, escalationLevel: r.escalation_level, maxEscalationLevel: r.max_escalation_level,
+    nextDeadline: r.next_deadline,
     createdAt: r.created_at, updatedAt: r.updated_at, completedAt: r.completed_at, cancelledAt: r.cancelled_at,
     version: r.version, asOf: r.as_of,
   };
@@ -121,6 +120,7 @@ const SORT_COLUMNS: Record<ItemSort, { column: string; type: string }> = {
 export async function listItems(
   pool: Pool,
   q: ItemListQuery,
+  viewer: Viewer = { role: 'admin' },
 ): Promise<{ items: ItemSummaryRow[]; nextCursor: string | null }> {
   assertPageSize(q.limit);
   const sort = q.sort ?? 'createdAt';
@@ -128,7 +128,8 @@ export async function listItems(
   const { column, type } = SORT_COLUMNS[sort];
   const params: unknown[] = [];
   const bind = (value: unknown) => `$${params.push(value)}`;
-  const where: string[] = [];
+  // an owner lists the items their unit is or was concerned by, whatever unit they ask for
+  const where: string[] = [visibleItemsSql(viewer, bind)];
   if (q.planId !== undefined) where.push(`plan_id = ${bind(q.planId)}`);
   if (q.status !== undefined) where.push(`status = ${bind(q.status)}`);
   if (q.supervisionLevel !== undefined) where.push(`supervision_level = ${bind(q.supervisionLevel)}`);
@@ -136,7 +137,7 @@ export async function listItems(
   if (q.overdue !== undefined) where.push(q.overdue ? 'overdue_tasks > 0' : 'overdue_tasks = 0');
   if (q.dueFrom !== undefined) where.push(`next_deadline >= ${bind(q.dueFrom)}::timestamptz`);
   if (q.dueTo !== undefined) where.push(`next_deadline <= ${bind(q.dueTo)}::timestamptz`);
-  if (q.ownerUnit !== undefined) {
+  if (q.ownerUnit !== undefined && ownerUnit(viewer) === undefined) {
     // as the responsible unit or as a co-owner (双包保); a task cancelled on its own no longer
     // involves the unit, one cancelled with its whole item still does
     const unit = bind(q.ownerUnit);
@@ -165,12 +166,8 @@ export async function listItems(
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
   const nextCursor = rows.length > q.limit && last ? encodeCursor([sort, order, last.sort_key, last.id]) : null;
-  return { items: page.map(toSummary), nextCursor };
-}
-
-/** One item's projected row with its whole snapshot, or null when it was never projected. */
-export async function getItemRow(pool: Pool, id: string): Promise<ItemRow | null> {
-  const { rows } = await pool.query(`SELECT ${SUMMARY_SELECT}, state FROM items WHERE id = $1`, [id]);
-  const row = rows[0];
-  return row ? { ...toSummary(row), state: row.state as ItemSnapshot } : null;
+  const mine = ownerUnit(viewer);
+  const items = page.map(toSummary);
+  // an owner is not told which other units share the item
+  return { items: mine === undefined ? items : items.map((i) => ({ ...i, ownerUnits: i.ownerUnits.filter((u) => u === mine) })), nextCursor };
 }

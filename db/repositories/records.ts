@@ -8,18 +8,22 @@ import { DomainError } from '../../domain/errors';
 import type {
   AuditEvent,
   DispatchRecord,
+  DispatchTaskLine,
   EscalationRecord,
   Notification,
   ReviewRecord,
 } from '../../domain/types';
 import { assertPageSize, decodeCursor, encodeCursor } from './items-read';
+import { ownerUnit, parameters, visibleRecordsSql, visibleTasksSql, type Viewer } from './visibility';
+
+const ALL: Viewer = { role: 'admin' };
 
 export interface NotificationRow extends Notification {
   createdAt: string;
   deliveredAt: string | null;
 }
 
-export interface EscalationFeedEntry extends EscalationRecord {
+export interface EscalationFeedEntry extends Omit<EscalationRecord, 'units'> {
   itemTitle: string | null;
   planId: string | null;
 }
@@ -40,15 +44,44 @@ function optional<K extends string, V>(key: K, value: V | null): { [P in K]?: V 
 
 function toEscalation(r: Record<string, any>): EscalationRecord {
   return {
-    itemId: r.item_id, taskId: r.task_id, ownerUnit: r.owner_unit, dueAt: r.due_at, rung: r.rung, level: r.level,
+    itemId: r.item_id, taskId: r.task_id, ownerUnit: r.owner_unit, units: r.units, dueAt: r.due_at, rung: r.rung, level: r.level,
     notify: r.notify, firedAt: r.fired_at,
   };
 }
 
-/** Dispatch and review rows keep the whole record as jsonb: it is the record. */
-export async function listDispatches(pool: Pool, itemId: string): Promise<DispatchRecord[]> {
-  const { rows } = await pool.query('SELECT record FROM dispatches WHERE item_id = $1 ORDER BY seq', [itemId]);
-  return rows.map((r) => r.record as DispatchRecord);
+/** Records as readers get them: the units a record is about decide who sees it, and are not shown. */
+function withoutUnits<T extends { units?: string[] }>(record: T): Omit<T, 'units'> {
+  const { units: _units, ...rest } = record;
+  return rest;
+}
+
+/** Dispatch headers with their lines; an owner gets the lines of their unit and totals counted over those. */
+export async function listDispatches(pool: Pool, itemId: string, viewer: Viewer = ALL): Promise<DispatchRecord[]> {
+  const { params, bind } = parameters();
+  const item = bind(itemId);
+  const { rows: headers } = await pool.query(`SELECT record FROM dispatches WHERE item_id = ${item} ORDER BY seq`, params);
+  const { rows: lines } = await pool.query(
+    `SELECT * FROM dispatch_lines l WHERE l.item_id = ${item} AND ${visibleTasksSql(viewer, bind, 'l')} ORDER BY seq, due_at, task_id`,
+    params,
+  );
+  const bySeq = new Map<number, DispatchTaskLine[]>();
+  for (const l of lines) {
+    const line: DispatchTaskLine = {
+      taskId: l.task_id, ownerUnit: l.owner_unit, coOwners: l.co_owners, ownerPerson: l.owner_person, status: l.status,
+      percent: l.percent, dueAt: l.due_at, msToDeadline: Number(l.ms_to_deadline), light: l.light, stale: l.stale,
+      ...optional('lastProgressAt', l.last_progress_at as string | null),
+    };
+    bySeq.set(l.seq, [...(bySeq.get(l.seq) ?? []), line]);
+  }
+  return headers.map((h) => {
+    const header = h.record as Omit<DispatchRecord, 'lines'>;
+    const own = bySeq.get(header.seq) ?? [];
+    if (ownerUnit(viewer) === undefined) return { ...header, lines: own };
+    return {
+      ...header, lines: own, openTasks: own.length, staleTasks: own.filter((l) => l.stale).length,
+      overdueTasks: own.filter((l) => l.msToDeadline <= 0).length,
+    };
+  });
 }
 
 export async function listReviews(pool: Pool, itemId: string): Promise<ReviewRecord[]> {
@@ -56,8 +89,12 @@ export async function listReviews(pool: Pool, itemId: string): Promise<ReviewRec
   return rows.map((r) => r.record as ReviewRecord);
 }
 
-export async function listAuditEvents(pool: Pool, itemId: string): Promise<AuditEvent[]> {
-  const { rows } = await pool.query('SELECT * FROM audit_events WHERE item_id = $1 ORDER BY seq', [itemId]);
+export async function listAuditEvents(pool: Pool, itemId: string, viewer: Viewer = ALL): Promise<Array<Omit<AuditEvent, 'units'>>> {
+  const { params, bind } = parameters();
+  const { rows } = await pool.query(
+    `SELECT * FROM audit_events WHERE item_id = ${bind(itemId)} AND ${visibleRecordsSql(viewer, bind)} ORDER BY seq`,
+    params,
+  );
   return rows.map((r) => ({
     itemId: r.item_id, seq: r.seq, at: r.at,
     actor: { id: r.actor_id, name: r.actor_name, role: r.actor_role, ...optional('unit', r.actor_unit as string | null) },
@@ -66,16 +103,22 @@ export async function listAuditEvents(pool: Pool, itemId: string): Promise<Audit
   }));
 }
 
-export async function listItemEscalations(pool: Pool, itemId: string): Promise<EscalationRecord[]> {
+export async function listItemEscalations(pool: Pool, itemId: string, viewer: Viewer = ALL): Promise<Array<Omit<EscalationRecord, 'units'>>> {
+  const { params, bind } = parameters();
   const { rows } = await pool.query(
-    'SELECT * FROM escalations WHERE item_id = $1 ORDER BY fired_at, task_id, due_at, rung',
-    [itemId],
+    `SELECT * FROM escalations WHERE item_id = ${bind(itemId)} AND ${visibleRecordsSql(viewer, bind)}
+     ORDER BY fired_at, task_id, due_at, rung`,
+    params,
   );
-  return rows.map(toEscalation);
+  return rows.map((r) => withoutUnits(toEscalation(r)));
 }
 
-export async function listNotifications(pool: Pool, itemId: string): Promise<NotificationRow[]> {
-  const { rows } = await pool.query('SELECT * FROM notifications WHERE item_id = $1 ORDER BY fired_at, key', [itemId]);
+export async function listNotifications(pool: Pool, itemId: string, viewer: Viewer = ALL): Promise<Array<Omit<NotificationRow, 'units'>>> {
+  const { params, bind } = parameters();
+  const { rows } = await pool.query(
+    `SELECT * FROM notifications WHERE item_id = ${bind(itemId)} AND ${visibleRecordsSql(viewer, bind)} ORDER BY fired_at, key`,
+    params,
+  );
   return rows.map((r) => ({
     key: r.key, itemId: r.item_id, ...optional('taskId', r.task_id as string | null), kind: r.kind,
     recipientRole: r.recipient_role, recipient: r.recipient, reason: r.reason,
@@ -124,7 +167,7 @@ export async function escalationFeed(
       ? encodeCursor([last.fired_key, last.item_id, last.task_id, last.due_key, last.rung])
       : null;
   return {
-    escalations: page.map((r) => ({ ...toEscalation(r), itemTitle: r.item_title, planId: r.plan_id })),
+    escalations: page.map((r) => ({ ...withoutUnits(toEscalation(r)), itemTitle: r.item_title, planId: r.plan_id })),
     nextCursor,
   };
 }

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { FourListsSchema, ItemStateSchema } from '../../api/schemas/item-state';
+import { FourListsSchema, ItemViewSchema } from '../../api/schemas/item-state';
 import { AuditListSchema, ItemPageSchema, PlanPageSchema, PlanReportSchema, UnitRankingSchema, UnitTasksSchema } from '../../api/schemas/read-models';
 import { startTestStack, type TestStack } from '../support/stack';
 import { bearer, projected, startItem, tokensFor, UNIT_A, UNIT_B, type ActorName } from './api-support';
@@ -65,9 +65,9 @@ describe('pagination over GET /items', () => {
       });
       if (i === 6) {
         const cancelled = await act('leader', `/items/${id}/cancel`, { reason: 'merged' });
-        await projected(stack, id, cancelled.counters.auditSeq);
+        await projected(stack, id, cancelled.version);
       } else {
-        await projected(stack, id, state.counters.auditSeq);
+        await projected(stack, id, state.version);
       }
     }
   });
@@ -125,7 +125,7 @@ describe('plan report and unit ranking match a hand-computed fixture', () => {
     await start(4, 'water');
     await start(5, 'roads'); // another plan: must not count
     const run = async (id: string, steps: Array<[ActorName, string, object]>) => {
-      for (const [who, path, body] of steps) last[id] = (await act(who, `/items/${id}${path}`, body)).counters.auditSeq;
+      for (const [who, path, body] of steps) last[id] = (await act(who, `/items/${id}${path}`, body)).version;
     };
     await run(r(1), [['ownerA', '/tasks/t1/submit', { evidence: ['e1'] }], ['leader', '/tasks/t1/accept', {}]]);
     await run(r(2), [['leader', '/tasks/t2/cancel', { reason: 'duplicate' }]]);
@@ -192,7 +192,7 @@ describe('OpenAPI', () => {
   test('responses match the schemas the document publishes', async () => {
     const [item] = (await get('/items?limit=1')).body.items;
     const checks: Array<[{ safeParse(v: unknown): { success: boolean; error?: unknown } }, string]> = [
-      [ItemStateSchema, `/items/${item.id}`],
+      [ItemViewSchema, `/items/${item.id}`],
       [FourListsSchema, `/items/${item.id}/four-lists`],
       [AuditListSchema, `/items/${item.id}/audit`],
       [ItemPageSchema, '/items?limit=5'],

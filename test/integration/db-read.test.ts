@@ -133,6 +133,29 @@ describe('listItems pagination', () => {
     }
   });
 
+  it('an owner lists the items any task of their unit is or was on, and is told of no other unit', async () => {
+    const owner = { role: 'owner' as const, unit: 'unit-b' };
+    const concerned = (e: { state: ItemState }) => e.state.tasks.some((t) => t.ownerUnit === 'unit-b');
+    const { items } = await listItems(db.pool, { limit: 200 }, owner);
+    expect(items.map((i) => i.id).sort()).toEqual(ITEMS.filter(concerned).map((e) => e.state.id).sort());
+    expect(items.length).toBeGreaterThan(10);
+    expect(items.length).toBeLessThan(ITEMS.length);
+    for (const row of items) expect(row.ownerUnits.every((u) => u === 'unit-b')).toBe(true);
+    expect(items.some((row) => row.ownerUnits.length === 1)).toBe(true);
+    // asking for another unit does not widen what an owner sees
+    const asked = await listItems(db.pool, { limit: 200, ownerUnit: 'unit-a' }, owner);
+    expect(asked.items.map((i) => i.id)).toEqual(items.map((i) => i.id));
+    // pages walk the same rows
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listItems(db.pool, { limit: 4, cursor, sort: 'nextDeadline' }, owner);
+      paged.push(...page.items.map((i) => i.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(paged.sort()).toEqual(items.map((i) => i.id).sort());
+  });
+
   it('refuses a bad limit, a forged cursor and a cursor of another sort', async () => {
     await expect(listItems(db.pool, { limit: 0 })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     await expect(listItems(db.pool, { limit: 201 })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });

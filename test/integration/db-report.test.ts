@@ -17,7 +17,7 @@ import { applyItemChanges } from '../../db/repositories/item-projection';
 import { createPlan, planReport } from '../../db/repositories/plans';
 import { unitOpenTasks, unitRanking } from '../../db/repositories/units';
 import type { ItemState, TaskState } from '../../domain/types';
-import { buildEscalation, buildItemChanges, buildItemState, buildProblem, daysAfter, T0, taskDue } from '../support/fixtures';
+import { buildEscalation, buildItemChanges, buildItemState, buildProblem, daysAfter, PROBLEM_TEXT, T0, TASK_TEXT, taskDue } from '../support/fixtures';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 const asOf = daysAfter(T0, 20);
@@ -119,6 +119,8 @@ describe('plan report and unit ranking', () => {
     expect(lists.responsibilities[7]).toEqual({
       taskId: 't2', itemId: 'r4', ownerUnit: 'unit-c', ownerPerson: 'owner-1', coOwners: ['township-leader'],
     });
+    expect(lists.problems[0]).toMatchObject({ description: PROBLEM_TEXT, severity: 'medium' });
+    expect(lists.tasks[0]).toMatchObject({ description: TASK_TEXT, measures: null });
     expect(lists.timeLimits[1]).toEqual({
       taskId: 't2', itemId: 'r1', dueAt: daysAfter(T0, 10), originalDueAt: daysAfter(T0, 10), basis: 'fixed instant',
     });
@@ -158,7 +160,7 @@ describe('plan report and unit ranking', () => {
       ['r1', 't2', 'red', 'assigned', daysAfter(T0, 10)],
       ['r4', 't3', 'red', 'assigned', daysAfter(T0, 15)],
     ]);
-    expect(tasks[0]).toMatchObject({ itemTitle: 'Rectification item', planId: 'plan-r' });
+    expect(tasks[0]).toMatchObject({ itemTitle: 'Rectification item', planId: 'plan-r', description: TASK_TEXT, coOwners: [] });
     expect(await unitOpenTasks(db.pool, 'unit-e')).toEqual([]);
   });
 });

@@ -19,7 +19,7 @@ import { createItemWorker } from '../../worker/create-worker';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { testTemporalAddress } from '../support/stack';
 import '../support/quiet-runtime';
-import { calendarForNewItem } from '../../domain/statutory-calendar';
+import { newItemArgs } from '../support/item-start';
 
 const leader = { id: 'leader-1', name: 'Leader', role: 'leader' as const };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -90,7 +90,7 @@ describe('a worker killed with SIGKILL', () => {
     });
     // The child bundles the workflows first: a probe item tells when it runs.
     const start = (input: ItemInput) =>
-      client.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId: itemWorkflowId(input.id), args: [{ kind: 'new', item: input, createdBy: leader, calendar: calendarForNewItem(Date.now()) }] });
+      client.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId: itemWorkflowId(input.id), args: newItemArgs(input, leader, Date.now()) });
     const probe = await start(item(3_600_000, undefined));
     await until('the child worker', () => probe.query(itemStateQuery), 90_000);
     const input = item(8_000, { warningLead: 'PT4S', escalationLadder: [
@@ -137,7 +137,7 @@ describe('a worker killed with SIGKILL', () => {
 });
 
 describe('a database that is down', () => {
-  test('receives the item once it is back, and the item kept running meanwhile', async () => {
+  test('receives the item once it is back; meanwhile the clock fired every alarm on time', async () => {
     const admin = new URL(process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
     admin.pathname = `/rect_late_${randomBytes(4).toString('hex')}`;
     const url = admin.toString();
@@ -145,9 +145,10 @@ describe('a database that is down', () => {
     const taskQueue = `faults-${randomUUID()}`;
     const { worker, running } = await startInProcessWorker(pool, taskQueue);
     try {
-      const input = item(10 * 86_400_000, undefined);
+      const input = item(6_000, { warningLead: 'PT3S', escalationLadder: [{ after: 'PT0S', level: 1, notify: ['ownerUnit'] }] });
+      const dueAt = Date.parse(input.tasks[0]!.deadline.kind === 'instant' ? input.tasks[0]!.deadline.at : '');
       const handle = await client.workflow.start(WORKFLOW_TYPE, {
-        taskQueue, workflowId: itemWorkflowId(input.id), args: [{ kind: 'new', item: input, createdBy: leader, calendar: calendarForNewItem(Date.now()) }],
+        taskQueue, workflowId: itemWorkflowId(input.id), args: newItemArgs(input, leader, Date.now()),
       });
       // The projection fails (no database) and is retried; the item answers all the same.
       const attempt = await until('a retried projection', async () => {
@@ -157,16 +158,27 @@ describe('a database that is down', () => {
       });
       expect(attempt).toBeGreaterThanOrEqual(2);
       expect((await handle.query(itemStateQuery)).status).toBe('active');
+      // the warning, the deadline and the first rung come due while the database is still down
+      await sleep(Math.max(0, dueAt + 1_500 - Date.now()));
+      const state = await handle.query(itemStateQuery);
+      expect(state.tasks[0]!.alarms).toMatchObject({ warned: true, overdue: true, rungsFired: 1 });
 
       await ensureDatabaseExists(url);
       await migrate(pool);
       const row = await until('the projected item', async () => {
         const { rows } = await pool.query<{ version: number; status: string }>('SELECT version, status FROM items WHERE id = $1', [input.id]);
-        return rows[0];
+        return rows[0] && rows[0].version >= state.counters.auditSeq ? rows[0] : undefined;
       }, 60_000);
-      expect(row).toEqual({ version: 1, status: 'active' });
-      const { rows: audit } = await pool.query('SELECT action FROM audit_events WHERE item_id = $1', [input.id]);
-      expect(audit.map((a) => a.action)).toEqual(['itemCreated']);
+      expect(row).toEqual({ version: state.counters.auditSeq, status: 'active' });
+      const { rows: audit } = await pool.query('SELECT action FROM audit_events WHERE item_id = $1 ORDER BY seq', [input.id]);
+      expect(audit.map((a) => a.action)).toEqual(['itemCreated', 'deadlineWarning', 'deadlineMissed', 'escalated']);
+      // each alarm carries the instant it fired: on time, not when the database came back
+      const { rows: fired } = await pool.query<{ kind: string; fired_at: string }>(
+        `SELECT kind, fired_at FROM notifications WHERE item_id = $1 ORDER BY fired_at, kind`, [input.id]);
+      const firedAt = Object.fromEntries(fired.map((r) => [r.kind, Date.parse(r.fired_at)]));
+      expect(firedAt.warning! - (dueAt - 3_000)).toBeLessThan(1_000);
+      expect(firedAt.overdue! - dueAt).toBeLessThan(1_000);
+      expect(firedAt.escalation! - dueAt).toBeLessThan(1_000);
       await handle.terminate('test over');
     } finally {
       worker.shutdown();

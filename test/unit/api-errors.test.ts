@@ -4,7 +4,7 @@ import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFo
 import { z } from 'zod';
 import { DOMAIN_STATUS, mapError, zodFieldErrors } from '../../api/errors';
 import { ApiProblem } from '../../api/http/api-problem';
-import { DomainError, type DomainErrorCode } from '../../domain/errors';
+import { DomainError, isDomainErrorCode, type DomainErrorCode } from '../../domain/errors';
 
 const RID = 'req-1';
 
@@ -23,7 +23,26 @@ describe('mapError', () => {
   it('the table is the documented one', () => {
     expect(Object.fromEntries(Object.entries(DOMAIN_STATUS).map(([c, v]) => [c, v.status]))).toEqual({
       VALIDATION_FAILED: 422, FORBIDDEN: 403, NOT_FOUND: 404, INVALID_TRANSITION: 409, ALREADY_EXISTS: 409, ITEM_CLOSED: 409,
+      ITEM_TOO_LARGE: 422, IDEMPOTENCY_KEY_REUSED: 422, BUSY: 503,
     });
+  });
+
+  it('every DomainError code has its row, and nothing else does', () => {
+    const codes = Object.keys(DOMAIN_STATUS);
+    expect(codes.every(isDomainErrorCode)).toBe(true);
+    expect(isDomainErrorCode('SOMETHING_ELSE')).toBe(false);
+  });
+
+  it('maps the new refusals the workflow throws: an item too large, a reused key, a busy item', () => {
+    for (const [type, status] of [['ITEM_TOO_LARGE', 422], ['IDEMPOTENCY_KEY_REUSED', 422], ['BUSY', 503]] as const) {
+      const failure = ApplicationFailure.create({ type, message: `refused: ${type}`, nonRetryable: true });
+      const { problem, unexpected } = mapError(new WorkflowUpdateFailedError('Workflow Update failed', failure), RID);
+      expect(problem).toMatchObject({ status, code: type, detail: `refused: ${type}` });
+      expect(unexpected).toBe(false);
+    }
+    // a busy item asks the caller to come back, like an unreachable dependency
+    expect(mapError(new DomainError('BUSY', 'saves are catching up'), RID).headers['Retry-After']).toMatch(/^\d+$/);
+    expect(mapError(new DomainError('ITEM_TOO_LARGE', 'too big'), RID).headers['Retry-After']).toBeUndefined();
   });
 
   it('maps a refused update by the ApplicationFailure type the workflow threw', () => {

@@ -14,11 +14,17 @@ import { signToken } from '../../api/token-signing';
 
 const config = loadApiConfig({ AUTH_JWT_SECRET: 'http-unit-test-secret-0123456789abcdef', LOG_LEVEL: 'silent' });
 const unreachable = () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
-const temporal = {
-  connection: { withDeadline: (_d: number, fn: () => Promise<unknown>) => fn() },
-  workflowService: { getSystemInfo: async () => ({}) },
-} as unknown as Client;
-const app = createApp({ config, temporal, pool: { query: unreachable } as unknown as Pool, logger: pino({ level: 'silent' }) });
+/** A Temporal that answers, with a worker that last polled the item task queue `pollAgeMs` ago (no worker when null). */
+function fakeTemporal(pollAgeMs: number | null = 1000): Client {
+  const pollers = pollAgeMs === null ? [] : [{ lastAccessTime: { seconds: Math.floor((Date.now() - pollAgeMs) / 1000) } }];
+  return {
+    connection: { withDeadline: (_d: number, fn: () => Promise<unknown>) => fn() },
+    workflowService: { getSystemInfo: async () => ({}), describeTaskQueue: async () => ({ pollers }) },
+  } as unknown as Client;
+}
+const temporal = fakeTemporal();
+const logger = pino({ level: 'silent' });
+const app = createApp({ config, temporal, pool: { query: unreachable } as unknown as Pool, logger });
 
 const token = (claims: TokenClaims) => signToken(config, claims, '5m');
 const leader = () => token({ sub: 'l1', name: 'Li', role: 'leader' });
@@ -101,7 +107,20 @@ describe('operations', () => {
     const res = await request(app).get('/readyz');
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toMatch(/^\d+$/);
-    expect(res.body).toEqual({ status: 'unavailable', checks: { temporal: 'ok', database: 'unavailable' } });
+    expect(res.body).toEqual({ status: 'unavailable', checks: { temporal: 'ok', database: 'unavailable', worker: 'ok' } });
+  });
+
+  it('readyz is ok only while a worker polls the item task queue', async () => {
+    const pool = { query: async () => ({ rows: [{ '?column?': 1 }] }) } as unknown as Pool;
+    const ready = await request(createApp({ config, temporal: fakeTemporal(1000), pool, logger })).get('/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toEqual({ status: 'ok', checks: { temporal: 'ok', database: 'ok', worker: 'ok' } });
+    for (const pollAgeMs of [null, 10 * 60_000]) {
+      const res = await request(createApp({ config, temporal: fakeTemporal(pollAgeMs), pool, logger })).get('/readyz');
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toMatch(/^\d+$/);
+      expect(res.body).toEqual({ status: 'unavailable', checks: { temporal: 'ok', database: 'ok', worker: 'unavailable' } });
+    }
   });
 
   it('a database outage behind a read is a 503, not a 500', async () => {

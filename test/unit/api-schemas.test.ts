@@ -1,6 +1,15 @@
-/** The request schemas' cross-field rules: every refusal names the exact field. */
-import { ItemInputSchema } from '../../api/schemas/item-input';
+/**
+ * The request schemas: shape, limits and the text rule, every refusal naming the
+ * exact field. The business rules across fields (unique ids, problems and tasks
+ * pointing at each other, a ladder that climbs) are the domain's alone: the
+ * schema lets them through and createItemState refuses them, naming the field.
+ */
+import { ItemInputSchema, toItemInput } from '../../api/schemas/item-input';
 import { ListItemsQuerySchema } from '../../api/schemas/queries';
+import { createItemState } from '../../domain/create-item';
+import { DomainError } from '../../domain/errors';
+import { statutoryCalendar } from '../../domain/statutory-calendar';
+import { LEADER } from './item-builders';
 
 function validItem(): Record<string, any> {
   return {
@@ -44,10 +53,6 @@ describe('ItemInputSchema', () => {
   it.each<[string, (i: Record<string, any>) => void, string[]]>([
     ['no problems', (i) => { i.problems = []; }, ['problems']],
     ['no tasks', (i) => { i.tasks = []; }, ['tasks']],
-    ['duplicate problem ids', (i) => { i.problems[1].id = 'p1'; }, ['problems.0.id', 'problems.1.id']],
-    ['duplicate task ids', (i) => { i.tasks[1].id = 't1'; }, ['tasks.0.id', 'tasks.1.id']],
-    ['a task naming an unknown problem', (i) => { i.tasks[0].problemIds = ['p9']; }, ['tasks.0.problemIds.0']],
-    ['a problem no task covers', (i) => { i.tasks[1].problemIds = ['p1']; }, ['problems.1']],
     ['a local time without offset', (i) => { i.tasks[1].deadline.at = '2030-01-01T09:00:00'; }, ['tasks.1.deadline.at']],
     ['zero working days', (i) => { i.tasks[0].deadline.days = 0; }, ['tasks.0.deadline.days']],
     ['an unknown deadline kind', (i) => { i.tasks[0].deadline = { kind: 'someday' }; }, ['tasks.0.deadline.kind']],
@@ -56,10 +61,20 @@ describe('ItemInputSchema', () => {
     ['weekday 8', (i) => { i.policy.weeklyDispatch.weekday = 8; }, ['policy.weeklyDispatch.weekday']],
     ['day 29', (i) => { i.policy.monthlyReview.day = 29; }, ['policy.monthlyReview.day']],
     ['time 24:00', (i) => { i.policy.monthlyReview.time = '24:00'; }, ['policy.monthlyReview.time']],
-    ['a ladder that goes back in time', (i) => { i.policy.escalationLadder[1].after = 'PT0S'; }, ['policy.escalationLadder.1.after']],
-    ['a ladder whose level does not rise', (i) => { i.policy.escalationLadder[1].level = 1; }, ['policy.escalationLadder.1.level']],
     ['an id with a slash', (i) => { i.id = 'a/b'; }, ['id']],
+    ['an id of 65 characters', (i) => { i.id = 'x'.repeat(65); }, ['id']],
+    ['a task id starting with a dash', (i) => { i.tasks[0].id = '-t'; }, ['tasks.0.id']],
     ['an unknown severity', (i) => { i.problems[0].severity = 'huge'; }, ['problems.0.severity']],
+    ['a description with a lone surrogate', (i) => { i.problems[0].description = 'cut \uD83D'; }, ['problems.0.description']],
+    ['a description with a NUL', (i) => { i.tasks[1].description = 'a\u0000b'; }, ['tasks.1.description']],
+    ['a title with a newline', (i) => { i.title = 'one\ntwo'; }, ['title']],
+    ['an owner unit with a tab', (i) => { i.tasks[0].ownerUnit = 'Unit\tA'; }, ['tasks.0.ownerUnit']],
+    ['a description over 2000 characters', (i) => { i.problems[1].description = 'x'.repeat(2001); }, ['problems.1.description']],
+    ['six co-owner units', (i) => { i.tasks[0].coOwners = ['a', 'b', 'c', 'd', 'e', 'f']; }, ['tasks.0.coOwners']],
+    ['a deadline in 2100', (i) => { i.tasks[1].deadline.at = '2100-01-01T00:00:00Z'; }, ['tasks.1.deadline.at']],
+    ['an empty ladder', (i) => { i.policy.escalationLadder = []; }, ['policy.escalationLadder']],
+    ['a rung at level 11', (i) => { i.policy.escalationLadder[1].level = 11; }, ['policy.escalationLadder.1.level']],
+    ['a leader id with a space', (i) => { i.leader.id = 'l 1'; }, ['leader.id']],
   ])('refuses %s', (_name, mutate, expected) => {
     const item = validItem();
     mutate(item);
@@ -69,9 +84,44 @@ describe('ItemInputSchema', () => {
 
   it('reports only the broken field when one thing is wrong', () => {
     const item = validItem();
-    item.tasks[0].problemIds = ['p9'];
-    item.tasks[1].problemIds = ['p1', 'p2'];
-    expect(pathsOf(item)).toEqual(['tasks.0.problemIds.0']);
+    item.tasks[1].description = 'bell\u0007';
+    expect(pathsOf(item)).toEqual(['tasks.1.description']);
+  });
+
+  it('turns Windows line ends into newlines and keeps tabs in multi-line text', () => {
+    const item = validItem();
+    item.problems[0].description = 'line one\r\n\tline two';
+    expect(ItemInputSchema.parse(item).problems[0]!.description).toBe('line one\n\tline two');
+  });
+
+  it.each<[string, (i: Record<string, any>) => void, string]>([
+    ['duplicate problem ids', (i) => { i.problems[1].id = 'p1'; }, 'problems.1.id'],
+    ['duplicate task ids', (i) => { i.tasks[1].id = 't1'; }, 'tasks.1.id'],
+    ['a task naming an unknown problem', (i) => { i.tasks[0].problemIds = ['p9']; }, 'tasks.0.problemIds.0'],
+    ['a problem no task covers', (i) => { i.tasks[1].problemIds = ['p1']; }, 'problems.1'],
+    ['a ladder that goes back in time', (i) => { i.policy.escalationLadder[1].after = 'PT0S'; }, 'policy.escalationLadder.1'],
+    ['a ladder whose level goes down', (i) => { i.policy.escalationLadder[0].level = 3; }, 'policy.escalationLadder.1'],
+  ])('leaves %s to the domain, which refuses it naming the field', (_name, mutate, path) => {
+    const item = validItem();
+    mutate(item);
+    const parsed = ItemInputSchema.safeParse(item);
+    expect(parsed.success).toBe(true);
+    let thrown: unknown;
+    try {
+      createItemState(toItemInput(parsed.data!, 'item-1'), LEADER, Date.parse('2026-03-04T02:00:00Z'), statutoryCalendar());
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(DomainError);
+    expect(thrown).toMatchObject({ code: 'VALIDATION_FAILED', details: { path } });
+  });
+
+  it('lets a ladder with equal levels through (a reminder at the same level)', () => {
+    const item = validItem();
+    item.policy.escalationLadder[1].level = 1;
+    const parsed = ItemInputSchema.parse(item);
+    const { state } = createItemState(toItemInput(parsed, 'item-1'), LEADER, Date.parse('2026-03-04T02:00:00Z'), statutoryCalendar());
+    expect(state.policy.escalationLadder.map((r) => r.level)).toEqual([1, 1]);
   });
 
   it('keeps a partial policy partial (the workflow fills in defaults)', () => {

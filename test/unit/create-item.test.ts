@@ -19,7 +19,8 @@ import { statutoryCalendar } from '../../domain/statutory-calendar';
 const CAL = statutoryCalendar();
 
 describe('createItemState: a valid plan', () => {
-  const { state, auditEvents } = createItemState(itemInput(), LEADER, NOW, CAL);
+  const { state, records } = createItemState(itemInput(), LEADER, NOW, CAL);
+  const { auditEvents } = records;
 
   it('copies the item fields and starts active', () => {
     expect(state).toMatchObject({
@@ -38,9 +39,24 @@ describe('createItemState: a valid plan', () => {
     });
     expect(state.completedAt).toBeUndefined();
     expect(state.problems).toEqual([
-      { id: 'p1', description: 'problem p1', severity: 'high', status: 'open' },
-      { id: 'p2', description: 'problem p2', severity: 'medium', status: 'open' },
+      { id: 'p1', severity: 'high', status: 'open' },
+      { id: 'p2', severity: 'medium', status: 'open' },
     ]);
+  });
+
+  it('keeps the text out of the state and hands it over as records', () => {
+    expect(records.problemTexts).toEqual([
+      { problemId: 'p1', description: 'problem p1' },
+      { problemId: 'p2', description: 'problem p2' },
+    ]);
+    expect(records.taskTexts).toEqual([
+      { taskId: 't1', description: 'task t1', measures: 'visit every household', deadlineBasis: 'fixed instant' },
+      { taskId: 't2', description: 'task t2', deadlineBasis: expect.stringMatching(/^10 working days from 2026-03-04/) },
+    ]);
+    const json = JSON.stringify(state);
+    for (const text of ['problem p1', 'task t1', 'visit every household', 'working days']) expect(json).not.toContain(text);
+    expect(records.notifications).toEqual([]);
+    expect(records.escalations).toEqual([]);
   });
 
   it('fills the default policy', () => {
@@ -53,7 +69,6 @@ describe('createItemState: a valid plan', () => {
       dueAt: iso(T1_DUE),
       spec: { kind: 'instant', at: '2026-04-01T18:00:00+08:00' },
       resolvedAt: iso(NOW),
-      basis: 'fixed instant',
     });
     expect(t1.originalDueAt).toBe(iso(T1_DUE));
   });
@@ -62,7 +77,7 @@ describe('createItemState: a valid plan', () => {
     const t2 = state.tasks[1]!;
     expect(t2.deadline.dueAt).toBe(iso(T2_DUE)); // Wed 2026-03-18 23:59:59 +08:00
     expect(t2.deadline.spec).toEqual({ kind: 'workingDays', days: 10 });
-    expect(t2.deadline.basis).toMatch(/^10 working days from 2026-03-04 \(Asia\/Shanghai\)/);
+    expect(records.taskTexts[1]!.deadlineBasis).toMatch(/^10 working days from 2026-03-04 \(Asia\/Shanghai\)/);
     expect(t2.originalDueAt).toBe(iso(T2_DUE));
   });
 
@@ -75,13 +90,17 @@ describe('createItemState: a valid plan', () => {
         percent: 0,
         reportCount: 0,
         reworkCount: 0,
-        extensions: [],
+        extensionsApproved: 0,
+        extensionsDenied: 0,
         escalationLevel: 0,
+        maxEscalationLevel: 0,
         stale: false,
       });
+      expect(t.pendingExtension).toBeUndefined();
+      expect(t.submittedAt).toBeUndefined();
       expect(t.alarms).toEqual({ dueAt: t.deadline.dueAt, warned: false, overdue: false, rungsFired: 0 });
     }
-    expect(state.tasks[0]).toMatchObject({ ownerUnit: 'unit-a', ownerPerson: 'owner-a', coOwners: ['unit-c'], measures: 'visit every household' });
+    expect(state.tasks[0]).toMatchObject({ ownerUnit: 'unit-a', ownerPerson: 'owner-a', coOwners: ['unit-c'] });
     expect(state.tasks[1]).toMatchObject({ ownerUnit: 'unit-b', ownerPerson: 'owner-b', coOwners: [], problemIds: ['p2'] });
   });
 
@@ -113,8 +132,10 @@ describe('createItemState: a valid plan', () => {
       at: iso(NOW),
       actor: LEADER,
       action: 'itemCreated',
-      details: { problems: 2, tasks: 2 },
+      details: { problems: 2, tasks: 2, policy: DEFAULT_POLICY },
     });
+    // about the item as a whole, not about one unit: an owner's record shows only what concerns their unit
+    expect(auditEvents[0]!.units).toEqual([]);
   });
 
   it('does not share arrays with the input', () => {
@@ -179,12 +200,76 @@ describe('createItemState: refusals', () => {
     ['an empty item id', (i) => void (i.id = '')],
     ['a task without an owner unit', (i) => void (i.tasks[0]!.ownerUnit = '')],
     ['a task without an owner person', (i) => void (i.tasks[0]!.ownerPerson = '')],
+    // ids: a fixed alphabet, at most 64 characters
+    ['an item id with a slash', (i) => void (i.id = 'a/b')],
+    ['an item id starting with a dot', (i) => void (i.id = '.hidden')],
+    ['an item id of 65 characters', (i) => void (i.id = 'x'.repeat(65))],
+    ['a task id with a space', (i) => void (i.tasks[0]!.id = 't 1')],
+    ['a problem id with a non-ASCII letter', (i) => void (i.problems[0]!.id = 'pé')],
+    ['a plan id with a slash', (i) => void (i.planId = 'plan/1')],
+    // the text rule
+    ['a title with a newline', (i) => void (i.title = 'two\nlines')],
+    ['a title with a NUL', (i) => void (i.title = 'Roads\u0000')],
+    ['a description with a lone surrogate', (i) => void (i.problems[0]!.description = 'cut \uD83D')],
+    ['a description with a low surrogate alone', (i) => void (i.tasks[0]!.description = '\uDE00 first')],
+    ['measures with a control character', (i) => void (i.tasks[0]!.measures = 'bell \u0007')],
+    ['a co-owner unit with a tab', (i) => void (i.tasks[0]!.coOwners = ['unit\tc'])],
+    ['a policy string with a NUL', (i) => void (i.policy = { timezone: 'Asia/Shanghai\u0000' })],
+    ['a leader id with a space', (i) => void (i.leader = { id: 'leader 1', name: 'x' })],
+    // lengths and counts
+    ['a description of 2001 characters', (i) => void (i.problems[0]!.description = 'x'.repeat(2001))],
+    ['a title of 201 characters', (i) => void (i.title = 'x'.repeat(201))],
+    ['six co-owner units', (i) => void (i.tasks[0]!.coOwners = ['a', 'b', 'c', 'd', 'e', 'f'])],
+    ['a task naming eleven problems', (i) => void (i.tasks[0]!.problemIds = Array.from({ length: 11 }, (_, k) => `p${k}`))],
+    // instants must lie in [2000, 2100)
+    ['a deadline in the year 2100', (i) => void (i.tasks[0]!.deadline = { kind: 'instant', at: '2100-01-01T00:00:00Z' })],
+    ['a deadline in the year 9999', (i) => void (i.tasks[0]!.deadline = { kind: 'instant', at: '9999-12-31T23:59:59Z' })],
+    // the policy: 1..10 rungs, at most a year
+    ['an empty ladder', (i) => void (i.policy = { escalationLadder: [] })],
+    ['eleven rungs', (i) => void (i.policy = {
+      escalationLadder: Array.from({ length: 11 }, (_, k) => ({ after: `P${k}D`, level: 1, notify: ['ownerUnit' as const] })),
+    })],
+    ['a warning lead over a year', (i) => void (i.policy = { warningLead: 'P367D' })],
   ];
 
   it.each(cases)('refuses %s with VALIDATION_FAILED', (_name, spoil) => {
     const input = itemInput();
     spoil(input);
     expect(codeOf(() => createItemState(input, LEADER, NOW, CAL))).toBe('VALIDATION_FAILED');
+  });
+
+  it('refuses an item of more than 300 problems or 500 tasks with VALIDATION_FAILED', () => {
+    const many = itemInput();
+    many.problems = Array.from({ length: 301 }, (_, k) => problemInput(`p${k}`));
+    many.tasks = [taskInput('t1', { problemIds: ['p0'] })];
+    expect(codeOf(() => createItemState(many, LEADER, NOW, CAL))).toBe('VALIDATION_FAILED');
+    const tasks = itemInput({ problems: [problemInput('p1')] });
+    tasks.tasks = Array.from({ length: 501 }, (_, k) => taskInput(`t${k}`));
+    expect(codeOf(() => createItemState(tasks, LEADER, NOW, CAL))).toBe('VALIDATION_FAILED');
+  });
+
+  it('accepts the edges of the rules: a 64-character id, . _ : - in ids, a deadline in 2099, equal rung levels, ten rungs', () => {
+    const input = itemInput({
+      id: `a${'b'.repeat(62)}z`,
+      policy: { escalationLadder: Array.from({ length: 10 }, (_, k) => ({ after: `P${k}D`, level: k < 5 ? 1 : 2, notify: ['ownerUnit' as const] })) },
+    });
+    input.tasks[0]!.id = 'T1.a_b:c-d';
+    input.tasks[0]!.deadline = { kind: 'instant', at: '2099-12-31T23:59:59Z' };
+    const s = createItemState(input, LEADER, NOW, CAL).state;
+    expect(s.id).toHaveLength(64);
+    expect(s.tasks[0]).toMatchObject({ id: 'T1.a_b:c-d', originalDueAt: '2099-12-31T23:59:59.000Z' });
+    expect(s.policy.escalationLadder).toHaveLength(10);
+  });
+
+  it('replays an item accepted before these limits existed when told to (enforceLimits: false)', () => {
+    const old = itemInput({ id: 'legacy/item', title: 'two\nlines' });
+    expect(codeOf(() => createItemState(old, LEADER, NOW, CAL))).toBe('VALIDATION_FAILED');
+    const { state } = createItemState(old, LEADER, NOW, CAL, { enforceLimits: false });
+    expect(state).toMatchObject({ id: 'legacy/item', title: 'two\nlines', status: 'active' });
+    // the business rules still hold
+    const uncovered = itemInput();
+    uncovered.problems.push(problemInput('p3'));
+    expect(codeOf(() => createItemState(uncovered, LEADER, NOW, CAL, { enforceLimits: false }))).toBe('VALIDATION_FAILED');
   });
 
   it('names what is wrong', () => {

@@ -1,7 +1,7 @@
 /**
- * Edge cases found in review: text PostgreSQL cannot store, a cancelled item's
- * open tasks, submitted tasks at the weekly dispatch, and what a refused owner
- * may learn.
+ * Edge cases found in review: text PostgreSQL cannot store (NUL, lone
+ * surrogates), a cancelled item's open tasks, submitted tasks at the weekly
+ * dispatch, and what a refused owner may learn.
  */
 import { createItemState } from '../../domain/create-item';
 import { statutoryCalendar } from '../../domain/statutory-calendar';
@@ -10,12 +10,15 @@ import {
   applyAll, codeOf, createdItem, DAY, expectRefused, itemInput, LEADER, NOW, OWNER_A, OWNER_B, submitted, task,
 } from './item-builders';
 
-test('a NUL character anywhere in a command or a new item is refused: jsonb could never store it', () => {
+test('a NUL or a lone surrogate anywhere in a command or a new item is refused: PostgreSQL could never store it', () => {
   const item = createdItem();
-  expectRefused(item, OWNER_A, { type: 'reportProgress', taskId: 't1', text: 'done\u0000', percent: 10 }, 'VALIDATION_FAILED');
-  expectRefused(item, OWNER_A, { type: 'submitTask', taskId: 't1', evidence: ['a\u0000.pdf'] }, 'VALIDATION_FAILED');
-  const input = itemInput({ title: 'Roads\u0000' });
-  expect(codeOf(() => createItemState(input, LEADER, NOW, statutoryCalendar()))).toBe('VALIDATION_FAILED');
+  for (const bad of ['done\u0000', 'cut emoji \uD83D', '\uDC00 orphan']) {
+    expectRefused(item, OWNER_A, { type: 'reportProgress', taskId: 't1', text: bad, percent: 10 }, 'VALIDATION_FAILED');
+    expectRefused(item, OWNER_A, { type: 'submitTask', taskId: 't1', evidence: [`a${bad}.pdf`] }, 'VALIDATION_FAILED');
+    expect(codeOf(() => createItemState(itemInput({ title: `Roads ${bad}` }), LEADER, NOW, statutoryCalendar()))).toBe('VALIDATION_FAILED');
+  }
+  // a whole emoji is fine
+  expect(() => applyAll(item, [[OWNER_A, { type: 'reportProgress', taskId: 't1', text: 'done 😀', percent: 10 }]])).not.toThrow();
 });
 
 test('cancelling an item ends its open tasks and their pending extensions; accepted work stays accepted', () => {
@@ -26,9 +29,12 @@ test('cancelling an item ends its open tasks and their pending extensions; accep
   ]);
   expect(s.status).toBe('cancelled');
   expect(task(s, 't1').status).toBe('accepted');
-  expect(task(s, 't2')).toMatchObject({ status: 'cancelled', cancelReason: 'item cancelled: superseded by item 9' });
-  expect(task(s, 't2').extensions.map((e) => e.status)).toEqual(['denied']);
-  expect(task(s, 't2').extensions[0]!.decidedBy).toBe(LEADER.id);
+  expect(task(s, 't1').cancelledAt).toBeUndefined();
+  expect(task(s, 't2')).toMatchObject({ status: 'cancelled', cancelledAt: s.cancelledAt, stale: false });
+  // the pending request ends with the task; it was never decided
+  expect(task(s, 't2').pendingExtension).toBeUndefined();
+  expect(task(s, 't2')).toMatchObject({ extensionsApproved: 0, extensionsDenied: 0 });
+  expect(s.problems.map((p) => p.status)).toEqual(['closed', 'closed']);
   // nothing is left to warn about or escalate
   expect(advanceClock(s, NOW + 60 * DAY).state).toBe(s);
 });
@@ -36,10 +42,12 @@ test('cancelling an item ends its open tasks and their pending extensions; accep
 test('a submitted task is not stale at the dispatch: it waits on the leader, not the owner', () => {
   const s = submitted(createdItem());
   const weeksLater = advanceClock(s, NOW + 20 * DAY);
-  const lines = weeksLater.dispatches.flatMap((d) => d.lines.filter((l) => l.taskId === 't1'));
+  const lines = weeksLater.records.dispatches.flatMap((d) => d.lines.filter((l) => l.taskId === 't1'));
   expect(lines.length).toBeGreaterThan(0);
   expect(lines.every((l) => l.status === 'submitted' && !l.stale)).toBe(true);
-  expect(weeksLater.notifications.filter((n) => n.kind === 'chase' && n.taskId === 't1')).toEqual([]);
+  expect(weeksLater.records.notifications.filter((n) => n.kind === 'chase' && n.taskId === 't1')).toEqual([]);
+  // t2, silent for the same weeks, is chased
+  expect(weeksLater.records.notifications.some((n) => n.kind === 'chase' && n.taskId === 't2')).toBe(true);
 });
 
 test("another unit's owner is refused as such even on an ended item: the refusal reveals nothing about its state", () => {

@@ -76,8 +76,8 @@ export function createdItem(over: Partial<ItemInput> = {}, nowMs = NOW): ItemSta
 }
 
 let requestCounter = 0;
-export function envelope(actor: Actor, command: Command, requestId = `req-${++requestCounter}`): CommandEnvelope {
-  return { requestId, actor, command };
+export function envelope(actor: Actor, command: Command, requestId = `req-${++requestCounter}`, fingerprint?: string): CommandEnvelope {
+  return fingerprint === undefined ? { requestId, actor, command } : { requestId, fingerprint, actor, command };
 }
 
 export function apply(state: ItemState, actor: Actor, command: Command, nowMs = NOW + HOUR): CommandOutcome {

@@ -1,4 +1,4 @@
-import { fourLists, itemSummary, searchAttributeValues } from '../../domain/item-views';
+import { itemSummary, searchAttributeValues, snapshotOf } from '../../domain/item-views';
 import { advanceClock } from '../../domain/timeline';
 import type { ItemState } from '../../domain/types';
 import {
@@ -18,35 +18,6 @@ import {
 } from './item-builders';
 
 const evidence = ['report.pdf'];
-
-describe('fourLists', () => {
-  it('gives problems, tasks, responsibilities and time limits of the item', () => {
-    const s = createdItem();
-    const lists = fourLists(s);
-    expect(lists.problems).toEqual(s.problems);
-    expect(lists.tasks).toEqual([
-      { id: 't1', problemIds: ['p1'], description: 'task t1', measures: 'visit every household', status: 'assigned' },
-      { id: 't2', problemIds: ['p2'], description: 'task t2', measures: undefined, status: 'assigned' },
-    ]);
-    expect(lists.responsibilities).toEqual([
-      { taskId: 't1', ownerUnit: 'unit-a', ownerPerson: 'owner-a', coOwners: ['unit-c'] },
-      { taskId: 't2', ownerUnit: 'unit-b', ownerPerson: 'owner-b', coOwners: [] },
-    ]);
-    expect(lists.timeLimits).toEqual([
-      { taskId: 't1', dueAt: iso(T1_DUE), originalDueAt: iso(T1_DUE), basis: 'fixed instant' },
-      { taskId: 't2', dueAt: iso(T2_DUE), originalDueAt: iso(T2_DUE), basis: task(s, 't2').deadline.basis },
-    ]);
-    expect(lists.timeLimits[1]!.basis).toMatch(/10 working days/);
-  });
-
-  it('shows a moved deadline beside the original one', () => {
-    const s = applyAll(createdItem(), [
-      [OWNER_A, { type: 'requestExtension', taskId: 't1', newDeadline: { kind: 'instant', at: '2026-05-01T18:00:00+08:00' }, reason: 'r' }],
-      [LEADER, { type: 'decideExtension', taskId: 't1', approve: true }],
-    ]);
-    expect(fourLists(s).timeLimits[0]).toMatchObject({ dueAt: '2026-05-01T10:00:00.000Z', originalDueAt: iso(T1_DUE) });
-  });
-});
 
 describe('itemSummary', () => {
   it('sums up a completed item: late acceptances against the original deadline, reworks, escalations, extensions, rounds', () => {
@@ -129,15 +100,43 @@ describe('searchAttributeValues', () => {
     });
   });
 
-  it('lists a unit once, and none when every task is closed', () => {
+  it('lists a unit once; once nothing is open, the units that did the work; failing that, every unit', () => {
     const shared = apply(createdItem(), LEADER, { type: 'reassignTask', taskId: 't2', ownerUnit: 'unit-a', ownerPerson: 'owner-a' }).state;
     expect(searchAttributeValues(shared, NOW).ownerUnits).toEqual(['unit-a']);
     const cancelled = applyAll(createdItem(), [[LEADER, { type: 'cancelItem', reason: 'x' }]]);
-    expect(searchAttributeValues(cancelled, NOW).status).toBe('cancelled');
+    expect(searchAttributeValues(cancelled, NOW)).toMatchObject({ status: 'cancelled', ownerUnits: ['unit-a', 'unit-b'], nextDeadline: undefined });
+    // t1 accepted, t2 cancelled: unit-a rectified the item
+    const done = applyAll(createdItem(), [
+      [OWNER_A, { type: 'submitTask', taskId: 't1', evidence }],
+      [LEADER, { type: 'acceptTask', taskId: 't1' }],
+      [LEADER, { type: 'cancelTask', taskId: 't2', reason: 'x' }],
+    ]);
+    expect(searchAttributeValues(done, NOW)).toMatchObject({ status: 'completed', ownerUnits: ['unit-a'], nextDeadline: undefined, overdueCount: 0 });
     const closed = applyAll(createdItem(), [
       [LEADER, { type: 'cancelTask', taskId: 't1', reason: 'x' }],
       [LEADER, { type: 'cancelTask', taskId: 't2', reason: 'x' }],
     ]);
-    expect(searchAttributeValues(closed, NOW)).toMatchObject({ status: 'completed', ownerUnits: [], nextDeadline: undefined });
+    expect(searchAttributeValues(closed, NOW)).toMatchObject({ status: 'completed', ownerUnits: ['unit-a', 'unit-b'], nextDeadline: undefined });
+  });
+
+  it('the current escalation level drops after an approved extension (the figures keep the highest)', () => {
+    const clocked = advanceClock(createdItem(), T2_DUE + 4 * DAY).state;
+    const extended = applyAll(clocked, [
+      [OWNER_B, { type: 'requestExtension', taskId: 't2', newDeadline: { kind: 'instant', at: '2026-05-01T18:00:00+08:00' }, reason: 'r' }],
+      [LEADER, { type: 'decideExtension', taskId: 't2', approve: true }],
+    ], T2_DUE + 4 * DAY);
+    expect(searchAttributeValues(extended, T2_DUE + 5 * DAY)).toMatchObject({ overdueCount: 0, escalationLevel: 0 });
+    expect(task(extended, 't2')).toMatchObject({ escalationLevel: 0, maxEscalationLevel: 2 });
+  });
+});
+
+describe('snapshotOf', () => {
+  it('leaves out the calendar and the remembered requests, and nothing else', () => {
+    const s = apply(createdItem(), OWNER_A, { type: 'reportProgress', taskId: 't1', text: 'x', percent: 1 }).state;
+    const snap = snapshotOf(s);
+    expect(snap).not.toHaveProperty('calendar');
+    expect(snap).not.toHaveProperty('appliedRequests');
+    const { calendar: _c, appliedRequests: _a, ...rest } = s;
+    expect(snap).toEqual(rest);
   });
 });

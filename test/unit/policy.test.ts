@@ -39,11 +39,20 @@ describe('resolvePolicy', () => {
     expect(resolvePolicy(set)).toEqual({ ...set, monthlyReview: DEFAULT_POLICY.monthlyReview });
   });
 
-  it('accepts an empty ladder (no escalation) and a zero warning lead', () => {
-    expect(resolvePolicy({ escalationLadder: [], warningLead: 'PT0S' })).toMatchObject({ escalationLadder: [], warningLead: 'PT0S' });
+  const rung = (after: string, level: number, notify: EscalationRung['notify'] = ['ownerUnit']): EscalationRung => ({ after, level, notify });
+
+  it('accepts a zero warning lead, and durations of up to a year (366 days)', () => {
+    expect(resolvePolicy({ warningLead: 'PT0S' })).toMatchObject({ warningLead: 'PT0S' });
+    expect(resolvePolicy({ warningLead: 'P366D', escalationLadder: [rung('P366D', 1)] })).toMatchObject({
+      warningLead: 'P366D', escalationLadder: [rung('P366D', 1)],
+    });
   });
 
-  const rung = (after: string, level: number, notify: EscalationRung['notify'] = ['ownerUnit']): EscalationRung => ({ after, level, notify });
+  it('accepts ten rungs, levels that stay equal (a reminder at the same level), and level 10', () => {
+    const ladder = Array.from({ length: 10 }, (_, i) => rung(`P${i}D`, i < 3 ? 1 : i + 1));
+    expect(ladder[ladder.length - 1]!.level).toBe(10);
+    expect(resolvePolicy({ escalationLadder: ladder }).escalationLadder).toEqual(ladder);
+  });
 
   it.each<[string, Partial<ItemPolicy>, RegExp]>([
     ['an unknown timezone', { timezone: 'Mars/Olympus' }, /unknown timezone/],
@@ -60,7 +69,13 @@ describe('resolvePolicy', () => {
     ['a decreasing level', { escalationLadder: [rung('PT0S', 2), rung('P1D', 1)] }, /level/],
     ['a level 0', { escalationLadder: [rung('PT0S', 0)] }, /level/],
     ['a fractional level', { escalationLadder: [rung('PT0S', 1.5)] }, /level/],
-    ['a rung that notifies nobody', { escalationLadder: [rung('PT0S', 1, [])] }, /notifies nobody/],
+    ['a rung that notifies nobody', { escalationLadder: [rung('PT0S', 1, [])] }, /rung 1 must notify one or more of/],
+    ['a rung that notifies an unknown role', { escalationLadder: [rung('PT0S', 1, ['mayor' as never])] }, /rung 1 must notify/],
+    ['an empty ladder (no escalation at all)', { escalationLadder: [] }, /needs 1 to 10 rungs/],
+    ['eleven rungs', { escalationLadder: Array.from({ length: 11 }, (_, i) => rung(`P${i}D`, 1)) }, /needs 1 to 10 rungs/],
+    ['a level above 10', { escalationLadder: [rung('PT0S', 11)] }, /level must be an integer from 1 to 10/],
+    ['a warning lead over a year', { warningLead: 'P367D' }, /warningLead 'P367D' must be an ISO-8601 duration of at most a year/],
+    ['a rung offset over a year', { escalationLadder: [rung('PT0S', 1), rung('P367D', 2)] }, /rung 2: 'P367D'/],
   ])('refuses %s with VALIDATION_FAILED', (_name, partial, message) => {
     expect(codeOf(() => resolvePolicy(partial))).toBe('VALIDATION_FAILED');
     expect(() => resolvePolicy(partial)).toThrow(message);

@@ -17,20 +17,21 @@ function task(id: string, over: Partial<TaskState> = {}, dueMs = NOW + 10 * DAY)
   return {
     id,
     problemIds: ['p1'],
-    description: `task ${id}`,
     ownerUnit: 'unit-a',
     ownerPerson: 'owner-a',
     coOwners: [],
     status: 'inProgress',
     assignedAt: iso(NOW - 20 * DAY),
-    deadline: { dueAt, spec: { kind: 'instant', at: dueAt }, resolvedAt: iso(NOW - 20 * DAY), basis: 'fixed instant' },
+    deadline: { dueAt, spec: { kind: 'instant', at: dueAt }, resolvedAt: iso(NOW - 20 * DAY) },
     originalDueAt: dueAt,
     percent: 40,
     reportCount: 0,
     reworkCount: 0,
-    extensions: [],
+    extensionsApproved: 0,
+    extensionsDenied: 0,
     alarms: { dueAt, warned: false, overdue: false, rungsFired: 0 },
     escalationLevel: 0,
+    maxEscalationLevel: 0,
     stale: false,
     ...over,
   };
@@ -55,8 +56,8 @@ function item(tasks: TaskState[], over: Partial<ItemState> = {}): ItemState {
     createdBy: 'l1',
     updatedAt: iso(NOW - DAY),
     problems: [
-      { id: 'p1', description: 'a', severity: 'high', status: 'open' },
-      { id: 'p2', description: 'b', severity: 'low', status: 'closed', closedAt: iso(NOW - DAY) },
+      { id: 'p1', severity: 'high', status: 'open' },
+      { id: 'p2', severity: 'low', status: 'closed', closedAt: iso(NOW - DAY) },
     ],
     tasks,
     schedule: { nextDispatchAt: iso(NOW), nextReviewAt: iso(NOW), dispatchCount: 0, reviewCount: 0 },
@@ -66,13 +67,11 @@ function item(tasks: TaskState[], over: Partial<ItemState> = {}): ItemState {
   };
 }
 
-const report = (atMs: number, text: string) => ({ at: iso(atMs), by: 'owner-a', text, percent: 50, evidence: [] });
-
 describe('buildDispatchLines', () => {
   const lastDispatch = NOW - 7 * DAY;
   const state = item([
-    task('fresh', { lastProgressAt: iso(lastDispatch + 1), lastReport: report(lastDispatch + 1, 'halfway') }),
-    task('same-instant', { lastProgressAt: iso(lastDispatch), lastReport: report(lastDispatch, 'old news') }),
+    task('fresh', { lastProgressAt: iso(lastDispatch + 1), coOwners: ['unit-c', 'unit-d'], ownerPerson: 'owner-f' }),
+    task('same-instant', { lastProgressAt: iso(lastDispatch) }),
     task('silent'),
     task('done', { status: 'accepted' }),
     task('dropped', { status: 'cancelled' }),
@@ -86,11 +85,17 @@ describe('buildDispatchLines', () => {
     expect(lines.map((l) => l.taskId)).toEqual(['fresh', 'same-instant', 'silent', 'late', 'near']);
   });
   it('marks stale when nothing was reported after the last dispatch', () => {
-    expect(line('fresh')).toMatchObject({ stale: false, light: 'green', lastProgressText: 'halfway' });
+    expect(line('fresh')).toMatchObject({ stale: false, light: 'green', lastProgressAt: iso(lastDispatch + 1) });
     expect(line('same-instant')).toMatchObject({ stale: true, light: 'yellow' });
     expect(line('silent')).toMatchObject({ stale: true, light: 'yellow' });
     expect(line('silent')).not.toHaveProperty('lastProgressAt');
-    expect(line('silent')).not.toHaveProperty('lastProgressText');
+  });
+  it('names the owner, the co-owner units and the person, and carries no text', () => {
+    expect(line('fresh')).toEqual({
+      taskId: 'fresh', ownerUnit: 'unit-a', coOwners: ['unit-c', 'unit-d'], ownerPerson: 'owner-f', status: 'inProgress',
+      percent: 40, lastProgressAt: iso(lastDispatch + 1), dueAt: iso(NOW + 10 * DAY), msToDeadline: 10 * DAY, light: 'green', stale: false,
+    });
+    expect(line('silent')!.coOwners).toEqual([]);
   });
   it('colours by deadline and gives signed time to it', () => {
     expect(line('late')).toMatchObject({ light: 'red', msToDeadline: -2 * DAY, stale: false });

@@ -144,7 +144,7 @@ test('8 simulated weeks → exactly 8 dispatches on Monday 09:00 Shanghai; stale
       });
       await sleepUntil(env, t0 + 56 * DAY);
 
-      const dispatches = store.all('dispatches');
+      const dispatches = store.dispatches();
       expect(dispatches.map((d) => d.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
       dispatches.forEach((d, i) => {
         expect(d.itemId).toBe(input.id);
@@ -159,7 +159,7 @@ test('8 simulated weeks → exactly 8 dispatches on Monday 09:00 Shanghai; stale
       expect(staleOf('T2')).toEqual([false, true, false, true, true, true, true, true]);
       expect(dispatches.map((d) => d.staleTasks)).toEqual([0, 2, 1, 2, 2, 2, 2, 2]);
       const third = dispatches[2]!.lines.find((l) => l.taskId === 'T2')!;
-      expect(third).toMatchObject({ light: 'green', percent: 50, lastProgressText: 'Ledgers half signed' });
+      expect(third).toMatchObject({ light: 'green', percent: 50, ownerUnit: 'Unit B' });
       expect(dispatches[2]!.lines.find((l) => l.taskId === 'T1')!.light).toBe('yellow');
 
       const chasesT1 = store.notificationsOf('chase', 'T1');

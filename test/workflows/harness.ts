@@ -8,12 +8,13 @@ import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { ItemChanges } from '../../activities/item-changes';
+import { fromLegacyChanges, type LegacyItemChanges } from '../../activities/legacy-changes';
 import type { Command, CommandEnvelope } from '../../domain/commands';
-import type { Actor, ItemInput, ItemSnapshot, Notification } from '../../domain/types';
+import type { ItemChanges } from '../../domain/item-changes';
+import type { Actor, DispatchRecord, ItemInput, Notification } from '../../domain/types';
 import type { rectificationItemWorkflow } from '../../workflows/item-workflow';
 import { cancelItemUpdate, itemWorkflowId, WORKFLOW_TYPE } from '../../workflows/messages';
-import { calendarForNewItem } from '../../domain/statutory-calendar';
+import { newItemArgs } from '../support/item-start';
 
 export const LEADER: Actor = { id: 'leader-1', name: 'Leader Wang', role: 'leader' };
 export const OWNER_A: Actor = { id: 'owner-a', name: 'Owner Zhang', role: 'owner', unit: 'Unit A' };
@@ -22,23 +23,26 @@ export const SUPERVISOR: Actor = { id: 'sup-1', name: 'Supervisor Zhao', role: '
 
 export const DAY = 24 * 3600 * 1000;
 
-/** Everything the workflow handed to persistence, as the database would keep it (unique keys). */
+/** Everything the workflow saved, as the database would keep it (unique keys). */
 export class RecordingStore {
   readonly batches: ItemChanges[] = [];
   readonly notifications = new Map<string, Notification>();
   duplicateNotificationWrites = 0;
 
+  private record(changes: ItemChanges): void {
+    this.batches.push(changes);
+    for (const n of changes.notifications) {
+      if (this.notifications.has(n.key)) this.duplicateNotificationWrites += 1;
+      this.notifications.set(n.key, n);
+    }
+  }
+
   readonly activities = {
-    persistItemChanges: async (changes: ItemChanges): Promise<void> => {
-      this.batches.push(changes);
-      for (const n of changes.notifications) {
-        if (this.notifications.has(n.key)) this.duplicateNotificationWrites += 1;
-        this.notifications.set(n.key, n);
-      }
-    },
+    saveItemChanges: async (changes: ItemChanges): Promise<void> => this.record(changes),
+    persistItemChanges: async (changes: LegacyItemChanges): Promise<void> => this.record(fromLegacyChanges(changes)),
   };
 
-  all<K extends 'dispatches' | 'reviews' | 'escalations' | 'auditEvents'>(key: K): ItemChanges[K] {
+  all<K extends 'dispatches' | 'reviews' | 'escalations' | 'auditEvents' | 'dispatchLines' | 'tasks'>(key: K): ItemChanges[K] {
     return this.batches.flatMap((b) => b[key] as unknown[]) as ItemChanges[K];
   }
 
@@ -46,8 +50,20 @@ export class RecordingStore {
     return [...this.notifications.values()].filter((n) => n.kind === kind && (taskId === undefined || n.taskId === taskId));
   }
 
-  lastState(): ItemSnapshot | undefined {
-    return this.batches.at(-1)?.state;
+  /** The last row saved of a task, with the text any save carried for it (what the read side shows). */
+  lastTaskRow(taskId: string): ItemChanges['tasks'][number] | undefined {
+    const rows = this.all('tasks').filter((t) => t.id === taskId);
+    if (rows.length === 0) return undefined;
+    return Object.assign({}, ...rows.map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined))));
+  }
+
+  /** Dispatch records with their lines put back together, as the read side shows them. */
+  dispatches(): DispatchRecord[] {
+    const lines = this.all('dispatchLines');
+    return this.all('dispatches').map((d) => ({
+      ...d,
+      lines: lines.filter((l) => l.seq === d.seq && l.itemId === d.itemId).map(({ itemId: _i, seq: _s, ...line }) => line),
+    }));
   }
 }
 
@@ -114,12 +130,12 @@ export async function createScenarioWorker(env: TestWorkflowEnvironment, store: 
   return { worker, taskQueue, store };
 }
 
-/** Starts a fresh item on the scenario's task queue. */
+/** Starts a fresh item on the scenario's task queue, accepted at the test server's current time. */
 export async function startItem(env: TestWorkflowEnvironment, taskQueue: string, item: ItemInput, createdBy: Actor = LEADER) {
   return env.client.workflow.start<typeof rectificationItemWorkflow>(WORKFLOW_TYPE, {
     taskQueue,
     workflowId: itemWorkflowId(item.id),
-    args: [{ kind: 'new', item, createdBy, calendar: calendarForNewItem(Date.now()) }],
+    args: newItemArgs(item, createdBy, await env.currentTimeMs()),
   });
 }
 

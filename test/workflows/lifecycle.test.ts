@@ -12,7 +12,7 @@ import { itemWorkflowId, WORKFLOW_TYPE, itemStateQuery, requestExtensionUpdate, 
 import type { ItemSnapshot, ItemSummary } from '../../domain/types';
 import { createTimeSkippingEnv } from '../support/time-skipping';
 import { createRecordingWorker, DAY, envelope, itemInput, LEADER, OWNER_A, RecordingStore } from './harness';
-import { calendarForNewItem } from '../../domain/statutory-calendar';
+import { newItemArgs } from '../support/item-start';
 
 let env: TestWorkflowEnvironment;
 let worker: Worker;
@@ -45,7 +45,7 @@ test('create → warning → overdue → rungs 1-3 → extension → new warning
     const handle = await env.client.workflow.start(WORKFLOW_TYPE, {
       taskQueue,
       workflowId: itemWorkflowId(input.id),
-      args: [{ kind: 'new', item: input, createdBy: LEADER, calendar: calendarForNewItem(Date.now()) }],
+      args: newItemArgs(input, LEADER, t0),
     });
 
     // Default policy: warning 3 days before; rungs at +0, +3 days, +7 days.
@@ -75,12 +75,14 @@ test('create → warning → overdue → rungs 1-3 → extension → new warning
     await handle.executeUpdate(requestExtensionUpdate, {
       args: [envelope(OWNER_A, { type: 'requestExtension', taskId: 'T1', newDeadline: { kind: 'instant', at: new Date(newDue).toISOString() }, reason: 'Bank transfer window closed' })],
     });
-    state = await handle.executeUpdate(decideExtensionUpdate, {
+    const decided = await handle.executeUpdate(decideExtensionUpdate, {
       args: [envelope(LEADER, { type: 'decideExtension', taskId: 'T1', approve: true, note: 'One last chance' })],
     });
-    expect(state.tasks[0]!.deadline.dueAt).toBe(new Date(newDue).toISOString());
-    expect(state.tasks[0]!.originalDueAt).toBe(dueIso);
-    expect(state.tasks[0]!.escalationLevel).toBe(0);
+    expect(decided.task!.deadline.dueAt).toBe(new Date(newDue).toISOString());
+    expect(decided.task!.originalDueAt).toBe(dueIso);
+    // the ladder starts again on the new deadline; the record of what was reached stays
+    expect(decided.task!.escalationLevel).toBe(0);
+    expect(decided.task!.maxEscalationLevel).toBe(3);
 
     await env.sleep(7 * DAY + 3600_000);
     const warnings = store.notificationsOf('warning', 'T1');
@@ -91,12 +93,13 @@ test('create → warning → overdue → rungs 1-3 → extension → new warning
     const submit = () =>
       handle.executeUpdate(submitTaskUpdate, { args: [envelope(OWNER_A, { type: 'submitTask', taskId: 'T1', evidence: ['bank-statement-2026-12.pdf'] })] });
     await submit();
-    state = await handle.executeUpdate(sendBackTaskUpdate, { args: [envelope(LEADER, { type: 'sendBackTask', taskId: 'T1', reason: 'Statement unsigned' })] });
-    expect(state.tasks[0]!.status).toBe('inProgress');
-    expect(state.tasks[0]!.reworkCount).toBe(1);
+    const sentBack = await handle.executeUpdate(sendBackTaskUpdate, { args: [envelope(LEADER, { type: 'sendBackTask', taskId: 'T1', reason: 'Statement unsigned' })] });
+    expect(sentBack.task!.status).toBe('inProgress');
+    expect(sentBack.task!.reworkCount).toBe(1);
     await submit();
-    state = await handle.executeUpdate(acceptTaskUpdate, { args: [envelope(LEADER, { type: 'acceptTask', taskId: 'T1' })] });
-    expect(state.status).toBe('completed');
+    const accepted = await handle.executeUpdate(acceptTaskUpdate, { args: [envelope(LEADER, { type: 'acceptTask', taskId: 'T1' })] });
+    expect(accepted.status).toBe('completed');
+    state = await handle.query(itemStateQuery);
     expect(state.problems[0]!.status).toBe('closed');
 
     const summary: ItemSummary = await handle.result();
@@ -127,7 +130,7 @@ test('create → warning → overdue → rungs 1-3 → extension → new warning
       const history = await handle.fetchHistory();
       const dir = join(__dirname, '..', 'histories');
       mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'lifecycle-v1.history.bin'), temporal.api.history.v1.History.encode(history).finish());
+      writeFileSync(join(dir, 'lifecycle-v2.history.bin'), temporal.api.history.v1.History.encode(history).finish());
     }
   });
 });

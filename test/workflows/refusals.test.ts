@@ -39,22 +39,26 @@ async function updateEvents(handle: Handle) {
 }
 
 /** Sends a command through its own update (any command, any actor). */
-function send(handle: Handle, actor: Actor, command: Command, requestId?: string) {
+function send(handle: Handle, actor: Actor, command: Command, requestId?: string, fingerprint?: string) {
   const update = updateForCommand[command.type] as typeof reportProgressUpdate;
-  const env1 = envelope(actor, command, requestId);
-  return handle.executeUpdate(update, { args: [env1 as never], updateId: env1.requestId });
+  const env1 = { ...envelope(actor, command, requestId), ...(fingerprint ? { fingerprint } : {}) };
+  return handle.executeUpdate(update, { args: [env1 as never], updateId: `${env1.requestId}.${fingerprint ?? ''}` });
 }
 
-async function expectRefused(handle: Handle, actor: Actor, command: Command, code: DomainErrorCode): Promise<void> {
+async function expectRefusedWith(handle: Handle, attempt: () => Promise<unknown>, code: DomainErrorCode, label = ''): Promise<void> {
   const stateBefore = await handle.query(itemStateQuery);
   const eventsBefore = await updateEvents(handle);
-  const err: unknown = await send(handle, actor, command).then(() => undefined, (e: unknown) => e);
+  const err: unknown = await attempt().then(() => undefined, (e: unknown) => e);
   expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
   const cause = (err as WorkflowUpdateFailedError).cause;
   expect(cause).toBeInstanceOf(ApplicationFailure);
-  expect({ command: command.type, actor: actor.id, type: (cause as ApplicationFailure).type }).toEqual({ command: command.type, actor: actor.id, type: code });
+  expect({ label, type: (cause as ApplicationFailure).type }).toEqual({ label, type: code });
   expect(await handle.query(itemStateQuery)).toEqual(stateBefore);
   expect(await updateEvents(handle)).toEqual(eventsBefore);
+}
+
+function expectRefused(handle: Handle, actor: Actor, command: Command, code: DomainErrorCode): Promise<void> {
+  return expectRefusedWith(handle, () => send(handle, actor, command), code, `${actor.id} ${command.type}`);
 }
 
 /** T1 and T3 in Unit A (problem P1), T2 in Unit B (problem P2); deadlines far away. */
@@ -122,22 +126,25 @@ test('invalid transitions are refused with their domain code and change neither 
   });
 });
 
-test('the same request id sent twice applies once', async () => {
+test('the same request id sent twice applies once; with another request it is refused', async () => {
   const { worker, taskQueue, store } = await createScenarioWorker(env);
   await worker.runUntil(async () => {
     const handle = await startItem(env, taskQueue, threeTaskItem(await env.currentTimeMs()));
     try {
       const progress: Command = { type: 'reportProgress', taskId: 'T2', text: 'Ledgers half signed', percent: 50 };
-      const first = await send(handle, OWNER_B, progress, 'req-42');
-      // the same request id as Temporal update id: the server answers the first outcome again
-      const again = await send(handle, OWNER_B, progress, 'req-42');
+      const first = await send(handle, OWNER_B, progress, 'req-42', 'fp-1');
+      expect(first).toMatchObject({ duplicate: false, version: 2, task: { id: 'T2', percent: 50 } });
+      // the same update id: the server answers the first outcome again
+      const again = await send(handle, OWNER_B, progress, 'req-42', 'fp-1');
       expect(again).toEqual(first);
-      // the same request id under another update id: the workflow remembers it and changes nothing
+      // the same request under another update id (after a continue-as-new, say): the workflow remembers it and changes nothing
       const viaOtherUpdate = await handle.executeUpdate(reportProgressUpdate, {
-        args: [envelope(OWNER_B, { type: 'reportProgress', taskId: 'T2', text: 'Ledgers half signed', percent: 50 }, 'req-42')],
+        args: [{ ...envelope(OWNER_B, { type: 'reportProgress', taskId: 'T2', text: 'Ledgers half signed', percent: 50 }, 'req-42'), fingerprint: 'fp-1' }],
         updateId: 'another-update-id',
       });
-      expect(viaOtherUpdate).toEqual(first);
+      expect(viaOtherUpdate).toEqual({ ...first, duplicate: true });
+      // the same request id for a different request: refused, nothing changes
+      await expectRefusedWith(handle, () => send(handle, OWNER_B, { ...progress, percent: 90 }, 'req-42', 'fp-2'), 'IDEMPOTENCY_KEY_REUSED');
 
       const task = (await handle.query(itemStateQuery)).tasks.find((t) => t.id === 'T2')!;
       expect(task.reportCount).toBe(1);
@@ -155,15 +162,17 @@ test('an item cancelled by the leader ends the workflow with a cancelled summary
   await worker.runUntil(async () => {
     const handle = await startItem(env, taskQueue, threeTaskItem(await env.currentTimeMs()));
     await expectRefused(handle, LEADER, { type: 'cancelItem', reason: '   ' }, 'VALIDATION_FAILED');
-    const state = await handle.executeUpdate(cancelItemUpdate, { args: [envelope(LEADER, { type: 'cancelItem', reason: 'Superseded by plan 2027-03' })] });
-    expect(state).toMatchObject({ status: 'cancelled', cancelReason: 'Superseded by plan 2027-03' });
+    const result = await handle.executeUpdate(cancelItemUpdate, { args: [envelope(LEADER, { type: 'cancelItem', reason: 'Superseded by plan 2027-03' })] });
+    expect(result).toMatchObject({ status: 'cancelled', duplicate: false });
+    const state = await handle.query(itemStateQuery);
 
     const summary = await handle.result();
     expect(summary).toMatchObject({
       itemId: state.id, status: 'cancelled', endedAt: state.cancelledAt, problems: 2, tasks: 3, acceptedTasks: 0, cancelledTasks: 3, // its open tasks end with it
     });
     expect((await handle.describe()).status.name).toBe('COMPLETED');
-    expect(store.lastState()?.status).toBe('cancelled');
+    expect(store.batches.at(-1)?.header?.status).toBe('cancelled');
     expect(store.all('auditEvents').map((e) => e.action)).toEqual(['itemCreated', 'itemCancelled']);
+    expect(store.all('auditEvents').at(-1)?.details).toEqual({ reason: 'Superseded by plan 2027-03' });
   });
 });

@@ -1,0 +1,98 @@
+/**
+ * Reading one item: from the read side, as the caller may see it, and never a
+ * wrong "no such item" because the read side is a moment behind its workflow.
+ *
+ * - An item the caller may not see is answered exactly like one that does not
+ *   exist (same status, code and detail), whatever exists.
+ * - An item whose workflow exists but whose row has not landed yet is waited
+ *   for briefly (read your writes); past that, 503 with Retry-After, never 404.
+ * - `minVersion` (or `live`, which asks the workflow for its version) waits
+ *   until the read side holds at least that version.
+ */
+import type { Pool } from 'pg';
+import { getItemView, itemAccess, itemVersion, type ItemView } from '../db/repositories/item-view';
+import type { Viewer } from '../db/repositories/visibility';
+import { actsForTask } from '../domain/authorization';
+import { DomainError } from '../domain/errors';
+import { ApiProblem } from './http/api-problem';
+import type { ItemGateway } from './item-gateway';
+
+export const READ_WAIT_MS = 3000;
+const POLL_MS = 40;
+
+export interface ReadOptions {
+  /** wait until the read side holds at least this version */
+  minVersion?: number;
+  /** ask the workflow for its current version first, then wait for it */
+  live?: boolean;
+}
+
+export interface ItemReads {
+  /** The item as `viewer` may see it. */
+  view(itemId: string, viewer: Viewer, options?: ReadOptions): Promise<ItemView>;
+  /** Resolves when `viewer` may read the item's records; refuses like `view` otherwise. */
+  requireVisible(itemId: string, viewer: Viewer): Promise<void>;
+}
+
+export function noSuchItem(itemId: string): DomainError {
+  return new DomainError('NOT_FOUND', `no item '${itemId}'`);
+}
+
+function lagging(what: string): ApiProblem {
+  return new ApiProblem(503, 'SERVICE_UNAVAILABLE', `${what}; retry shortly`, { headers: { 'Retry-After': '1' } });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function createItemReads(deps: { pool: Pool; items: ItemGateway }): ItemReads {
+  const { pool, items } = deps;
+
+  async function waitFor(probe: () => Promise<boolean>): Promise<boolean> {
+    const deadline = Date.now() + READ_WAIT_MS;
+    for (;;) {
+      if (await probe()) return true;
+      if (Date.now() >= deadline) return false;
+      await sleep(POLL_MS);
+    }
+  }
+
+  /** The row is not on the read side: does the workflow exist, and may this viewer know it does? */
+  async function notYetProjected(itemId: string, viewer: Viewer): Promise<void> {
+    const state = await items.state(itemId);
+    if (!state) throw noSuchItem(itemId);
+    const involved = viewer.role !== 'owner' || state.tasks.some((t) => actsForTask({ id: '', name: '', role: 'owner', unit: viewer.unit }, t));
+    if (!involved) throw noSuchItem(itemId);
+    if (!(await waitFor(async () => (await itemVersion(pool, itemId)) !== null))) {
+      throw lagging(`item '${itemId}' was just created and its read side is catching up`);
+    }
+  }
+
+  async function requireVisible(itemId: string, viewer: Viewer): Promise<void> {
+    let access = await itemAccess(pool, itemId, viewer);
+    if (access === 'none') {
+      await notYetProjected(itemId, viewer);
+      access = await itemAccess(pool, itemId, viewer);
+    }
+    if (access !== 'visible') throw noSuchItem(itemId);
+  }
+
+  return {
+    requireVisible,
+
+    async view(itemId, viewer, options = {}) {
+      await requireVisible(itemId, viewer);
+      let wanted = options.minVersion;
+      if (options.live) {
+        const live = await items.version(itemId);
+        if (live) wanted = Math.max(wanted ?? 0, live.version);
+      }
+      if (wanted !== undefined) {
+        const reached = await waitFor(async () => ((await itemVersion(pool, itemId)) ?? -1) >= wanted!);
+        if (!reached) throw lagging(`the read side of item '${itemId}' has not reached version ${wanted} yet`);
+      }
+      const view = await getItemView(pool, itemId, viewer);
+      if (!view) throw noSuchItem(itemId);
+      return view;
+    },
+  };
+}

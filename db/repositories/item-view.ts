@@ -1,0 +1,169 @@
+/**
+ * One item as its readers see it, from the read side: its own row, its
+ * problems and tasks with their text, each task's latest progress report and
+ * submission (from the audit trail, where the text of commands is kept), all
+ * limited to what the viewer may see.
+ */
+import type { Pool } from 'pg';
+import type { ItemHeader } from '../../domain/item-changes';
+import type {
+  DeadlineSpec,
+  Light,
+  PendingExtension,
+  ProblemState,
+  TaskState,
+} from '../../domain/types';
+import { parameters, visibleItemsSql, visibleRecordsSql, visibleTasksSql, type Viewer } from './visibility';
+
+export interface ProgressReportView {
+  at: string;
+  by: string;
+  text: string;
+  percent: number;
+  evidence: string[];
+}
+
+export interface SubmissionView {
+  at: string;
+  by: string;
+  evidence: string[];
+  note?: string;
+}
+
+export interface TaskView extends Omit<TaskState, 'deadline'> {
+  description: string;
+  measures?: string;
+  deadline: { dueAt: string; spec: DeadlineSpec; resolvedAt: string; basis: string };
+  light: Light;
+  lastReport?: ProgressReportView;
+  submission?: SubmissionView;
+}
+
+export interface ProblemView extends ProblemState {
+  description: string;
+}
+
+export interface ItemView extends ItemHeader {
+  cancelReason?: string;
+  problems: ProblemView[];
+  tasks: TaskView[];
+  /** the item's version on the read side, and the workflow time it was saved at */
+  version: number;
+  asOf: string;
+}
+
+/** The item's version on the read side, or null when its row is not there (yet). */
+export async function itemVersion(pool: Pool, itemId: string): Promise<number | null> {
+  const { rows } = await pool.query('SELECT version FROM items WHERE id = $1', [itemId]);
+  return rows[0] ? (rows[0].version as number) : null;
+}
+
+/** Whether the item's row exists, and whether the viewer may see it. */
+export async function itemAccess(pool: Pool, itemId: string, viewer: Viewer): Promise<'none' | 'hidden' | 'visible'> {
+  const { params, bind } = parameters();
+  const { rows } = await pool.query(
+    `SELECT ${visibleItemsSql(viewer, bind)} AS visible FROM items WHERE id = ${bind(itemId)}`,
+    params,
+  );
+  if (!rows[0]) return 'none';
+  return rows[0].visible ? 'visible' : 'hidden';
+}
+
+function optional<T>(value: T | null | undefined): T | undefined {
+  return value === null ? undefined : value;
+}
+
+function toTask(r: Record<string, any>): TaskView {
+  const task: TaskView = {
+    id: r.id, problemIds: r.problem_ids, description: r.description ?? '', ownerUnit: r.owner_unit,
+    ownerPerson: r.owner_person, coOwners: r.co_owners, status: r.status, assignedAt: r.assigned_at,
+    deadline: { dueAt: r.due_at, spec: r.deadline_spec, resolvedAt: r.deadline_resolved_at ?? r.assigned_at, basis: r.deadline_basis ?? '' },
+    originalDueAt: r.original_due_at, percent: r.percent, reportCount: r.report_count, reworkCount: r.rework_count,
+    extensionsApproved: r.extensions_approved, extensionsDenied: r.extensions_denied,
+    alarms: r.alarms ?? { dueAt: r.due_at, warned: false, overdue: false, rungsFired: 0 },
+    escalationLevel: r.escalation_level, maxEscalationLevel: r.max_escalation_level, stale: r.stale, light: r.light,
+  };
+  const fields: Partial<TaskView> = {
+    measures: optional(r.measures), lastProgressAt: optional(r.last_progress_at), submittedAt: optional(r.submitted_at),
+    acceptedAt: optional(r.accepted_at), cancelledAt: optional(r.cancelled_at),
+    pendingExtension: optional(r.pending_extension as PendingExtension | null),
+  };
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined) (task as unknown as Record<string, unknown>)[k] = v;
+  if (r.report_at) {
+    const d = r.report_details ?? {};
+    task.lastReport = { at: r.report_at, by: r.report_by, text: d.text ?? '', percent: d.percent ?? 0, evidence: d.evidence ?? [] };
+  }
+  if (r.submission_at && (r.status === 'submitted' || r.status === 'accepted')) {
+    const d = r.submission_details ?? {};
+    task.submission = { at: r.submission_at, by: r.submission_by, evidence: d.evidence ?? [], ...(d.note ? { note: d.note } : {}) };
+  }
+  return task;
+}
+
+/** The item as `viewer` may see it, or null when it is not on the read side or not theirs to see. */
+export async function getItemView(pool: Pool, itemId: string, viewer: Viewer): Promise<ItemView | null> {
+  const item = parameters();
+  const { rows: itemRows } = await pool.query(
+    `SELECT version, as_of, state,
+       (SELECT a.details->>'reason' FROM audit_events a
+        WHERE a.item_id = items.id AND a.action = 'itemCancelled' ORDER BY a.seq DESC LIMIT 1) AS cancel_reason
+     FROM items WHERE id = ${item.bind(itemId)} AND ${visibleItemsSql(viewer, item.bind)}`,
+    item.params,
+  );
+  const row = itemRows[0];
+  if (!row) return null;
+
+  const task = parameters();
+  // the latest report and submission the viewer may read: after a reassignment, not the other unit's
+  const mine = visibleRecordsSql(viewer, task.bind, 'a.units');
+  const { rows: taskRows } = await pool.query(
+    `SELECT t.*, r.at AS report_at, r.actor_id AS report_by, r.details AS report_details,
+            s.at AS submission_at, s.actor_id AS submission_by, s.details AS submission_details
+     FROM tasks t
+     LEFT JOIN LATERAL (SELECT at, actor_id, details FROM audit_events a
+       WHERE a.item_id = t.item_id AND a.task_id = t.id AND a.action = 'progressReported' AND ${mine}
+       ORDER BY a.seq DESC LIMIT 1) r ON true
+     LEFT JOIN LATERAL (SELECT at, actor_id, details FROM audit_events a
+       WHERE a.item_id = t.item_id AND a.task_id = t.id AND a.action = 'taskSubmitted' AND ${mine}
+       ORDER BY a.seq DESC LIMIT 1) s ON true
+     WHERE t.item_id = ${task.bind(itemId)} AND ${visibleTasksSql(viewer, task.bind)}
+     ORDER BY t.assigned_at, t.id`,
+    task.params,
+  );
+  const tasks = taskRows.map(toTask);
+  const { rows: problemRows } = await pool.query('SELECT * FROM problems WHERE item_id = $1 ORDER BY id', [itemId]);
+  const addressed = new Set(tasks.flatMap((t) => t.problemIds));
+  const problems = problemRows
+    .filter((p) => viewer.role !== 'owner' || addressed.has(p.id))
+    .map((p): ProblemView => ({
+      id: p.id, description: p.description ?? '', severity: p.severity, status: p.status, ...(p.closed_at ? { closedAt: p.closed_at } : {}),
+    }));
+
+  const header = row.state as ItemHeader;
+  const view: ItemView = { ...header, problems, tasks, version: row.version, asOf: row.as_of };
+  if (row.cancel_reason) view.cancelReason = row.cancel_reason;
+  if (viewer.role === 'owner') {
+    // an owner learns nothing about other units: not their names, not item-wide review figures
+    view.figures = { ...header.figures, ownerUnits: header.figures.ownerUnits.filter((u) => u === viewer.unit) };
+    view.schedule = { ...header.schedule, lastReview: undefined };
+  }
+  return view;
+}
+
+export interface FourLists {
+  problems: ProblemView[];
+  tasks: Array<Pick<TaskView, 'id' | 'problemIds' | 'description' | 'measures' | 'status'>>;
+  responsibilities: Array<{ taskId: string; ownerUnit: string; ownerPerson: string; coOwners: string[] }>;
+  timeLimits: Array<{ taskId: string; dueAt: string; originalDueAt: string; basis: string }>;
+}
+
+/** 四项清单 of an item view: problems, tasks, responsibilities, time limits. */
+export function fourListsOf(view: Pick<ItemView, 'problems' | 'tasks'>): FourLists {
+  return {
+    problems: view.problems,
+    tasks: view.tasks.map(({ id, problemIds, description, measures, status }) =>
+      (measures === undefined ? { id, problemIds, description, status } : { id, problemIds, description, measures, status })),
+    responsibilities: view.tasks.map((t) => ({ taskId: t.id, ownerUnit: t.ownerUnit, ownerPerson: t.ownerPerson, coOwners: t.coOwners })),
+    timeLimits: view.tasks.map((t) => ({ taskId: t.id, dueAt: t.deadline.dueAt, originalDueAt: t.originalDueAt, basis: t.deadline.basis })),
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * An item's run (format 2): the state, the commands that change it, the clock
+ * that moves it, and the saver that hands it to the read side. Every payload
+ * it produces has a budget (domain/limits.ts): update results are small, saves
+ * are batched, search attributes are bounded, and the continue-as-new input is
+ * the state plus at most `unsavedCarryBytes` of unsaved changes.
+ */
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { ItemActivities } from '../activities';
+import type { CommandEnvelope } from '../domain/commands';
+import { createItemState } from '../domain/create-item';
+import { DomainError } from '../domain/errors';
+import { SaveTracker } from '../domain/item-changes';
+import { itemSummary, snapshotOf } from '../domain/item-views';
+import { LIMITS } from '../domain/limits';
+import { jsonBytes } from '../domain/text';
+import { advanceClock, nextWakeAt } from '../domain/timeline';
+import { applyCommand } from '../domain/transitions';
+import type { ItemState, ItemSummary } from '../domain/types';
+import { ItemSaver } from './item-saver';
+import { itemStateQuery, itemVersionQuery, updateForCommand, type CurrentItemInput } from './messages';
+import { SearchAttributeSync } from './search-attributes';
+
+const { saveItemChanges } = proxyActivities<ItemActivities>({
+  // A save is one short transaction: a worker killed mid-save is noticed in seconds, not a minute.
+  startToCloseTimeout: '10 seconds',
+  // A database outage must lose nothing: retry until it is back, never give up.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
+
+/** Domain refusals leave the sandbox as ApplicationFailures whose `type` is the domain code. */
+export function asFailure(err: unknown): unknown {
+  if (err instanceof DomainError) {
+    return ApplicationFailure.create({ type: err.code, message: err.message, details: [err.details ?? {}], nonRetryable: true });
+  }
+  return err;
+}
+
+function busy(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: 'BUSY', message, nonRetryable: true });
+}
+
+function initialState(input: CurrentItemInput): { state: ItemState; tracker: SaveTracker } {
+  if (input.kind === 'continued') {
+    return { state: input.state, tracker: new SaveTracker(input.state, Date.now(), input.unsaved) };
+  }
+  try {
+    const created = createItemState(input.item, input.createdBy, Date.parse(input.acceptedAt), input.calendar);
+    const tracker = new SaveTracker();
+    tracker.add(created.records);
+    return { state: created.state, tracker };
+  } catch (err) {
+    // only a caller that bypassed the API gets here: the API ran the same rule at the same instant
+    throw asFailure(err);
+  }
+}
+
+export async function runItem(input: CurrentItemInput): Promise<ItemSummary> {
+  const init = initialState(input);
+  let state = init.state;
+  const saver = new ItemSaver(init.tracker, saveItemChanges);
+  saver.note();
+  let changed = true;
+
+  for (const [type, update] of Object.entries(updateForCommand)) {
+    setHandler(
+      update,
+      (envelope: CommandEnvelope) => {
+        try {
+          const outcome = applyCommand(state, envelope, Date.now());
+          if (outcome.state !== state) {
+            state = outcome.state;
+            saver.note(outcome.records);
+            changed = true;
+          }
+          return outcome.result;
+        } catch (err) {
+          throw asFailure(err);
+        }
+      },
+      {
+        // Runs the real rule on a copy: a refused command never reaches history.
+        validator: (envelope: CommandEnvelope) => {
+          if (envelope?.command?.type !== type) {
+            throw ApplicationFailure.create({ type: 'VALIDATION_FAILED', message: `update ${type} carries a ${String(envelope?.command?.type)} command`, nonRetryable: true });
+          }
+          // Backpressure: while saves stall, the item stops taking commands before its history or carry could outgrow their bounds.
+          if (saver.unsavedBytes >= LIMITS.unsavedCommandCeilingBytes) {
+            throw busy('the item is waiting for its read side to catch up; retry shortly');
+          }
+          if (workflowInfo().historySize >= LIMITS.historyCommandCeilingBytes) {
+            throw busy('the item is about to continue as new; retry shortly');
+          }
+          try {
+            applyCommand(state, envelope, Date.now());
+          } catch (err) {
+            throw asFailure(err);
+          }
+        },
+      },
+    );
+  }
+  setHandler(itemStateQuery, () => snapshotOf(state));
+  setHandler(itemVersionQuery, () => ({
+    itemId: state.id, status: state.status, version: state.counters.auditSeq, savedVersion: saver.savedVersion,
+  }));
+
+  const saving = saver.run(() => state, () => Date.now());
+  const searchAttributes = new SearchAttributeSync();
+
+  const continueAsNewWanted = () => {
+    const info = workflowInfo();
+    const limit = input.options?.maxHistoryEvents;
+    return (
+      info.continueAsNewSuggested ||
+      info.historySize >= LIMITS.historyContinueAsNewBytes ||
+      (limit !== undefined && info.historyLength >= limit)
+    );
+  };
+
+  while (state.status === 'active') {
+    const clock = advanceClock(state, Date.now());
+    if (clock.state !== state) {
+      state = clock.state;
+      saver.note(clock.records);
+    }
+    searchAttributes.sync(state, Date.now());
+    if (state.status !== 'active') break;
+
+    const wantNew = continueAsNewWanted();
+    if (wantNew && !saver.busy && allHandlersFinished()) {
+      const carried = saver.takeNow(state, Date.now());
+      if (!carried || jsonBytes(carried) <= LIMITS.unsavedCarryBytes) {
+        await continueAsNew<(input: CurrentItemInput) => Promise<ItemSummary>>({
+          kind: 'continued', format: 2, state, unsaved: carried, options: input.options,
+        });
+      }
+      // too much to carry: save it first, then try again
+      saver.enqueue(carried!);
+    }
+
+    const wakeAt = nextWakeAt(state);
+    changed = false;
+    // Woken early by an accepted update, by the saver going idle when a continue-as-new waits for it, or by the timer.
+    const wake = () => changed || (wantNew && !saver.busy && allHandlersFinished());
+    if (wakeAt === undefined) await condition(wake);
+    else await condition(wake, Math.max(1, wakeAt - Date.now()));
+  }
+
+  await condition(allHandlersFinished);
+  saver.finish();
+  await saving;
+  return itemSummary(state);
+}
+
+
