@@ -98,6 +98,12 @@ interface FailureGroup {
 }
 const failureGroups = new Map<string, FailureGroup>();
 let campaignMs = 0;
+const phases: Record<string, number> = {};
+async function timed(name: string, phase: () => Promise<void> | void): Promise<void> {
+  const started = Date.now();
+  await phase();
+  phases[name] = Date.now() - started;
+}
 
 async function hostileTokens(): Promise<Pick<Record<ActorKey, string | undefined>, 'garbage' | 'expired' | 'wrongKey' | 'algNone' | 'none' | 'basic'>> {
   const now = Math.floor(Date.now() / 1000);
@@ -196,6 +202,8 @@ async function runCampaign(): Promise<void> {
   const started = Date.now();
   for (const spec of specs) {
     const res = await target.send(render(spec, tokens));
+    // -1: Node's client would not even send it (a header it refuses): the generator's fault, not the server's
+    if (res.status === -1) throw new Error(`request #${spec.index} could not be sent: ${res.error}\n${describeRequest(spec)}`);
     outcomes.push({ spec, res, violations: checkResponse(api, spec, res), requestId: responseRequestId(res) });
   }
   campaignMs = Date.now() - started;
@@ -219,11 +227,23 @@ function groupFailures(): void {
 }
 
 let shrinkCounter = 0;
+/** Shrinking is bounded: at most 10 s per cause and 40 s in all, whatever the code under test does. */
 async function shrinkFailures(): Promise<void> {
+  const until = Date.now() + 40_000;
   for (const group of failureGroups.values()) {
+    if (Date.now() > until) {
+      group.minimal = '(not shrunk: the shrinking time was used up; see the first request)';
+      continue;
+    }
     const fails = async (candidate: RequestSpec): Promise<boolean> => {
-      const rendered = render(candidate, tokens);
-      if (rendered.headers['X-Request-Id']?.startsWith('fz-')) rendered.headers['X-Request-Id'] = `fz-shrink-${++shrinkCounter}`;
+      const attempt = ++shrinkCounter;
+      // a replayed start needs an id of its own (the first attempt took its id, or broke the item behind it)
+      const body = candidate.body?.kind === 'json' ? (candidate.body.json as Record<string, unknown> | null) : null;
+      const fresh = candidate.operationId === 'startItem' && body && typeof body === 'object' && typeof body.id === 'string'
+        ? { ...candidate, body: { ...candidate.body!, json: { ...body, id: `fz-${world.salt}-r${attempt}` } } }
+        : candidate;
+      const rendered = render(fresh, tokens);
+      if (rendered.headers['X-Request-Id']?.startsWith('fz-')) rendered.headers['X-Request-Id'] = `fz-shrink-${attempt}`;
       const res = await target.send(rendered);
       if (!(res.status >= 500 || res.status <= 0)) return false;
       const id = responseRequestId(res);
@@ -236,7 +256,7 @@ async function shrinkFailures(): Promise<void> {
       group.minimal = '(did not fail again when replayed: depends on state reached by earlier requests)';
       continue;
     }
-    group.minimal = describeRequest(await shrink(group.first.spec, fails, 50));
+    group.minimal = describeRequest(await shrink(group.first.spec, fails, 50, Math.min(10_000, until - Date.now())));
   }
 }
 
@@ -358,6 +378,7 @@ function summary(): string {
   const lines: string[] = [];
   const statuses = countBy(outcomes, (o) => String(o.res.status));
   lines.push(`route fuzz: seed ${SEED}, ${outcomes.length} requests in ${(campaignMs / 1000).toFixed(1)} s (salt ${world?.salt}), report ${REPORT_PATH}`);
+  lines.push(`  phases (ms): ${Object.entries(phases).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   lines.push(`  by status: ${Object.entries(statuses).map(([s, n]) => `${s}: ${n}`).join(', ')}`);
   lines.push(`  by mode: ${Object.entries(countBy(outcomes, (o) => `${o.spec.mode} ${o.res.status < 300 ? '2xx' : o.res.status < 500 ? '4xx' : '5xx'}`)).map(([s, n]) => `${s}: ${n}`).join(', ')}`);
   lines.push(`  distinct 5xx causes: ${failureGroups.size}`);
@@ -391,7 +412,7 @@ function summary(): string {
 
 function writeReport(): void {
   const report = {
-    seed: SEED, requests: outcomes.length, campaignMs, salt: world?.salt,
+    seed: SEED, requests: outcomes.length, campaignMs, phases, salt: world?.salt,
     statusCounts: countBy(outcomes, (o) => String(o.res.status)),
     byOperation: Object.fromEntries(
       [...new Set(outcomes.map((o) => o.spec.op))].sort().map((op) => [op, countBy(outcomes.filter((o) => o.spec.op === op), (o) => String(o.res.status))]),
@@ -401,6 +422,11 @@ function writeReport(): void {
       first: { index: g.first.spec.index, notes: g.first.spec.notes, request: describeRequest(g.first.spec), status: g.first.res.status, body: g.first.res.text.slice(0, 2000) },
       minimal: g.minimal, minimalResponse: g.minimalResponse, stack: g.stack,
       brokenItemTrigger: itemOf(g.first.spec) ? triggers.get(itemOf(g.first.spec)!) : undefined,
+    })),
+    serverErrors: outcomes.filter((o) => o.res.status >= 500 || o.res.status <= 0).map((o) => ({
+      index: o.spec.index, op: o.spec.op, notes: o.spec.notes, request: describeRequest(o.spec), status: o.res.status,
+      body: o.res.text.slice(0, 1000), error: o.res.error,
+      cause: causeSignature(o.requestId ? capture.byRequest.get(o.requestId) : undefined, REPO_ROOT, 'nothing logged'),
     })),
     problemShape: violationGroups('problem-shape'),
     undocumentedStatus: violationGroups('undocumented-status'),
@@ -417,12 +443,14 @@ function writeReport(): void {
 }
 
 beforeAll(async () => {
-  await setUp();
-  await runCampaign();
+  await timed('setup', setUp);
+  await timed('campaign', runCampaign);
   groupFailures();
-  controlAfter = await readControl();
-  await checkHealth();
-  await shrinkFailures();
+  await timed('control', async () => {
+    controlAfter = await readControl();
+  });
+  await timed('health', checkHealth);
+  await timed('shrink', shrinkFailures);
   writeReport();
 });
 

@@ -1502,20 +1502,26 @@ function* simplifications(spec: RequestSpec): Generator<RequestSpec> {
   }
 }
 
-/** Greedy shrink: keep a simpler variant whenever it still fails the same way; at most `budget` tries. */
-export async function shrink(spec: RequestSpec, stillFails: (candidate: RequestSpec) => Promise<boolean>, budget = 60): Promise<RequestSpec> {
+/** Greedy shrink: keep a simpler variant whenever it still fails the same way; at most `budget` tries and `timeMs`. */
+export async function shrink(
+  spec: RequestSpec,
+  stillFails: (candidate: RequestSpec) => Promise<boolean>,
+  budget = 60,
+  timeMs = 15_000,
+): Promise<RequestSpec> {
+  const until = Date.now() + timeMs;
   let best = spec;
   let tries = 0;
   let improved = true;
   const rejected = new Set<string>();
   const keyOf = (c: RequestSpec) => toJsonText([c.actor, c.pathParams, c.query, c.headers, c.body ?? null]);
-  while (improved && tries < budget) {
+  while (improved && tries < budget && Date.now() < until) {
     improved = false;
     for (const candidate of simplifications(best)) {
       const key = keyOf(candidate);
       if (rejected.has(key)) continue;
       rejected.add(key);
-      if (++tries > budget) break;
+      if (++tries > budget || Date.now() > until) break;
       if (await stillFails(candidate)) {
         best = { ...candidate, notes: spec.notes };
         improved = true;
