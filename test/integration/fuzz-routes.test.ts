@@ -2,7 +2,9 @@
  * Seeded fuzzing of every operation in the OpenAPI document against the real
  * stack (Express app, worker, Temporal dev server, fresh PostgreSQL).
  *
- *   FUZZ_REQUESTS=2000 FUZZ_SEED=20260101 npx jest --selectProjects integration test/integration/fuzz-routes.test.ts
+ *   FUZZ_REQUESTS=2000 FUZZ_SEED=20260101 npx jest test/integration/fuzz-routes.test.ts --selectProjects integration
+ *
+ * (the path goes before --selectProjects, which would read it as a project name).
  *
  * One campaign runs in beforeAll (generated up front from the seed, sent one
  * request at a time); the tests then assert its properties:
@@ -11,7 +13,12 @@
  * - the control item (never targeted by a mutating request) reads back
  *   byte-identical: live state, four lists, records, its plan and its list row;
  * - every change the API accepted reached the read side, and no workflow task
- *   failed (a poisoned item would answer 200 and then never project).
+ *   failed (a poisoned item would answer 200 and then never project);
+ * - and, as a guard on the harness itself, requests succeeded on most operations.
+ * The same seed sends the same requests in the same order and, on the same code,
+ * gets the same statuses: generated values are relative to the current UTC day
+ * (deadlines must lie ahead) and ids carry a 4-hex salt so that a reused Temporal
+ * server never sees an id twice.
  * A summary (status counts, every distinct 5xx cause with the throwing line and
  * a shrunk reproduction, contract drift) is printed at the end and written as
  * JSON to FUZZ_REPORT (default: $TMPDIR/rect-fuzz-<seed>.json).
