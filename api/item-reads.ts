@@ -82,11 +82,18 @@ export function createItemReads(deps: { pool: Pool; items: ItemGateway }): ItemR
     async view(itemId, viewer, options = {}) {
       await requireVisible(itemId, viewer);
       let wanted = options.minVersion;
-      if (options.live) {
+      const stored = await itemVersion(pool, itemId);
+      if (options.live || (wanted !== undefined && (stored ?? -1) < wanted)) {
         const live = await items.version(itemId);
-        if (live) wanted = Math.max(wanted ?? 0, live.version);
+        // a version the item has not reached is a client's mistake, not something to wait for
+        if (wanted !== undefined && live && wanted > live.version) {
+          throw new DomainError('VALIDATION_FAILED', `item '${itemId}' is at version ${live.version}; version ${wanted} does not exist yet`, {
+            path: 'query.minVersion',
+          });
+        }
+        if (options.live && live) wanted = Math.max(wanted ?? 0, live.version);
       }
-      if (wanted !== undefined) {
+      if (wanted !== undefined && (stored ?? -1) < wanted) {
         const reached = await waitFor(async () => ((await itemVersion(pool, itemId)) ?? -1) >= wanted!);
         if (!reached) throw lagging(`the read side of item '${itemId}' has not reached version ${wanted} yet`);
       }

@@ -10,6 +10,7 @@ import { ConfigError } from '../config/env';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { createPool } from '../db/pool';
 import { createApp } from './app';
+import { answerClientErrors } from './http/client-error';
 import { loadApiConfig, type ApiConfig } from './config';
 import { createApiLogger } from './logger';
 
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
   const app = createApp({ config, temporal, pool, logger });
 
   const server = app.listen(config.API_PORT, config.API_HOST);
+  answerClientErrors(server);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.API_PORT;

@@ -56,8 +56,8 @@ function operationOf(route: RouteSpec): Json {
   const content = ok.schema
     ? { [ok.contentType ?? 'application/json']: { schema: schemaOf(ok.schema) } }
     : { [ok.contentType ?? 'application/json']: {} };
-  const bodyErrors = route.body ? [413, 415] : [];
-  const errorStatuses = [...new Set([...(secured ? [400, 401, 403] : []), ...bodyErrors, ...(route.errors ?? []), 500, 503])].sort();
+  // any request may carry a bad %-escape, an encoded or oversized body: every route can answer 400, 413, 415
+  const errorStatuses = [...new Set([400, 413, 415, ...(secured ? [401, 403] : []), ...(route.errors ?? []), 500, 503])].sort();
   const responses: Json = { [String(ok.status)]: { description: ok.description, content } };
   for (const status of errorStatuses) responses[String(status)] = { $ref: `#/components/responses/Problem${status}` };
   const roles = secured ? `\n\nRoles: ${(route.roles as readonly string[]).join(', ')}.` : '';

@@ -13,7 +13,8 @@ import { DomainError } from './errors';
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** C0 controls but tab and newline, DEL, C1 controls */
 const CONTROL_MULTILINE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/;
-const CONTROL_SINGLE_LINE = /[\u0000-\u001F\u007F-\u009F]/;
+/** …and in names and titles also the bidirectional overrides and isolates, which can make one unit's name read as another's */
+const CONTROL_SINGLE_LINE = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
 
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 export const ID_ALPHABET = 'letters, digits and . _ : - (starting with a letter or digit)';
@@ -29,7 +30,7 @@ export function textRuleViolation(value: string, kind: TextKind): string | undef
   if (control.test(value)) {
     return kind === 'multiLine'
       ? 'must not contain control characters other than newline and tab'
-      : 'must not contain control characters, newlines or tabs';
+      : 'must not contain control characters, newlines, tabs or bidirectional overrides';
   }
   return undefined;
 }

@@ -44,8 +44,8 @@ async function authorizeCaller(route: RouteSpec, req: express.Request, authentic
  * work, rather than inflated (a decompression bomb) or half-read.
  */
 function refuseEncodedBody(req: express.Request): void {
-  const encoding = req.get('content-encoding');
-  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+  const encoding = req.get('content-encoding')?.trim().toLowerCase();
+  if (encoding !== undefined && encoding !== '' && encoding !== 'identity') {
     throw new ApiProblem(415, 'UNSUPPORTED_MEDIA_TYPE', `Content-Encoding '${encoding.slice(0, 40)}' is not accepted: send the body unencoded`, {
       headers: { 'Accept-Encoding': 'identity' },
     });

@@ -161,7 +161,7 @@ async function setUp(): Promise<void> {
   target = await HttpTarget.listen(app);
   api = await loadOpenApi(app);
   const roleTokens = await tokensFor(stack);
-  const weird = await stack.tokenFor({ sub: 'user/奇:👤', name: '李雷 🚧 Ωμέγα', role: 'leader' });
+  const weird = await stack.tokenFor({ sub: 'idp|user/qi:1', name: '李雷 🚧 Ωμέγα', role: 'leader' });
   tokens = { ...roleTokens, weird, ...(await hostileTokens()) };
 
   const salt = randomBytes(2).toString('hex');

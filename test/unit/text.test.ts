@@ -53,7 +53,7 @@ describe('textRuleViolation', () => {
   it('allows newline and tab in multi-line text only', () => {
     for (const c of ['\n', '\t']) {
       expect(textRuleViolation(`one${c}two`, 'multiLine')).toBeUndefined();
-      expect(textRuleViolation(`one${c}two`, 'singleLine')).toMatch(/newlines or tabs/);
+      expect(textRuleViolation(`one${c}two`, 'singleLine')).toMatch(/newlines, tabs or bidirectional overrides/);
     }
   });
 
@@ -180,5 +180,14 @@ describe('the id and actor id alphabets', () => {
     expect(ACTOR_ID_PATTERN.test('two words')).toBe(false);
     expect(ACTOR_ID_PATTERN.test('tab\t')).toBe(false);
     expect(ACTOR_ID_PATTERN.test('中')).toBe(false);
+  });
+});
+
+describe('bidirectional overrides', () => {
+  it('are refused in names and titles, where they could make one name read as another', () => {
+    for (const c of ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069']) {
+      expect(textRuleViolation(`Unit${c}A`, 'singleLine')).toBeDefined();
+      expect(textRuleViolation(`some text ${c} in a report`, 'multiLine')).toBeUndefined();
+    }
   });
 });
