@@ -106,10 +106,10 @@ const CONFIG_CODES = new Set(['ECONFIG', 'EENVELOPE', 'ENOAUTH', 'EMAXRECIPIENTS
 function classify(err: SmtpError, secrets: ReadonlyArray<string | undefined>) {
   const rc = err.responseCode;
   if (typeof rc === 'number') {
-    const text = `SMTP ${rc}: ${err.response ?? err.message ?? ''}`;
+    const text = err.response ? `SMTP ${err.response}` : `SMTP ${rc}: ${err.message ?? ''}`; // the reply starts with its code
     if (rc >= 400 && rc < 500) {
       // 421/450/451/452 with "rate" or "too many" wording: the server is throttling us
-      const throttled = /rate|too many|throttl|try again later/i.test(err.response ?? '');
+      const throttled = /rate|too many|throttl/i.test(err.response ?? '');
       return failure(throttled ? 'rateLimited' : 'server', true, text, secrets);
     }
     if (rc === 503) return failure('server', true, text, secrets);
