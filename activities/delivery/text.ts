@@ -1,0 +1,85 @@
+/**
+ * Text helpers for messages: Markdown escaping of user text, UTF-8-safe
+ * truncation (platform limits are in bytes), local date-times in Chinese and
+ * Chinese numerals. Pure; no I/O.
+ */
+import { zonedParts } from '../../domain/local-time';
+
+/**
+ * Escapes user text for the Markdown subset the robots render, so that a task
+ * named "**urgent** [click](http://evil)" shows as typed instead of formatting or
+ * linking. Inline markers are escaped everywhere; block markers (#, >, -, +, =, 1.)
+ * only where they would start a block. Line breaks are kept.
+ */
+export function escapeMarkdown(text: string): string {
+  return normalize(text)
+    .split('\n')
+    .map((line) =>
+      line
+        .replace(/[\\`*_[\]<>|~]/g, (c) => `\\${c}`)
+        .replace(/^(\s*)([#+=-])/, '$1\\$2')
+        .replace(/^(\s*\d+)([.)])/, '$1\\$2'),
+    )
+    .join('\n');
+}
+
+/** One line of user text: line breaks become spaces (titles, names, fields). */
+export function oneLine(text: string): string {
+  return normalize(text).replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/** CRLF and lone CR to LF; other control characters (but tab) removed: they render as junk or break cards. */
+function normalize(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return String(text).replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
+}
+
+export function utf8Length(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/**
+ * Cuts `text` to at most `maxBytes` UTF-8 bytes, never inside a character (nor a
+ * surrogate pair), and ends it with `marker` when anything was cut; the marker
+ * counts against the limit.
+ */
+export function truncateUtf8(text: string, maxBytes: number, marker = '…'): string {
+  if (utf8Length(text) <= maxBytes) return text;
+  const budget = maxBytes - utf8Length(marker);
+  if (budget <= 0) return truncateUtf8(marker, maxBytes, '');
+  let used = 0;
+  let end = 0;
+  for (const ch of text) {
+    const size = utf8Length(ch);
+    if (used + size > budget) break;
+    used += size;
+    end += ch.length;
+  }
+  return text.slice(0, end) + marker;
+}
+
+/** Cuts to at most `max` characters (code points), ending with … when cut. */
+export function truncateChars(text: string, max: number): string {
+  const chars = Array.from(text);
+  return chars.length <= max ? text : `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
+}
+
+/** An instant as local wall time in Chinese, e.g. 2026年12月31日 23:59. Throws on an unknown time zone. */
+export function formatLocalDateTime(instant: string | number | Date, timezone: string): string {
+  const ms = instant instanceof Date ? instant.getTime() : typeof instant === 'number' ? instant : Date.parse(instant);
+  if (!Number.isFinite(ms)) throw new RangeError(`not an instant: ${String(instant)}`);
+  const p = zonedParts(ms, timezone);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${p.year}年${p.month}月${p.day}日 ${pad(p.hour)}:${pad(p.minute)}`;
+}
+
+const DIGITS = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+
+/** 1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 99 → 九十九; beyond 99 (or below 1) the Arabic number. */
+export function chineseNumeral(n: number): string {
+  if (!Number.isInteger(n) || n < 1 || n > 99) return String(n);
+  if (n < 10) return DIGITS[n]!;
+  const tens = Math.floor(n / 10);
+  const ones = n % 10;
+  return `${tens === 1 ? '' : DIGITS[tens]}十${ones === 0 ? '' : DIGITS[ones]}`;
+}
