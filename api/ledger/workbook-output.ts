@@ -2,9 +2,9 @@
  * The streaming writer every ledger workbook is written with, and the two
  * sinks: a caller's Writable (an HTTP response, a file) or a Buffer.
  *
- * Strings are written inline, not into the shared-string table: that table
- * lives in memory until the very end, so inline strings are what keeps a
- * large export's memory flat (at the price of a somewhat larger file).
+ * Strings are written in their cells, not into the shared-string table: that
+ * table lives in memory until the very end, so in-cell strings are what keeps
+ * a large export's memory flat (at the price of a somewhat larger file).
  */
 import { PassThrough, type Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
