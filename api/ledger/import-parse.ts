@@ -9,10 +9,10 @@
  * Call guardUpload first: this trusts the ZIP not to be a bomb.
  */
 import { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
 import { rawCellOf, type RawCell } from './cell-values';
 import { GUIDE_SHEET_NAME, IMPORT_COLUMNS, IMPORT_SHEET_NAME, normalizeHeader, type ImportColumnKey } from './import-columns';
 import { LedgerFileError } from './ledger-file-error';
+import { createWorkbookReader } from './utf8-workbook-reader';
 
 export interface LedgerRow {
   /** 1-based row number in the sheet */
@@ -50,7 +50,7 @@ interface SheetState {
 
 export async function readLedgerSheet(buffer: Buffer, options: Partial<ParseOptions> = {}): Promise<LedgerSheet> {
   const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([buffer]), {
+  const reader = createWorkbookReader(Readable.from([buffer]), {
     worksheets: 'emit',
     sharedStrings: 'cache',
     // styles tell a date-formatted number from a plain one

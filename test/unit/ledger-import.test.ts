@@ -28,6 +28,28 @@ describe('importLedger: round trip through the filled template', () => {
   });
 });
 
+describe('importLedger: Chinese text across the reader’s chunk boundaries', () => {
+  // exceljs decodes 16 KiB chunks one by one; a large sheet of Chinese text is sure to split characters
+  const rows = Array.from({ length: 1000 }, (_, i) =>
+    row({ 整改任务编号: `T${i}`, 整改任务: `第${i}项整改任务：落实属地管理责任，完善长效机制，逐项销号`, 整改措施: `措施${i}：召开专题会议研究部署，明确时间表和路线图` }),
+  );
+
+  it('reads every character back from shared strings (as Excel writes them)', async () => {
+    const plan = planOf(await importLedger(await sheetWith(rows), options));
+    const tasks = plan.items[0]?.tasks ?? [];
+    expect(tasks).toHaveLength(1000);
+    expect(tasks.filter((t, i) => t.description !== rows[i]?.['整改任务'] || t.measures !== rows[i]?.['整改措施'])).toEqual([]);
+  });
+
+  it('reads every character back from in-cell strings (as the template writes them)', async () => {
+    const plan = samplePlan();
+    const base = plan.items[0]!.tasks[0]!;
+    plan.items[0]!.tasks = Array.from({ length: 1000 }, (_, i) => ({ ...base, id: `T${i}`, description: `第${i}项整改任务：落实属地管理责任，完善长效机制，逐项销号` }));
+    plan.items[0]!.problems = [plan.items[0]!.problems[0]!];
+    expect(planOf(await importLedger(await buildImportTemplate({ plan }), options))).toEqual(plan);
+  });
+});
+
 describe('importLedger: grouping', () => {
   it('groups rows by 事项编号, one problem per 问题编号, one task per row; later rows may leave shared cells blank', async () => {
     const file = await sheetWith([
