@@ -9,7 +9,7 @@ import { DEFAULT_TIMEZONE, daysToDeadline, localDateText, localDateTimeText } fr
 import { setColumns, solidFill, tableSheetOptions, writeDataRow, writeHeaderRow, writeTitleRow, type SheetColumn } from './sheet-style';
 import type { LedgerTaskRow, RowSource } from './types';
 import { LIGHT_FILLS, LIGHT_LABELS, STATUS_LABELS } from './vocabulary';
-import { breathe, collectBuffer, newWorkbookWriter } from './workbook-output';
+import { collectBuffer, letZipCatchUp, newWorkbookWriter } from './workbook-output';
 
 export interface LedgerExportOptions {
   /** the moment the figures are as of: days to deadline count from it */
@@ -96,7 +96,7 @@ export async function exportLedger(rows: RowSource<LedgerTaskRow>, out: Writable
     if (fill) row.getCell(LIGHT_COLUMN).fill = solidFill(fill);
     if (days !== undefined && days < 0) row.getCell(DAYS_COLUMN).font = { color: { argb: 'FFC00000' }, bold: true };
     row.commit();
-    await breathe(n);
+    await letZipCatchUp(ws, n);
   }
   ws.commit();
   await wb.commit();

@@ -9,7 +9,7 @@ import type ExcelJS from 'exceljs';
 import { setColumns, tableSheetOptions, writeDataRow, writeHeaderRow, writeTitleRow, type CellInput, type SheetColumn } from './sheet-style';
 import { safeCellText } from './safe-text';
 import type { RowSource } from './types';
-import { breathe, newWorkbookWriter } from './workbook-output';
+import { letZipCatchUp, newWorkbookWriter } from './workbook-output';
 
 export interface NoticeSpec<T> {
   sheetName: string;
@@ -45,7 +45,7 @@ export async function writeNotice<T>(lines: RowSource<T>, out: Writable, spec: N
     spec.style?.(row, line);
     row.commit();
     spec.tally(line);
-    await breathe(n);
+    await letZipCatchUp(ws, n);
   }
 
   const summaryRow = ws.getRow(HEADER_ROW + n + 2);

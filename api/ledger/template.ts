@@ -19,7 +19,7 @@ import { BORDER, writeDataRow, writeHeaderRow } from './sheet-style';
 import { writeGuideSheet } from './template-guide';
 import type { ImportedPlan, LedgerDeadline, UnitRef } from './types';
 import { LEVEL_LABELS, SEVERITY_LABELS } from './vocabulary';
-import { breathe, collectBuffer, newWorkbookWriter } from './workbook-output';
+import { collectBuffer, letZipCatchUp, newWorkbookWriter } from './workbook-output';
 
 export interface TemplateOptions {
   /** fills the sheet with this plan, one row per task */
@@ -60,7 +60,7 @@ export async function writeImportTemplate(out: Writable, options: TemplateOption
   for (const values of planRows(options.plan, options.timezone ?? DEFAULT_TIMEZONE)) {
     r++;
     writeDataRow(ws, r, IMPORT_COLUMNS.map((c) => values[c.key])).commit();
-    await breathe(r);
+    await letZipCatchUp(ws, r);
   }
   ws.commit();
 

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import { inflateRawSync } from 'node:zlib';
 import ExcelJS from 'exceljs';
@@ -6,6 +7,7 @@ import { exportDispatchNoticeToBuffer, exportRankingNoticeToBuffer, exportReview
 import { guardUpload } from '../../api/ledger/file-guard';
 import { safeCellText, unescapeCellText } from '../../api/ledger/safe-text';
 import type { DispatchNoticeLine, LedgerTaskRow, RankingLine, ReviewReportLine } from '../../api/ledger/types';
+import { letZipCatchUp } from '../../api/ledger/workbook-output';
 import { NOW } from './ledger-fixtures';
 
 async function load(file: Buffer): Promise<ExcelJS.Workbook> {
@@ -230,5 +232,37 @@ describe('the notices', () => {
   it('refuses a malformed period instead of printing a wrong title', async () => {
     await expect(exportDispatchNoticeToBuffer([], { now: NOW, weekStart: '2026-02-30' })).rejects.toThrow(RangeError);
     await expect(exportReviewReportToBuffer([], { now: NOW, month: '2026-13' })).rejects.toThrow(RangeError);
+  });
+});
+
+describe('backpressure towards the ZIP compressor', () => {
+  it('waits for the deflate stream to drain when it asks to, and only then', async () => {
+    const pipe = new EventEmitter() as EventEmitter & { _writableState: { length: number; needDrain: boolean } };
+    pipe._writableState = { length: 5_000_000, needDrain: true };
+    const ws = { stream: { pipes: [pipe] } };
+    let done = false;
+    const waiting = letZipCatchUp(ws, 200).then(() => (done = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(done).toBe(false);
+    pipe.emit('drain');
+    await waiting;
+    expect(done).toBe(true);
+    // between checks, and when nothing is pending, it does not wait
+    await expect(letZipCatchUp(ws, 201)).resolves.toBeUndefined();
+    pipe._writableState.needDrain = false;
+    await expect(letZipCatchUp(ws, 400)).resolves.toBeUndefined();
+  });
+
+  it('finds the deflate stream where exceljs 4.4.0 keeps it', async () => {
+    const sink = new Writable({ write: (_c, _e, done) => done() });
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink, useStyles: true });
+    const ws = wb.addWorksheet('x');
+    for (let i = 0; i < 10; i++) ws.addRow([i, '文本']).commit();
+    await new Promise((resolve) => setImmediate(resolve));
+    const pipe = (ws as unknown as { stream: { pipes: Array<{ _writableState: { needDrain: unknown; length: unknown } }> } }).stream.pipes[0];
+    expect(typeof pipe?._writableState.needDrain).toBe('boolean');
+    expect(typeof pipe?._writableState.length).toBe('number');
+    ws.commit();
+    await wb.commit();
   });
 });
