@@ -28,6 +28,9 @@ export interface CellContext {
   deadline: DeadlineContext;
 }
 
+/** C0 controls other than tab and line breaks: invisible, and NUL cannot be stored in PostgreSQL text or jsonb. */
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
 /** 、 is what the template asks for; people also type , ， ; ； and line breaks. */
 const UNIT_SEPARATORS = /[、,，;；\n]+/;
 
@@ -62,6 +65,10 @@ export class RowCells {
       return { present: true };
     }
     const text = cellText(raw) ?? '';
+    if (CONTROL.test(text)) {
+      this.error(key, `“${headerOf(key)}”含有不可见的控制字符，请删除后重新填写`);
+      return { present: true };
+    }
     const length = [...text].length;
     if (length > max) {
       this.error(key, `“${headerOf(key)}”不能超过 ${max} 个字（现为 ${length} 个字）`);

@@ -48,7 +48,23 @@ interface SheetState {
   dataRows: number;
 }
 
+/**
+ * Our refusals pass through; anything else exceljs or its XML parser throws
+ * means the workbook's XML is broken, which is the uploader's problem (422),
+ * not a server fault (500).
+ */
 export async function readLedgerSheet(buffer: Buffer, options: Partial<ParseOptions> = {}): Promise<LedgerSheet> {
+  try {
+    return await readSheet(buffer, options);
+  } catch (err) {
+    if (err instanceof LedgerFileError) throw err;
+    throw new LedgerFileError('CORRUPT_WORKBOOK', 422, '文件已损坏或不是有效的 Excel 工作簿（.xlsx），无法读取其中的表格', {
+      reason: err instanceof Error ? err.message : String(err),
+    });
+  }
+}
+
+async function readSheet(buffer: Buffer, options: Partial<ParseOptions>): Promise<LedgerSheet> {
   const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
   const reader = createWorkbookReader(Readable.from([buffer]), {
     worksheets: 'emit',

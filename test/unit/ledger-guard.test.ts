@@ -165,3 +165,13 @@ describe('the sheet reader', () => {
     expect(await refusal(importOf(file))).toMatchObject({ code: 'NO_LEDGER_SHEET', status: 422 });
   });
 });
+
+describe('broken XML inside a well-formed ZIP', () => {
+  it('is a 422 corrupt workbook, not a server error', async () => {
+    const sheet = '<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>事项编号</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>a&#0;b</t></is></c></row></sheetData></worksheet>';
+    const file = zipOf([...workbookSkeleton(), { name: 'xl/worksheets/sheet1.xml', data: Buffer.from(sheet) }]);
+    const r = await refusal(importOf(file));
+    expect(r).toMatchObject({ code: 'CORRUPT_WORKBOOK', status: 422 });
+    expect(String(r.details.reason)).toContain('malformed character entity');
+  });
+});

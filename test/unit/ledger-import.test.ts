@@ -1,4 +1,5 @@
 import { importLedger, type ImportOptions } from '../../api/ledger/import-ledger';
+import { validateLedgerRows } from '../../api/ledger/import-validate';
 import { buildImportTemplate } from '../../api/ledger/template';
 import type { ImportError, ImportResult } from '../../api/ledger/types';
 import { NOW, resolveUnit, row, samplePlan, sheetWith, UNITS } from './ledger-fixtures';
@@ -14,6 +15,20 @@ function planOf(result: ImportResult) {
   if (!result.ok) throw new Error(`expected success, got ${JSON.stringify(result.errors)}`);
   return result.plan;
 }
+
+const ROW_KEYS = {
+  itemKey: 'SX-001',
+  itemTitle: '道路整改',
+  problemId: 'P1',
+  problemDescription: '道路不通',
+  severity: '高',
+  taskId: 'T1',
+  taskDescription: '硬化路面',
+  ownerUnit: 'JT',
+  ownerPerson: '张三',
+  deadline: '2026-09-30',
+  leader: '李雷',
+};
 
 describe('importLedger: round trip through the filled template', () => {
   it('reads back exactly the plan the template was filled with (formula-like text included)', async () => {
@@ -152,6 +167,17 @@ describe('importLedger: every error at once, by row and Chinese column', () => {
       [1, '牵头领导'],
     ]);
     expect(errors[0]?.message).toBe('缺少“问题描述”列，请使用导入模板');
+  });
+
+  it('refuses invisible control characters (NUL could never be stored)', () => {
+    // exceljs drops them when writing XML, so the rule is checked on rows as a reader would hand them over
+    const cells = (over: Record<string, string>) =>
+      Object.fromEntries(Object.entries({ ...ROW_KEYS, ...over }).map(([k, v]) => [k, { kind: 'text' as const, text: v }]));
+    const sheet = { sheetName: '整改台账', headerRow: 1, missingColumns: [], date1904: false, rows: [{ row: 2, cells: cells({ taskDescription: '硬化\u0000路面', ownerPerson: '张\u0007三' }) }] };
+    expect(errorsOf(validateLedgerRows(sheet, options))).toEqual([
+      { row: 2, column: '整改任务', message: '“整改任务”含有不可见的控制字符，请删除后重新填写' },
+      { row: 2, column: '责任人', message: '“责任人”含有不可见的控制字符，请删除后重新填写' },
+    ]);
   });
 
   it('names an Excel error value rather than calling the cell empty', async () => {
