@@ -10,19 +10,11 @@
  * problem, which then needs a task on some other row.
  */
 import { IMPORT_COLUMNS, headerOf, type ImportColumnKey } from './import-columns';
-import { RowCells, type Cell, type CellContext } from './import-cells';
+import { finishItems, itemOf, problemOf, share, type ItemAcc } from './import-assemble';
+import { RowCells, type CellContext } from './import-cells';
 import type { LedgerSheet } from './import-parse';
 import { DEFAULT_TIMEZONE } from './ledger-time';
-import type {
-  ImportError,
-  ImportResult,
-  ImportedItem,
-  ImportedProblem,
-  ImportedTask,
-  LedgerLimits,
-  LedgerSupervisionLevel,
-  ResolveUnit,
-} from './types';
+import type { ImportError, ImportResult, ImportedTask, LedgerLimits, ResolveUnit } from './types';
 import { DEFAULT_LIMITS } from './types';
 import { LEVEL_LABELS, SEVERITY_LABELS } from './vocabulary';
 
@@ -40,35 +32,6 @@ export interface ValidateOptions {
 export const DEFAULT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 
 const TASK_COLUMNS: ImportColumnKey[] = ['taskId', 'taskDescription', 'measures', 'ownerUnit', 'ownerPerson', 'coOwners', 'deadline'];
-
-/** A value shared by several rows, remembered with the row that first gave it. */
-interface Shared<T> {
-  value: T;
-  row: number;
-}
-
-interface ProblemAcc {
-  id: string;
-  firstRow: number;
-  description?: Shared<string>;
-  category?: Shared<string>;
-  severity?: Shared<ImportedProblem['severity']>;
-  /** set when a cell had content that was invalid, so "missing" is not said too */
-  seen: Set<string>;
-  tasks: number;
-}
-
-interface ItemAcc {
-  key: string;
-  firstRow: number;
-  title?: Shared<string>;
-  level?: Shared<LedgerSupervisionLevel>;
-  leader?: Shared<string>;
-  seen: Set<string>;
-  problems: Map<string, ProblemAcc>;
-  taskRows: Map<string, number>;
-  tasks: ImportedTask[];
-}
 
 export function validateLedgerRows(sheet: LedgerSheet, options: ValidateOptions): ImportResult {
   const errors: ImportError[] = [];
@@ -132,7 +95,7 @@ export function validateLedgerRows(sheet: LedgerSheet, options: ValidateOptions)
     if (task.complete) item.tasks.push(task.complete);
   }
 
-  const plan = finish(items, errors);
+  const plan = finishItems(items, errors);
   return errors.length > 0 ? fail(errors) : { ok: true, plan: { items: plan } };
 }
 
@@ -166,79 +129,6 @@ function readTask(cells: RowCells, limits: LedgerLimits, problemId: string | und
       deadline,
     },
   };
-}
-
-function itemOf(items: Map<string, ItemAcc>, key: string, row: number): ItemAcc {
-  let item = items.get(key);
-  if (!item) {
-    item = { key, firstRow: row, seen: new Set(), problems: new Map(), taskRows: new Map(), tasks: [] };
-    items.set(key, item);
-  }
-  return item;
-}
-
-function problemOf(item: ItemAcc, id: string, row: number): ProblemAcc {
-  let problem = item.problems.get(id);
-  if (!problem) {
-    problem = { id, firstRow: row, seen: new Set(), tasks: 0 };
-    item.problems.set(id, problem);
-  }
-  return problem;
-}
-
-/** Records a shared cell, or reports it when it differs from the row that first gave it. */
-function share<F extends string, T>(
-  cells: RowCells,
-  acc: { seen: Set<string> } & Partial<Record<F, Shared<T>>>,
-  field: F,
-  key: ImportColumnKey,
-  cell: Cell<T>,
-  scope: '事项' | '问题',
-  labels?: Record<string, string>,
-): void {
-  if (cell.present) acc.seen.add(field);
-  if (cell.value === undefined) return;
-  const first = acc[field] as Shared<T> | undefined;
-  if (!first) {
-    (acc as Record<F, Shared<T>>)[field] = { value: cell.value, row: cells.rowNumber };
-  } else if (first.value !== cell.value) {
-    const show = (v: T) => (labels ? (labels[String(v)] ?? String(v)) : String(v));
-    cells.error(key, `与第 ${first.row} 行的${headerOf(key)}“${show(first.value)}”不一致（同一${scope}的各行须一致）`);
-  }
-}
-
-function finish(items: Map<string, ItemAcc>, errors: ImportError[]): ImportedItem[] {
-  const out: ImportedItem[] = [];
-  const missing = (row: number, key: ImportColumnKey, message: string) => errors.push({ row, column: headerOf(key), message });
-  for (const item of items.values()) {
-    if (!item.title && !item.seen.has('title')) missing(item.firstRow, 'itemTitle', `事项“${item.key}”未填写事项名称`);
-    if (!item.leader && !item.seen.has('leader')) missing(item.firstRow, 'leader', `事项“${item.key}”未填写牵头领导`);
-    const problems: ImportedProblem[] = [];
-    for (const p of item.problems.values()) {
-      if (!p.description && !p.seen.has('description')) missing(p.firstRow, 'problemDescription', `问题“${p.id}”未填写问题描述`);
-      if (!p.severity && !p.seen.has('severity')) missing(p.firstRow, 'severity', `问题“${p.id}”未填写严重程度`);
-      if (p.tasks === 0) missing(p.firstRow, 'taskId', `问题“${p.id}”没有整改任务，每个问题至少需要一项整改任务`);
-      if (p.description && p.severity) {
-        problems.push({
-          id: p.id,
-          description: p.description.value,
-          ...(p.category ? { category: p.category.value } : {}),
-          severity: p.severity.value,
-        });
-      }
-    }
-    if (item.title && item.leader) {
-      out.push({
-        key: item.key,
-        title: item.title.value,
-        supervisionLevel: item.level?.value ?? 'none',
-        leaderName: item.leader.value,
-        problems,
-        tasks: item.tasks,
-      });
-    }
-  }
-  return out;
 }
 
 function fail(errors: ImportError[]): ImportResult {
