@@ -3,8 +3,8 @@
  * XML is parsed as it inflates and no workbook model is built, so memory
  * grows with the rows we keep, not with the file. While reading it refuses
  * what must not be imported at all: a formula in any cell of any sheet
- * (listed by address, never evaluated) and more rows than allowed (as soon
- * as the count is passed).
+ * (listed by address, never evaluated) and more rows than allowed (rows
+ * past the limit are read but not kept).
  *
  * Call guardUpload first: this trusts the ZIP not to be a bomb.
  */
@@ -77,6 +77,7 @@ async function readSheet(buffer: Buffer, options: Partial<ParseOptions>): Promis
   const formulas: string[] = [];
   let formulaCount = 0;
   let chosen: SheetState | undefined;
+  let overflow: SheetState | undefined;
 
   for await (const worksheet of reader) {
     const sheet: SheetState = { name: (worksheet as { name?: string }).name ?? '', isLedger: false, rows: [], dataRows: 0 };
@@ -96,17 +97,25 @@ async function readSheet(buffer: Buffer, options: Partial<ParseOptions>): Promis
         continue;
       }
       if (++sheet.dataRows > maxRows) {
-        throw new LedgerFileError('TOO_MANY_ROWS', 413, `“${sheet.name}”表的数据行超过上限 ${maxRows} 行，请分批导入`, {
-          sheet: sheet.name,
-          maxRows,
-        });
+        // Stop keeping rows but read on: leaving exceljs' iterator early leaks
+        // the temp file it parks each worksheet in (and its open handle).
+        // The guard has already bounded how much there is to read.
+        overflow ??= sheet;
+        sheet.rows = [];
+        continue;
       }
-      if (sheet.isLedger && sheet.columns) sheet.rows.push(toLedgerRow(row.number, values, sheet.columns));
+      if (sheet.isLedger && sheet.columns && !overflow) sheet.rows.push(toLedgerRow(row.number, values, sheet.columns));
     }
     // the sheet named 整改台账 wins; otherwise the first sheet with the import headers
     if (sheet.isLedger && (!chosen || (sheet.name === IMPORT_SHEET_NAME && chosen.name !== IMPORT_SHEET_NAME))) chosen = sheet;
   }
 
+  if (overflow) {
+    throw new LedgerFileError('TOO_MANY_ROWS', 413, `“${overflow.name}”表的数据行超过上限 ${maxRows} 行，请分批导入`, {
+      sheet: overflow.name,
+      maxRows,
+    });
+  }
   if (formulaCount > 0) {
     const more = formulaCount > formulas.length ? ` 等（共 ${formulaCount} 处）` : '';
     throw new LedgerFileError('FORMULA_CELLS', 422, `工作簿包含公式，出于安全考虑不予导入，请将公式转为数值后重新上传：${formulas.join('、')}${more}`, {

@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { guardUpload, LedgerFileError, type LedgerFileErrorCode } from '../../api/ledger/file-guard';
 import { importLedger, type ImportOptions } from '../../api/ledger/import-ledger';
 import { readLedgerSheet } from '../../api/ledger/import-parse';
@@ -82,6 +84,24 @@ describe('size limits', () => {
       message: '“整改台账”表的数据行超过上限 2 行，请分批导入',
     });
     expect((await importOf(file, { maxRows: 3 })).ok).toBe(true);
+  });
+});
+
+describe('temp files', () => {
+  // exceljs parks a worksheet that comes before the shared strings in a temp file named
+  // tmp-<pid>-…; a read it does not finish never removes it, so every refusal must let it finish
+  const ours = () => readdirSync(tmpdir()).filter((f) => f.startsWith(`tmp-${process.pid}-`));
+
+  it('none is left behind by imports, refused or not', async () => {
+    const file = await sheetWith(Array.from({ length: 30 }, (_, i) => row({ 整改任务编号: `T${i}` })));
+    const before = ours();
+    for (let i = 0; i < 3; i++) {
+      expect(await refusal(importOf(file, { maxRows: 5 }))).toMatchObject({ code: 'TOO_MANY_ROWS' });
+      expect((await importOf(file)).ok).toBe(true);
+    }
+    // removal is asynchronous
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(ours()).toEqual(before);
   });
 });
 
