@@ -136,7 +136,7 @@ export function readZipDirectory(buf: Buffer, maxEntries: number): ZipEntry[] {
 function locateData(buf: Buffer, entries: ZipEntry[], directoryOffset: number): void {
   const byOffset = [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
   let expected = 0;
-  for (const e of byOffset) {
+  byOffset.forEach((e, i) => {
     if (e.localHeaderOffset !== expected) throw corrupt('local entries do not match the central directory');
     need(buf, e.localHeaderOffset, 30);
     if (buf.readUInt32LE(e.localHeaderOffset) !== LOCAL_SIG) throw corrupt('bad local header');
@@ -149,14 +149,13 @@ function locateData(buf: Buffer, entries: ZipEntry[], directoryOffset: number): 
     const dataEnd = e.dataOffset + e.compressedSize;
     if (dataEnd > directoryOffset) throw corrupt('entry data overlaps the central directory');
     if (e.flags & FLAG_DATA_DESCRIPTOR) {
-      const fits = DESCRIPTOR_LENGTHS.map((n) => dataEnd + n).filter((end) => end <= directoryOffset);
-      const next = byOffset.find((o) => o.localHeaderOffset > e.localHeaderOffset)?.localHeaderOffset ?? directoryOffset;
-      if (!fits.includes(next)) throw corrupt('data descriptor does not end where the next entry starts');
+      const next = byOffset[i + 1]?.localHeaderOffset ?? directoryOffset;
+      if (!DESCRIPTOR_LENGTHS.some((n) => dataEnd + n === next)) throw corrupt('data descriptor does not end where the next entry starts');
       expected = next;
     } else {
       expected = dataEnd;
     }
-  }
+  });
   if (expected !== directoryOffset) throw corrupt('bytes between the entries and the central directory');
 }
 

@@ -149,8 +149,12 @@ function crc32(data: Buffer): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-/** A plain ZIP (no data descriptors, no zip64), the way the simplest writers make them. */
-export function zipOf(parts: ZipPart[]): Buffer {
+/**
+ * A plain ZIP (no data descriptors), the way the simplest writers make them;
+ * with zip64, every size lives in a zip64 extra field and the directory is
+ * found through the zip64 end records, as large-file writers do.
+ */
+export function zipOf(parts: ZipPart[], options: { zip64?: boolean } = {}): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
@@ -166,32 +170,56 @@ export function zipOf(parts: ZipPart[]): Buffer {
     local.writeUInt16LE(p.flags ?? 0, 6);
     local.writeUInt16LE(method, 8);
     local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(size, 22);
+    // (a zip64 writer would put the sizes in a local extra field; the guard reads only the directory's)
+    local.writeUInt32LE(options.zip64 ? 0xffffffff : body.length, 18);
+    local.writeUInt32LE(options.zip64 ? 0xffffffff : size, 22);
     local.writeUInt16LE(name.length, 26);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(45, 4);
+    central.writeUInt16LE(45, 6);
     central.writeUInt16LE(p.flags ?? 0, 8);
     central.writeUInt16LE(method, 10);
     central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(size, 24);
+    central.writeUInt32LE(options.zip64 ? 0xffffffff : body.length, 20);
+    central.writeUInt32LE(options.zip64 ? 0xffffffff : size, 24);
     central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
+    central.writeUInt32LE(options.zip64 ? 0xffffffff : offset, 42);
+    const extra = Buffer.alloc(options.zip64 ? 28 : 0);
+    if (options.zip64) {
+      extra.writeUInt16LE(0x0001, 0);
+      extra.writeUInt16LE(24, 2);
+      extra.writeBigUInt64LE(BigInt(size), 4);
+      extra.writeBigUInt64LE(BigInt(body.length), 12);
+      extra.writeBigUInt64LE(BigInt(offset), 20);
+      central.writeUInt16LE(extra.length, 30);
+    }
     locals.push(local, name, body);
-    centrals.push(central, name);
+    centrals.push(central, name, extra);
     offset += 30 + name.length + body.length;
   }
   const directory = Buffer.concat(centrals);
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(parts.length, 8);
-  end.writeUInt16LE(parts.length, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, directory, end]);
+  end.writeUInt16LE(options.zip64 ? 0xffff : parts.length, 8);
+  end.writeUInt16LE(options.zip64 ? 0xffff : parts.length, 10);
+  end.writeUInt32LE(options.zip64 ? 0xffffffff : directory.length, 12);
+  end.writeUInt32LE(options.zip64 ? 0xffffffff : offset, 16);
+  if (!options.zip64) return Buffer.concat([...locals, directory, end]);
+  const end64 = Buffer.alloc(56);
+  end64.writeUInt32LE(0x06064b50, 0);
+  end64.writeBigUInt64LE(44n, 4);
+  end64.writeUInt16LE(45, 12);
+  end64.writeUInt16LE(45, 14);
+  end64.writeBigUInt64LE(BigInt(parts.length), 24);
+  end64.writeBigUInt64LE(BigInt(parts.length), 32);
+  end64.writeBigUInt64LE(BigInt(directory.length), 40);
+  end64.writeBigUInt64LE(BigInt(offset), 48);
+  const locator = Buffer.alloc(20);
+  locator.writeUInt32LE(0x07064b50, 0);
+  locator.writeBigUInt64LE(BigInt(offset + directory.length), 8);
+  locator.writeUInt32LE(1, 16);
+  return Buffer.concat([...locals, directory, end64, locator, end]);
 }
 
 /** The two parts every OOXML workbook has; enough to pass the format check. */

@@ -137,6 +137,16 @@ describe('zip bombs, judged before inflating', () => {
     });
   });
 
+  it('zip64 directories are read too: honest sizes pass, a 5 GiB claim is refused', async () => {
+    const honest = await guardUpload(zipOf(workbookSkeleton(), { zip64: true }));
+    expect(honest.map((e) => [e.name, e.uncompressedSize])).toEqual([
+      ['[Content_Types].xml', 29],
+      ['xl/workbook.xml', 32],
+    ]);
+    const claim = zipOf([...workbookSkeleton(), { name: 'xl/worksheets/sheet1.xml', data: Buffer.from('<worksheet/>'), declaredSize: 5 * 1024 * MiB }], { zip64: true });
+    expect(await refusal(guardUpload(claim, { maxEntryRatio: 1e12 }))).toMatchObject({ code: 'ZIP_BOMB', status: 413, details: { uncompressedBytes: 5 * 1024 * MiB + 61 } });
+  });
+
   it('local entries that do not match the directory → 422 corrupt', async () => {
     const file = zipOf(workbookSkeleton());
     // shift the directory's first offset: the parser would read another entry than the guard checked
