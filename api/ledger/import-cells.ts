@@ -8,6 +8,7 @@ import { parseDeadlineCell, type DeadlineContext } from './deadline-cell';
 import { headerOf, type ImportColumnKey } from './import-columns';
 import type { LedgerRow } from './import-parse';
 import type { ImportError, LedgerDeadline, LedgerLimits, ResolveUnit, UnitRef } from './types';
+import { codeOfLabel } from './vocabulary';
 
 /**
  * A cell's outcome. `present` is true whenever the cell had content, even
@@ -91,7 +92,7 @@ export class RowCells {
     const cell = this.text(key, this.ctx.limits.shortText, required);
     if (cell.value === undefined) return cell as Cell<never>;
     const codes = Object.keys(labels) as C[];
-    const code = codes.find((c) => labels[c] === cell.value || c === cell.value);
+    const code = codes.find((c) => c === cell.value) ?? codeOfLabel(labels, cell.value);
     if (!code) {
       this.error(key, `无法识别的${headerOf(key)}“${cell.value}”，应为 ${codes.map((c) => labels[c]).join('、')} 之一`);
       return { present: true };
