@@ -1,0 +1,177 @@
+/**
+ * Reads the import sheet out of an .xlsx with exceljs' streaming reader: the
+ * XML is parsed as it inflates and no workbook model is built, so memory
+ * grows with the rows we keep, not with the file. While reading it refuses
+ * what must not be imported at all: a formula in any cell of any sheet
+ * (listed by address, never evaluated) and more rows than allowed (rows
+ * past the limit are read but not kept).
+ *
+ * Call guardUpload first: this trusts the ZIP not to be a bomb.
+ */
+import { Readable } from 'node:stream';
+import { rawCellOf, type RawCell } from './cell-values';
+import { GUIDE_SHEET_NAME, IMPORT_COLUMNS, IMPORT_SHEET_NAME, normalizeHeader, type ImportColumnKey } from './import-columns';
+import { LedgerFileError } from './ledger-file-error';
+import { createWorkbookReader } from './utf8-workbook-reader';
+
+export interface LedgerRow {
+  /** 1-based row number in the sheet */
+  row: number;
+  cells: Partial<Record<ImportColumnKey, RawCell>>;
+}
+
+export interface LedgerSheet {
+  sheetName: string;
+  headerRow: number;
+  /** template columns whose header is not in the sheet */
+  missingColumns: ImportColumnKey[];
+  /** non-empty rows below the header */
+  rows: LedgerRow[];
+  /** serial numbers count from 1904 (old Mac Excel) */
+  date1904: boolean;
+}
+
+export interface ParseOptions {
+  /** data rows of any one sheet */
+  maxRows: number;
+}
+
+export const DEFAULT_MAX_ROWS = 20_000;
+const LISTED_FORMULAS = 50;
+
+interface SheetState {
+  name: string;
+  headerRow?: number;
+  columns?: Map<ImportColumnKey, number>;
+  isLedger: boolean;
+  rows: LedgerRow[];
+  dataRows: number;
+}
+
+/**
+ * Our refusals pass through; anything else exceljs or its XML parser throws
+ * means the workbook's XML is broken, which is the uploader's problem (422),
+ * not a server fault (500).
+ */
+export async function readLedgerSheet(buffer: Buffer, options: Partial<ParseOptions> = {}): Promise<LedgerSheet> {
+  try {
+    return await readSheet(buffer, options);
+  } catch (err) {
+    if (err instanceof LedgerFileError) throw err;
+    throw new LedgerFileError('CORRUPT_WORKBOOK', 422, '文件已损坏或不是有效的 Excel 工作簿（.xlsx），无法读取其中的表格', {
+      reason: err instanceof Error ? err.message : String(err),
+    });
+  }
+}
+
+async function readSheet(buffer: Buffer, options: Partial<ParseOptions>): Promise<LedgerSheet> {
+  const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
+  const reader = createWorkbookReader(Readable.from([buffer]), {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    // styles tell a date-formatted number from a plain one
+    styles: 'cache',
+    hyperlinks: 'ignore',
+    entries: 'ignore',
+  });
+  const formulas: string[] = [];
+  let formulaCount = 0;
+  let chosen: SheetState | undefined;
+  let overflow: SheetState | undefined;
+
+  for await (const worksheet of reader) {
+    const sheet: SheetState = { name: (worksheet as { name?: string }).name ?? '', isLedger: false, rows: [], dataRows: 0 };
+    for await (const row of worksheet) {
+      const values = row.values as unknown[];
+      let empty = true;
+      values.forEach((value, col) => {
+        if (isFormula(value)) {
+          formulaCount++;
+          if (formulas.length < LISTED_FORMULAS) formulas.push(`${sheet.name}!${columnLetters(col)}${row.number}`);
+        }
+        if (rawCellOf(value) !== undefined) empty = false;
+      });
+      if (empty) continue;
+      if (sheet.headerRow === undefined) {
+        readHeader(sheet, row.number, values);
+        continue;
+      }
+      if (++sheet.dataRows > maxRows) {
+        // Stop keeping rows but read on: leaving exceljs' iterator early leaks
+        // the temp file it parks each worksheet in (and its open handle).
+        // The guard has already bounded how much there is to read.
+        overflow ??= sheet;
+        sheet.rows = [];
+        continue;
+      }
+      if (sheet.isLedger && sheet.columns && !overflow) sheet.rows.push(toLedgerRow(row.number, values, sheet.columns));
+    }
+    // the sheet named 整改台账 wins; otherwise the first sheet with the import headers
+    if (sheet.isLedger && (!chosen || (sheet.name === IMPORT_SHEET_NAME && chosen.name !== IMPORT_SHEET_NAME))) chosen = sheet;
+  }
+
+  if (overflow) {
+    throw new LedgerFileError('TOO_MANY_ROWS', 413, `“${overflow.name}”表的数据行超过上限 ${maxRows} 行，请分批导入`, {
+      sheet: overflow.name,
+      maxRows,
+    });
+  }
+  if (formulaCount > 0) {
+    const more = formulaCount > formulas.length ? ` 等（共 ${formulaCount} 处）` : '';
+    throw new LedgerFileError('FORMULA_CELLS', 422, `工作簿包含公式，出于安全考虑不予导入，请将公式转为数值后重新上传：${formulas.join('、')}${more}`, {
+      cells: formulas,
+      count: formulaCount,
+    });
+  }
+  if (!chosen || chosen.headerRow === undefined || !chosen.columns) {
+    throw new LedgerFileError('NO_LEDGER_SHEET', 422, `工作簿中找不到导入表（首行须为模板表头，含“事项编号”列），请使用导入模板填写`);
+  }
+  const columns = chosen.columns;
+  return {
+    sheetName: chosen.name,
+    headerRow: chosen.headerRow,
+    missingColumns: IMPORT_COLUMNS.filter((c) => !columns.has(c.key)).map((c) => c.key),
+    rows: chosen.rows,
+    date1904: workbookUses1904(reader),
+  };
+}
+
+function readHeader(sheet: SheetState, rowNumber: number, values: unknown[]): void {
+  sheet.headerRow = rowNumber;
+  const byHeader = new Map(IMPORT_COLUMNS.map((c) => [c.header, c.key]));
+  const columns = new Map<ImportColumnKey, number>();
+  values.forEach((value, col) => {
+    const cell = rawCellOf(value);
+    const key = cell?.kind === 'text' ? byHeader.get(normalizeHeader(cell.text)) : undefined;
+    if (key && !columns.has(key)) columns.set(key, col);
+  });
+  sheet.columns = columns;
+  // the guide sheet shows the headers above its example row: never data
+  sheet.isLedger = columns.has('itemKey') && sheet.name !== GUIDE_SHEET_NAME;
+}
+
+function toLedgerRow(row: number, values: unknown[], columns: Map<ImportColumnKey, number>): LedgerRow {
+  const cells: LedgerRow['cells'] = {};
+  for (const [key, col] of columns) {
+    const cell = rawCellOf(values[col]);
+    if (cell) cells[key] = cell;
+  }
+  return { row, cells };
+}
+
+function isFormula(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && ('formula' in value || 'sharedFormula' in value);
+}
+
+/** 1 → A, 27 → AA. */
+export function columnLetters(col: number): string {
+  let s = '';
+  for (let n = col; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
+  return s;
+}
+
+/** exceljs' reader keeps workbookPr but does not type it. */
+function workbookUses1904(reader: unknown): boolean {
+  const props = (reader as { properties?: { model?: { date1904?: boolean } } }).properties;
+  return props?.model?.date1904 === true;
+}
