@@ -7,6 +7,7 @@ import swaggerUiDist from 'swagger-ui-dist';
 import { createAuthenticator } from './auth';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { mountRoute } from './http/mount';
+import { writeRateLimit } from './http/rate-limit';
 import { requestIdMiddleware } from './http/request-context';
 import type { AppDeps, RouteDeps } from './http/route';
 import { loadHolidaySupplement } from './holiday-supplement';
@@ -33,7 +34,8 @@ export function createApp(deps: AppDeps): express.Express {
   const routeDeps: RouteDeps = { ...deps, items, reads: createItemReads({ pool: deps.pool, items }) };
   const authenticate = createAuthenticator(deps.config);
   const router = express.Router();
-  for (const route of allRoutes) mountRoute(router, route, routeDeps, authenticate);
+  const limitWrites = writeRateLimit(deps.config.RATE_LIMIT_WRITES_PER_MINUTE);
+  for (const route of allRoutes) mountRoute(router, route, routeDeps, authenticate, limitWrites);
   app.use(router);
   app.use('/docs/assets', express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false, maxAge: '1d' }));
 

@@ -1,48 +1,96 @@
 /**
  * The API process's configuration: one zod schema, parsed once at start.
  *
- * Auth: tokens are verified with AUTH_JWT_PUBLIC_KEY (PEM, RS256/ES256) when it is
- * set, otherwise with the HS256 secret AUTH_JWT_SECRET. Outside production a fixed
- * development secret is used when none is given, so `npm start` and the tests work
- * on a fresh clone; with NODE_ENV=production a missing key refuses to start.
+ * Auth: tokens are verified with AUTH_JWT_PUBLIC_KEY (PEM: RSA, EC P-256/384/521
+ * or Ed25519) when it is set, otherwise with the HS256 secret AUTH_JWT_SECRET.
+ * Outside production a fixed development secret is used when none is given, so
+ * `npm start` and the tests work on a fresh clone. In production the process
+ * refuses to start without a key, with a known or weak secret, or with a
+ * NODE_ENV it does not know.
  */
 import { z } from 'zod';
 import { databaseEnv, loggingEnv, parseEnv, temporalEnv } from '../config/env';
+import { checkPublicKey } from './jwt-keys';
 
 /** Development-only secret; never accepted when NODE_ENV=production. */
 export const DEV_JWT_SECRET = 'dev-only-secret-rectification-engine-change-me';
+/** Secrets published in this repository (the development secret, the old compose default, the tests'): never accepted in production. */
+const KNOWN_SECRETS = new Set([
+  DEV_JWT_SECRET,
+  'compose-demo-secret-change-me-0123456789',
+  'test-only-secret-rectification-engine-0123456789',
+]);
+const MIN_SECRET_BYTES = 32;
+/** a secret with fewer distinct characters than this is a pattern, not a secret ('aaaa…', '0101…') */
+const MIN_DISTINCT_CHARACTERS = 10;
+
+export const NODE_ENVS = ['development', 'test', 'production'] as const;
+
+/** '12h', '30m', '90s', '2d' or a number of seconds → seconds. */
+function durationSeconds(value: string): number | undefined {
+  const m = /^(\d+)\s*([smhd]?)$/.exec(value.trim());
+  if (!m) return undefined;
+  return Number(m[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
+}
+
+export function secretWeakness(secret: string): string | undefined {
+  if (KNOWN_SECRETS.has(secret)) return 'is a published example secret';
+  if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) return `must be at least ${MIN_SECRET_BYTES} bytes`;
+  if (new Set(secret).size < MIN_DISTINCT_CHARACTERS) return `is too regular (fewer than ${MIN_DISTINCT_CHARACTERS} distinct characters)`;
+  return undefined;
+}
 
 const ApiEnvSchema = z
   .object({
     ...temporalEnv,
     ...databaseEnv,
     ...loggingEnv,
-    NODE_ENV: z.string().optional(),
+    NODE_ENV: z.enum(NODE_ENVS, { message: `must be one of ${NODE_ENVS.join(', ')}` }).optional(),
     API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     API_HOST: z.string().min(1).default('127.0.0.1'),
-    AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    AUTH_JWT_SECRET: z.string().min(MIN_SECRET_BYTES, `must be at least ${MIN_SECRET_BYTES} characters`).optional(),
     AUTH_JWT_PUBLIC_KEY: z
       .string()
-      .includes('-----BEGIN PUBLIC KEY-----', { message: 'must be a PEM (SPKI) public key' })
+      .superRefine((pem, ctx) => {
+        try {
+          checkPublicKey(pem);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        }
+      })
       .optional(),
     AUTH_JWT_ISSUER: z.string().min(1).default('rectification-engine'),
     AUTH_JWT_AUDIENCE: z.string().min(1).default('rectification-engine'),
+    /** the longest a token may live (exp − iat, or exp − now without iat) */
+    AUTH_TOKEN_MAX_LIFETIME: z
+      .string()
+      .default('12h')
+      .transform((v, ctx) => {
+        const seconds = durationSeconds(v);
+        if (seconds === undefined || seconds < 60 || seconds > 30 * 86400) {
+          ctx.addIssue({ code: 'custom', message: 'must be a duration like 12h, 30m or 3600 (seconds), from 1 minute to 30 days' });
+          return z.NEVER;
+        }
+        return seconds;
+      }),
+    /** how far the issuer's clock may be from ours (exp, nbf, iat) */
+    AUTH_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(600).default(60),
+    /** commands (writes) one caller may send per minute; 429 with Retry-After past it */
+    RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(1).max(100000).default(300),
     /** JSON { holidays, workdays } of dates the holiday package does not have yet */
     HOLIDAY_CALENDAR_FILE: z.string().min(1).optional(),
   })
   .superRefine((env, ctx) => {
-    const production = env.NODE_ENV === 'production';
-    if (production && !env.AUTH_JWT_SECRET && !env.AUTH_JWT_PUBLIC_KEY) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['AUTH_JWT_SECRET'],
-        message: 'required in production (or set AUTH_JWT_PUBLIC_KEY)',
-      });
+    if (env.NODE_ENV !== 'production') return;
+    if (!env.AUTH_JWT_SECRET && !env.AUTH_JWT_PUBLIC_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['AUTH_JWT_SECRET'], message: 'required in production (or set AUTH_JWT_PUBLIC_KEY)' });
     }
+    const weakness = env.AUTH_JWT_SECRET ? secretWeakness(env.AUTH_JWT_SECRET) : undefined;
+    if (weakness) ctx.addIssue({ code: 'custom', path: ['AUTH_JWT_SECRET'], message: `${weakness}: refused in production` });
   })
   .transform(({ AUTH_JWT_SECRET, NODE_ENV, ...rest }) => ({
     ...rest,
-    NODE_ENV,
+    NODE_ENV: NODE_ENV ?? 'development',
     // the refinement above guarantees production never reaches the fallback
     AUTH_JWT_SECRET: AUTH_JWT_SECRET ?? (NODE_ENV === 'production' ? undefined : DEV_JWT_SECRET),
   }));

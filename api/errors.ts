@@ -27,6 +27,7 @@ const API_TITLES: Record<ApiProblem['code'], string> = {
   UNAUTHENTICATED: 'Authentication required',
   PAYLOAD_TOO_LARGE: 'The request body is too large',
   UNSUPPORTED_MEDIA_TYPE: 'The request body is in a form this API does not read',
+  TOO_MANY_REQUESTS: 'Too many changes from this caller',
   SERVICE_UNAVAILABLE: 'A dependency is unavailable',
   INTERNAL: 'Internal error',
 };

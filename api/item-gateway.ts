@@ -6,6 +6,7 @@
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Command, CommandEnvelope } from '../domain/commands';
+import { authorize, noSuchItem } from '../domain/authorization';
 import { createItemState } from '../domain/create-item';
 import { DomainError } from '../domain/errors';
 import type { ItemRecords } from '../domain/item-records';
@@ -109,8 +110,13 @@ export function createItemGateway(deps: GatewayDeps): ItemGateway {
             if (e instanceof WorkflowNotFoundError) return false;
             throw e;
           });
-        if (ended) throw new DomainError('ITEM_CLOSED', `item '${itemId}' has ended; it takes no more changes`, { itemId });
-        throw new DomainError('NOT_FOUND', `no item '${itemId}'`, { itemId });
+        if (!ended) throw noSuchItem(itemId);
+        // rights before state, as in a running item: a caller who may not act is not told it ended
+        const last = await handleOf(itemId).query(itemStateQuery).catch(() => undefined);
+        if (last) authorize(envelope.actor, envelope.command, { ...last, calendar: undefined as never, appliedRequests: [] });
+        // its history is gone: an owner cannot be told whether it was theirs, so it is not there
+        else if (envelope.actor.role === 'owner') throw noSuchItem(itemId);
+        throw new DomainError('ITEM_CLOSED', `item '${itemId}' has ended; it takes no more changes`, { itemId });
       }
     },
 

@@ -12,7 +12,7 @@
 import type { Pool } from 'pg';
 import { getItemView, itemAccess, itemVersion, type ItemView } from '../db/repositories/item-view';
 import type { Viewer } from '../db/repositories/visibility';
-import { actsForTask } from '../domain/authorization';
+import { actsForTask, noSuchItem } from '../domain/authorization';
 import { DomainError } from '../domain/errors';
 import { ApiProblem } from './http/api-problem';
 import type { ItemGateway } from './item-gateway';
@@ -32,10 +32,6 @@ export interface ItemReads {
   view(itemId: string, viewer: Viewer, options?: ReadOptions): Promise<ItemView>;
   /** Resolves when `viewer` may read the item's records; refuses like `view` otherwise. */
   requireVisible(itemId: string, viewer: Viewer): Promise<void>;
-}
-
-export function noSuchItem(itemId: string): DomainError {
-  return new DomainError('NOT_FOUND', `no item '${itemId}'`);
 }
 
 function lagging(what: string): ApiProblem {

@@ -21,6 +21,7 @@ const COMMON_ERRORS: Record<number, string> = {
   413: 'the body is larger than this route takes',
   415: 'the body is encoded (Content-Encoding other than identity)',
   422: 'breaks a business rule',
+  429: 'too many changes from this caller; retry after Retry-After seconds',
   500: 'unexpected error; quote the request id',
   503: 'Temporal or PostgreSQL unreachable; retry after Retry-After seconds',
 };
@@ -57,7 +58,8 @@ function operationOf(route: RouteSpec): Json {
     ? { [ok.contentType ?? 'application/json']: { schema: schemaOf(ok.schema) } }
     : { [ok.contentType ?? 'application/json']: {} };
   // any request may carry a bad %-escape, an encoded or oversized body: every route can answer 400, 413, 415
-  const errorStatuses = [...new Set([400, 413, 415, ...(secured ? [401, 403] : []), ...(route.errors ?? []), 500, 503])].sort();
+  const writes = route.method !== 'get' && secured ? [429] : [];
+  const errorStatuses = [...new Set([400, 413, 415, ...(secured ? [401, 403] : []), ...writes, ...(route.errors ?? []), 500, 503])].sort();
   const responses: Json = { [String(ok.status)]: { description: ok.description, content } };
   for (const status of errorStatuses) responses[String(status)] = { $ref: `#/components/responses/Problem${status}` };
   const roles = secured ? `\n\nRoles: ${(route.roles as readonly string[]).join(', ')}.` : '';
@@ -89,7 +91,7 @@ export function buildOpenApiDocument(routes: RouteSpec[]): Json {
       `Problem${status}`,
       {
         description,
-        ...(status === '503' ? { headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'seconds' } } } : {}),
+        ...(status === '503' || status === '429' ? { headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'seconds' } } } : {}),
         content: { 'application/problem+json': { schema: { $ref: `${COMPONENT_PREFIX}ProblemDetails` } } },
       },
     ]),

@@ -31,6 +31,9 @@ export const LIMITS = {
   evidenceLength: 500,
   /** categories a plan may declare */
   categoriesPerPlan: 200,
+  /** leaders a plan names as answering for it; plans one leader may answer for (what a command carries) */
+  leadersPerPlan: 20,
+  plansPerLeader: 100,
 
   /** POST /items as JSON: the four lists with their text */
   itemInputBytes: 384 * KiB,

@@ -9,7 +9,7 @@ import type { CommandEnvelope } from './commands';
 import { newProblemState, newTaskState } from './create-item';
 import { DomainError } from './errors';
 import { appendAudit, cloneState, findTask, iso, refreshClosure } from './item-helpers';
-import { assertStateBudget, checkActorId, checkLine, checkText } from './item-limits';
+import { assertStateBudget, checkActorId, checkId, checkLine, checkText } from './item-limits';
 import { emptyRecords, type ItemRecords } from './item-records';
 import { LIMITS } from './limits';
 import { isTaskOpen } from './lights';
@@ -51,6 +51,12 @@ function checkEnvelope(envelope: CommandEnvelope): void {
   checkActorId(actor.id, 'actor.id');
   checkLine(actor.name, 'actor.name', LIMITS.nameLength);
   if (actor.unit !== undefined) checkLine(actor.unit, 'actor.unit', LIMITS.nameLength);
+  if (actor.plans !== undefined) {
+    if (!Array.isArray(actor.plans) || actor.plans.length > LIMITS.plansPerLeader) {
+      throw new DomainError('VALIDATION_FAILED', `actor.plans lists at most ${LIMITS.plansPerLeader} plans`, { path: 'actor.plans' });
+    }
+    actor.plans.forEach((id, i) => checkId(id, `actor.plans.${i}`));
+  }
   // every string of every command follows the text rule, whatever the command checks besides
   assertCleanStrings(envelope.command, 'command');
 }
@@ -79,8 +85,8 @@ export function applyCommand(current: ItemState, envelope: CommandEnvelope, nowM
   }
   const { command, actor } = envelope;
   // Rights before state: a caller who may not act learns nothing about the item, not even that it ended.
-  authorize(actor, command, undefined, current);
-  if ('taskId' in command) authorize(actor, command, findTask(current, command.taskId), current);
+  authorize(actor, command, current);
+  if ('taskId' in command) findTask(current, command.taskId);
   if (current.status !== 'active') {
     throw new DomainError('ITEM_CLOSED', `item ${current.id} is ${current.status}`, { status: current.status });
   }

@@ -18,6 +18,8 @@ export interface Actor {
   role: Role;
   /** the responsible unit an owner belongs to */
   unit?: string;
+  /** the plans a leader answers for, as the API found them when the command came (not recorded) */
+  plans?: string[];
 }
 
 /** How a deadline was given: a fixed instant, or N working days from assignment. */

@@ -71,7 +71,13 @@ const jsonBodies = {
   command: express.json({ limit: BODY_LIMITS.command, inflate: false }),
 };
 
-export function mountRoute(router: express.Router, route: RouteSpec, deps: RouteDeps, authenticate: Authenticator): void {
+export function mountRoute(
+  router: express.Router,
+  route: RouteSpec,
+  deps: RouteDeps,
+  authenticate: Authenticator,
+  limitWrites: express.RequestHandler,
+): void {
   // the door first: an anonymous caller learns nothing about what a valid request looks like, not even its JSON
   const door: express.RequestHandler = async (req, res, next) => {
     refuseUndecodablePath(req);
@@ -105,5 +111,5 @@ export function mountRoute(router: express.Router, route: RouteSpec, deps: Route
     if (result === undefined && res.headersSent) return;
     res.status(route.response.status).json(result);
   };
-  router[route.method](route.path, door, jsonBodies[route.bodyLimit ?? 'command'], handle);
+  router[route.method](route.path, door, limitWrites, jsonBodies[route.bodyLimit ?? 'command'], handle);
 }

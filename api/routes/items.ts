@@ -10,7 +10,9 @@ import { CommandResultSchema, FourListsSchema, ItemViewSchema } from '../schemas
 import { ItemParamsSchema } from '../schemas/params';
 import { ItemReadQuerySchema, ListItemsQuerySchema } from '../schemas/queries';
 import { ItemPageSchema } from '../schemas/read-models';
-import { commandRoles, runCommand, viewerOf } from './run-command';
+import { leadsItem } from '../../domain/authorization';
+import { DomainError } from '../../domain/errors';
+import { commandRoles, runCommand, viewerOf, withPlans } from './run-command';
 
 const ALL_ROLES = ['leader', 'owner', 'supervisor', 'admin'] as const;
 const commandResult = { status: 200, description: 'what the command did, and the version it produced', schema: CommandResultSchema };
@@ -28,8 +30,13 @@ export const itemRoutes: RouteSpec[] = [
     bodyLimit: 'item',
     response: { status: 201, description: 'the new item', schema: ItemViewSchema },
     errors: [409, 413, 422],
-    handler: async ({ body, actor, deps, res, log }) => {
+    handler: async ({ body, deps, res, log, ...ctx }) => {
       const item = toItemInput(body, body.id ?? randomUUID());
+      const actor = await withPlans(ctx.actor, deps);
+      // a leader starts items they will lead, or items of a plan they answer for
+      if (!leadsItem(actor, item)) {
+        throw new DomainError('FORBIDDEN', 'a leader starts items they lead (leader.id is theirs) or items of a plan they answer for');
+      }
       const started = await deps.items.start(item, actor);
       log.info({ itemId: item.id }, 'item started');
       res.location(`/items/${encodeURIComponent(item.id)}`);

@@ -1,12 +1,12 @@
 /** Plans (整改方案) and responsible units (责任单位): read from PostgreSQL. */
 import { randomUUID } from 'node:crypto';
-import { createPlan, getPlan, listPlans, planReport } from '../../db/repositories/plans';
+import { createPlan, getPlan, listPlans, planReport, setPlanLeaders } from '../../db/repositories/plans';
 import { unitOpenTasks, unitRanking } from '../../db/repositories/units';
 import { DomainError } from '../../domain/errors';
 import { defineRoute, type RouteSpec } from '../http/route';
 import { PlanParamsSchema, UnitParamsSchema } from '../schemas/params';
 import { PageQuerySchema, RankingQuerySchema } from '../schemas/queries';
-import { PlanInputSchema, PlanPageSchema, PlanReportSchema, PlanSchema, UnitRankingSchema, UnitTasksSchema } from '../schemas/read-models';
+import { PlanInputSchema, PlanLeadersSchema, PlanPageSchema, PlanReportSchema, PlanSchema, UnitRankingSchema, UnitTasksSchema } from '../schemas/read-models';
 
 const ALL_ROLES = ['leader', 'owner', 'supervisor', 'admin'] as const;
 
@@ -22,9 +22,33 @@ export const planAndUnitRoutes: RouteSpec[] = [
     response: { status: 201, description: 'the new plan', schema: PlanSchema },
     errors: [409],
     handler: async ({ body, actor, deps, res }) => {
-      const plan = await createPlan(deps.pool, { ...body, id: body.id ?? randomUUID(), createdBy: actor.id });
+      // a leader who draws up a plan answers for it
+      const leaderIds = [...new Set([...(actor.role === 'leader' ? [actor.id] : []), ...(body.leaderIds ?? [])])];
+      if (leaderIds.length === 0) leaderIds.push(actor.id);
+      const plan = await createPlan(deps.pool, { ...body, id: body.id ?? randomUUID(), leaderIds, createdBy: actor.id });
       res.location(`/plans/${encodeURIComponent(plan.id)}`);
       return plan;
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/plans/:id/leaders',
+    operationId: 'setPlanLeaders',
+    summary: 'Name the leaders who answer for a plan',
+    description: 'Replaces the list. Admins, and leaders who answer for the plan now, may change it.',
+    tag: 'Plans',
+    roles: ['leader', 'admin'],
+    params: PlanParamsSchema,
+    body: PlanLeadersSchema,
+    response: { status: 200, description: 'the plan', schema: PlanSchema },
+    errors: [404],
+    handler: async ({ params, body, actor, deps }) => {
+      const plan = await getPlan(deps.pool, params.id);
+      if (!plan) throw new DomainError('NOT_FOUND', `no plan '${params.id}'`, { planId: params.id });
+      if (actor.role !== 'admin' && !plan.leaderIds.includes(actor.id)) {
+        throw new DomainError('FORBIDDEN', `you do not answer for plan '${params.id}'`, { planId: params.id });
+      }
+      return setPlanLeaders(deps.pool, params.id, [...new Set(body.leaderIds)]);
     },
   }),
   defineRoute({

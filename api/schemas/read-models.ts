@@ -1,6 +1,7 @@
 /** Response shapes of the read routes (PostgreSQL projections), for the OpenAPI document. */
 import { z } from 'zod';
-import { IdSchema, IsoDateTimeSchema, ItemStatusSchema, LightSchema, RecipientRoleSchema, SeveritySchema, ShortTextSchema, SupervisionLevelSchema, TaskStatusSchema } from './common';
+import { ActorIdSchema, IdSchema, IsoDateTimeSchema, ItemStatusSchema, LightSchema, RecipientRoleSchema, SeveritySchema, ShortTextSchema, SupervisionLevelSchema, TaskStatusSchema } from './common';
+import { LIMITS } from '../../domain/limits';
 import { ReviewFiguresSchema } from './item-state';
 
 const nullableText = z.string().nullable();
@@ -26,12 +27,21 @@ export const PlanInputSchema = z
     id: IdSchema.optional().describe('generated when absent'),
     title: ShortTextSchema,
     source: ShortTextSchema.optional(),
-    categories: z.array(ShortTextSchema).max(200).default([]),
+    categories: z.array(ShortTextSchema).max(LIMITS.categoriesPerPlan).default([]),
+    leaderIds: z.array(ActorIdSchema).max(LIMITS.leadersPerPlan).optional()
+      .describe('the leaders who answer for the plan and decide on all its items; a leader creating a plan is always one of them'),
   })
   .meta({ id: 'PlanInput' });
 
+export const PlanLeadersSchema = z
+  .object({ leaderIds: z.array(ActorIdSchema).min(1).max(LIMITS.leadersPerPlan) })
+  .meta({ id: 'PlanLeaders' });
+
 export const PlanSchema = z
-  .object({ id: z.string(), title: z.string(), source: nullableText, categories: z.array(z.string()), createdBy: z.string(), createdAt: IsoDateTimeSchema })
+  .object({
+    id: z.string(), title: z.string(), source: nullableText, categories: z.array(z.string()), leaderIds: z.array(z.string()),
+    createdBy: z.string(), createdAt: IsoDateTimeSchema,
+  })
   .meta({ id: 'Plan' });
 
 export const PlanPageSchema = z.object({ plans: z.array(PlanSchema), nextCursor: z.string().nullable() }).meta({ id: 'PlanPage' });

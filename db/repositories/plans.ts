@@ -13,6 +13,8 @@ export interface PlanInput {
   title: string;
   source?: string;
   categories: string[];
+  /** the leaders who answer for the plan and decide on its items */
+  leaderIds: string[];
   createdBy: string;
 }
 
@@ -21,6 +23,7 @@ export interface Plan {
   title: string;
   source: string | null;
   categories: string[];
+  leaderIds: string[];
   createdBy: string;
   createdAt: string;
 }
@@ -43,17 +46,20 @@ export interface PlanReport {
   };
 }
 
-const PLAN_SELECT = 'id, title, source, categories, created_by, created_at';
+const PLAN_SELECT = 'id, title, source, categories, leader_ids, created_by, created_at';
 
 function toPlan(r: Record<string, any>): Plan {
-  return { id: r.id, title: r.title, source: r.source, categories: r.categories, createdBy: r.created_by, createdAt: r.created_at };
+  return {
+    id: r.id, title: r.title, source: r.source, categories: r.categories, leaderIds: r.leader_ids, createdBy: r.created_by,
+    createdAt: r.created_at,
+  };
 }
 
 export async function createPlan(pool: Pool, plan: PlanInput): Promise<Plan> {
   try {
     const { rows } = await pool.query(
-      `INSERT INTO plans (id, title, source, categories, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING ${PLAN_SELECT}`,
-      [plan.id, plan.title, plan.source ?? null, plan.categories, plan.createdBy],
+      `INSERT INTO plans (id, title, source, categories, leader_ids, created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${PLAN_SELECT}`,
+      [plan.id, plan.title, plan.source ?? null, plan.categories, plan.leaderIds, plan.createdBy],
     );
     return toPlan(rows[0]);
   } catch (err) {
@@ -62,6 +68,18 @@ export async function createPlan(pool: Pool, plan: PlanInput): Promise<Plan> {
     }
     throw err;
   }
+}
+
+/** The plans a leader answers for (bounded: what a command carries to the workflow). */
+export async function plansLedBy(pool: Pool, leaderId: string, limit: number): Promise<string[]> {
+  const { rows } = await pool.query('SELECT id FROM plans WHERE leader_ids @> ARRAY[$1]::text[] ORDER BY created_at DESC LIMIT $2', [leaderId, limit]);
+  return rows.map((r) => r.id as string);
+}
+
+/** Replaces the leaders of a plan; null when there is no such plan. */
+export async function setPlanLeaders(pool: Pool, id: string, leaderIds: string[]): Promise<Plan | null> {
+  const { rows } = await pool.query(`UPDATE plans SET leader_ids = $2 WHERE id = $1 RETURNING ${PLAN_SELECT}`, [id, leaderIds]);
+  return rows[0] ? toPlan(rows[0]) : null;
 }
 
 export async function getPlan(pool: Pool, id: string): Promise<Plan | null> {
@@ -148,16 +166,16 @@ export async function planReport(pool: Pool, id: string): Promise<PlanReport | n
       },
       lists: {
         problems: problems.rows.map((r) => ({
-          itemId: r.item_id, id: r.id, description: r.description, severity: r.severity, status: r.status, closedAt: r.closed_at,
+          itemId: r.item_id, id: r.id, description: r.description ?? '', severity: r.severity, status: r.status, closedAt: r.closed_at,
         })),
         tasks: tasks.rows.map((r) => ({
-          itemId: r.item_id, id: r.id, problemIds: r.problem_ids, description: r.description, measures: r.measures, status: r.status,
+          itemId: r.item_id, id: r.id, problemIds: r.problem_ids, description: r.description ?? '', measures: r.measures, status: r.status,
         })),
         responsibilities: tasks.rows.map((r) => ({
           taskId: r.id, itemId: r.item_id, ownerUnit: r.owner_unit, ownerPerson: r.owner_person, coOwners: r.co_owners,
         })),
         timeLimits: tasks.rows.map((r) => ({
-          taskId: r.id, itemId: r.item_id, dueAt: r.due_at, originalDueAt: r.original_due_at, basis: r.deadline_basis,
+          taskId: r.id, itemId: r.item_id, dueAt: r.due_at, originalDueAt: r.original_due_at, basis: r.deadline_basis ?? '',
         })),
       },
     };

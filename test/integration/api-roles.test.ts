@@ -1,7 +1,9 @@
 /**
  * The role × action matrix against the real stack: every allowed action
- * succeeds and shows its effect; every forbidden one is 401/403 and the item
- * read back afterwards is exactly what it was.
+ * succeeds and shows its effect; every forbidden one is refused (403, or 404
+ * for an owner naming another unit's task) and the item read back afterwards
+ * is exactly what it was. Leaders act on the items they lead and on the items
+ * of the plans they answer for; other leaders only read.
  */
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
@@ -9,12 +11,18 @@ import { startTestStack, type TestStack } from '../support/stack';
 import { ACTORS, bearer, inDays, itemBody, startItem, tokensFor, UNIT_A, type ActorName } from './api-support';
 
 let stack: TestStack;
-let tokens: Record<ActorName, string>;
+let tokens: Record<ActorName | 'planLeader', string>;
+/** every item of the matrix belongs to this plan, which leader-3 answers for */
+const PLAN = `roles-plan-${randomUUID().slice(0, 6)}`;
+const PLAN_LEADER = { sub: 'leader-3', name: 'Zhou Ming', role: 'leader' as const };
 
 beforeAll(async () => {
   stack = await startTestStack();
-  tokens = await tokensFor(stack);
+  tokens = { ...(await tokensFor(stack)), planLeader: await stack.tokenFor(PLAN_LEADER) };
+  const plan = await request(stack.app).post('/plans').set(bearer(tokens.admin)).send({ id: PLAN, title: 'Roles', leaderIds: [PLAN_LEADER.sub] });
+  expect(plan.status).toBe(201);
 });
+const startInPlan = (id: string) => startItem(stack, tokens.leader, id, { planId: PLAN });
 afterAll(async () => stack?.stop());
 
 const newId = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
@@ -26,11 +34,13 @@ const post = (path: string, token: string | undefined, body: object) => {
 const readAsAdmin = async (id: string) => (await request(stack.app).get(`/items/${id}?consistency=live`).set(bearer(tokens.admin))).body;
 const task = (state: any, id: string) => state.tasks.find((t: any) => t.id === id);
 
+type Who = ActorName | 'planLeader';
+
 interface Action {
   name: string;
   path: (id: string) => string;
   body: object;
-  allowed: ActorName[];
+  allowed: Who[];
   /** brings a fresh item into the state the action needs */
   setup?: (id: string) => Promise<void>;
   effect: (state: any) => void;
@@ -47,8 +57,9 @@ const requestExtensionT1 = async (id: string) => {
   expect(res.status).toBe(200);
 };
 
-const OWNER_SIDE: ActorName[] = ['ownerA', 'admin'];
-const LEADER_SIDE: ActorName[] = ['leader', 'admin'];
+const OWNER_SIDE: Who[] = ['ownerA', 'admin'];
+const LEADER_SIDE: Who[] = ['leader', 'planLeader', 'admin'];
+const EVERYONE: Who[] = [...(Object.keys(ACTORS) as ActorName[]), 'planLeader'];
 
 const actions: Action[] = [
   { name: 'report progress', path: (id) => `/items/${id}/tasks/t1/progress`, body: { text: 'half done', percent: 50 }, allowed: OWNER_SIDE,
@@ -77,12 +88,17 @@ const actions: Action[] = [
     effect: (s) => expect(s.status).toBe('cancelled') },
 ];
 
+/** How a caller outside the action's rights is refused: another unit's task is no task to them (nothing to probe). */
+function refusal(who: Who, action: Action): { status: number; code: string } {
+  return who === 'ownerB' && action.allowed.includes('ownerA') ? { status: 404, code: 'NOT_FOUND' } : { status: 403, code: 'FORBIDDEN' };
+}
+
 describe.each(actions)('$name', (action) => {
-  const forbidden = (Object.keys(ACTORS) as ActorName[]).filter((a) => !action.allowed.includes(a));
+  const forbidden = EVERYONE.filter((a) => !action.allowed.includes(a));
 
   test.each(action.allowed)('%s may: 200 with the version it produced, and the change is read back at that version', async (who) => {
     const id = newId('allowed');
-    await startItem(stack, tokens.leader, id);
+    await startInPlan(id);
     await action.setup?.(id);
     const res = await post(action.path(id), tokens[who], action.body);
     expect(res.status).toBe(200);
@@ -96,12 +112,12 @@ describe.each(actions)('$name', (action) => {
 
   test(`${forbidden.join(', ')}, anonymous and a forged token may not; nothing changes`, async () => {
     const id = newId('forbidden');
-    await startItem(stack, tokens.leader, id);
+    await startInPlan(id);
     await action.setup?.(id);
     const before = await readAsAdmin(id);
     for (const who of forbidden) {
       const res = await post(action.path(id), tokens[who], action.body);
-      expect({ who, status: res.status, code: res.body.code }).toEqual({ who, status: 403, code: 'FORBIDDEN' });
+      expect({ who, status: res.status, code: res.body.code }).toEqual({ who, ...refusal(who, action) });
     }
     for (const token of [undefined, `${tokens.leader}x`]) {
       const res = await post(action.path(id), token, action.body);
@@ -119,6 +135,31 @@ describe('creating plans and items', () => {
     const plan = await post('/plans', tokens[who], { id: newId('plan'), title: 'Inspection feedback', categories: ['roads'] });
     expect(plan.status).toBe(201);
     expect(plan.body.createdBy).toBe(ACTORS[who].sub);
+  });
+
+  test('a leader starts items they lead or of a plan they answer for; another leader may not, and nothing is created', async () => {
+    const mine = newId('mine');
+    expect((await post('/items', tokens.otherLeader, itemBody(mine, { leader: { id: 'leader-2', name: 'Liu Yang' } }))).status).toBe(201);
+    const inPlan = newId('inplan');
+    expect((await post('/items', tokens.planLeader, itemBody(inPlan, { planId: PLAN }))).status).toBe(201);
+    const notMine = newId('notmine');
+    const refused = await post('/items', tokens.otherLeader, itemBody(notMine));
+    expect(refused.status).toBe(403);
+    expect((await request(stack.app).get(`/items/${notMine}`).set(bearer(tokens.admin))).status).toBe(404);
+    // a plan drawn up by a leader is one they answer for
+    const plan = await post('/plans', tokens.otherLeader, { id: newId('plan2'), title: 'Feedback', leaderIds: ['leader-4'] });
+    expect(plan.body.leaderIds.sort()).toEqual(['leader-2', 'leader-4']);
+  });
+
+  test('the leaders of a plan are changed by an admin or a leader who answers for it, no one else', async () => {
+    const id = newId('plan3');
+    expect((await post('/plans', tokens.admin, { id, title: 'Feedback', leaderIds: ['leader-3'] })).status).toBe(201);
+    expect((await post(`/plans/${id}/leaders`, tokens.otherLeader, { leaderIds: ['leader-2'] })).status).toBe(403);
+    const changed = await post(`/plans/${id}/leaders`, tokens.planLeader, { leaderIds: ['leader-3', 'leader-2'] });
+    expect(changed.status).toBe(200);
+    expect(changed.body.leaderIds).toEqual(['leader-3', 'leader-2']);
+    expect((await post(`/plans/${id}/leaders`, tokens.ownerA, { leaderIds: ['owner-a'] })).status).toBe(403);
+    expect((await post(`/plans/no-such-${id}/leaders`, tokens.admin, { leaderIds: ['x'] })).status).toBe(404);
   });
 
   test.each(['supervisor', 'ownerA'] as const)('%s may not, and nothing is created', async (who) => {

@@ -48,9 +48,9 @@ test('a co-owner unit finds the item and the task it shares, and an owner is not
   const view = (await get(`/items/${id}`, tokens.ownerA)).body;
   expect(view.tasks.map((t: { id: string }) => t.id)).toEqual(['t1']);
   expect(view.schedule.lastReview).toBeUndefined();
-  // refusing Unit B's owner names no unit
+  // refusing Unit B's owner names no unit: another unit's task reads as no task
   const refused = await request(stack.app).post(`/items/${id}/tasks/t1/progress`).set(bearer(tokens.ownerB)).send({ text: 'x', percent: 1 });
-  expect(refused.status).toBe(403);
+  expect(refused.status).toBe(404);
   expect(refused.body.detail).not.toContain(UNIT_A);
 });
 

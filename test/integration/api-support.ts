@@ -11,6 +11,8 @@ export const UNIT_B = 'Unit B';
 
 export const ACTORS = {
   leader: { sub: 'leader-1', name: 'Li Lei', role: 'leader' },
+  /** leads no item of the tests and answers for no plan unless a test names them */
+  otherLeader: { sub: 'leader-2', name: 'Liu Yang', role: 'leader' },
   admin: { sub: 'admin-1', name: 'Admin', role: 'admin' },
   supervisor: { sub: 'sup-1', name: 'Zhao Min', role: 'supervisor' },
   ownerA: { sub: 'owner-a', name: 'Wang Fang', role: 'owner', unit: UNIT_A },

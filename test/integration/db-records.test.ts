@@ -153,7 +153,7 @@ describe('listPlans', () => {
 
   it('pages plans newest first, ties (same microsecond) broken by id', async () => {
     for (const id of ['pa', 'pb', 'pc', 'pd', 'pe']) {
-      await createPlan(db.pool, { id, title: id, categories: ['c'], createdBy: 'lead', source: 'inspection' });
+      await createPlan(db.pool, { id, title: id, categories: ['c'], leaderIds: ['lead'], createdBy: 'lead', source: 'inspection' });
     }
     // pb, pc, pd share one instant with microseconds: the cursor must not round them away
     await db.pool.query(`UPDATE plans SET created_at = '2024-05-01 10:00:00.123456+00' WHERE id IN ('pb', 'pc', 'pd')`);

@@ -74,7 +74,7 @@ describe('plan report and unit ranking', () => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await createTestDatabase();
-    await createPlan(db.pool, { id: 'plan-r', title: 'Inspection feedback', categories: ['poverty', 'housing'], createdBy: 'lead' });
+    await createPlan(db.pool, { id: 'plan-r', title: 'Inspection feedback', categories: ['poverty', 'housing'], leaderIds: ['lead'], createdBy: 'lead' });
     for (const state of FIXTURE) {
       const escalations = ESCALATIONS.filter((e) => e.itemId === state.id);
       await applyItemChanges(db.pool, buildItemChanges(state, { asOf, escalations }));
@@ -129,7 +129,7 @@ describe('plan report and unit ranking', () => {
   it('answers null for an unknown plan and refuses a duplicate id', async () => {
     expect(await planReport(db.pool, 'nope')).toBeNull();
     await expect(
-      createPlan(db.pool, { id: 'plan-r', title: 'again', categories: [], createdBy: 'lead' }),
+      createPlan(db.pool, { id: 'plan-r', title: 'again', categories: [], leaderIds: ['lead'], createdBy: 'lead' }),
     ).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
   });
 

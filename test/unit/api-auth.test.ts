@@ -1,4 +1,5 @@
 /** Bearer tokens → Actor: what is accepted, what is a 401, and which key wins. */
+import { generateKeyPairSync } from 'node:crypto';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { createAuthenticator, type AuthConfig } from '../../api/auth';
 import { DEV_JWT_SECRET, loadApiConfig } from '../../api/config';
@@ -88,11 +89,93 @@ describe('createAuthenticator', () => {
   });
 });
 
+describe('token lifetime and clock skew', () => {
+  const now = () => Math.floor(Date.now() / 1000);
+  const claims = { name: 'Li', role: 'leader' };
+  const signed = (build: (jwt: SignJWT) => SignJWT) =>
+    build(new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('u1').setIssuer(config.AUTH_JWT_ISSUER).setAudience(config.AUTH_JWT_AUDIENCE))
+      .sign(secret);
+
+  it('refuses a token that lives longer than the maximum (12 h by default), with or without iat', async () => {
+    const long = await signed((j) => j.setIssuedAt().setExpirationTime(new Date(Date.UTC(2999, 0, 1))));
+    expect((await rejection(`Bearer ${long}`)).message).toMatch(/lives longer/);
+    const noIat = await signed((j) => j.setExpirationTime('13h'));
+    expect((await rejection(`Bearer ${noIat}`)).message).toMatch(/lives longer/);
+    const twelve = await signed((j) => j.setIssuedAt().setExpirationTime('12h'));
+    await expect(authenticate(`Bearer ${twelve}`)).resolves.toMatchObject({ id: 'u1' });
+    const shorter = createAuthenticator({ ...config, AUTH_TOKEN_MAX_LIFETIME: 1800 });
+    await expect(shorter(`Bearer ${twelve}`)).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('allows the configured clock skew on nbf, exp and iat, and no more', async () => {
+    const soon = await signed((j) => j.setIssuedAt().setNotBefore(now() + 5).setExpirationTime('1h'));
+    await expect(authenticate(`Bearer ${soon}`)).resolves.toMatchObject({ id: 'u1' });
+    const justExpired = await signed((j) => j.setIssuedAt(now() - 3600).setExpirationTime(now() - 30));
+    await expect(authenticate(`Bearer ${justExpired}`)).resolves.toMatchObject({ id: 'u1' });
+    const later = await signed((j) => j.setIssuedAt().setNotBefore(now() + 300).setExpirationTime('1h'));
+    expect((await rejection(`Bearer ${later}`)).status).toBe(401);
+    const future = await signed((j) => j.setIssuedAt(now() + 600).setExpirationTime(now() + 1200));
+    expect((await rejection(`Bearer ${future}`)).message).toMatch(/issued in the future/);
+    const strict = createAuthenticator({ ...config, AUTH_CLOCK_SKEW_SECONDS: 0 });
+    await expect(strict(`Bearer ${soon}`)).rejects.toMatchObject({ status: 401 });
+  });
+});
+
+describe('public key types', () => {
+  const sign = (alg: string, privateKey: Parameters<SignJWT['sign']>[0]) =>
+    new SignJWT({ name: 'Zhao', role: 'supervisor' }).setProtectedHeader({ alg }).setSubject('s1').setIssuer(config.AUTH_JWT_ISSUER)
+      .setAudience(config.AUTH_JWT_AUDIENCE).setIssuedAt().setExpirationTime('1h').sign(privateKey);
+
+  it.each(['ES256', 'ES384', 'ES512', 'RS256', 'PS256', 'EdDSA'])('accepts a %s key at start-up and verifies its tokens', async (alg) => {
+    const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}) });
+    const pem = await exportSPKI(publicKey);
+    expect(loadApiConfig({ AUTH_JWT_PUBLIC_KEY: pem }).AUTH_JWT_PUBLIC_KEY).toBe(pem);
+    const verify = createAuthenticator({ ...config, AUTH_JWT_PUBLIC_KEY: pem });
+    await expect(verify(`Bearer ${await sign(alg, privateKey)}`)).resolves.toMatchObject({ id: 's1' });
+  });
+
+  it.each<[string, () => string]>([
+    ['an X25519 key (it cannot sign)', () => generateKeyPairSync('x25519').publicKey.export({ type: 'spki', format: 'pem' }).toString()],
+    ['a DSA key', () => generateKeyPairSync('dsa', { modulusLength: 2048, divisorLength: 256 }).publicKey.export({ type: 'spki', format: 'pem' }).toString()],
+    ['a 1024-bit RSA key', () => generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }).toString()],
+    ['an EC key on secp256k1', () => generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).publicKey.export({ type: 'spki', format: 'pem' }).toString()],
+    ['garbage', () => '-----BEGIN PUBLIC KEY-----\nnot a key\n-----END PUBLIC KEY-----'],
+  ])('refuses %s at start-up, naming the variable', (_what, pem) => {
+    expect(() => loadApiConfig({ AUTH_JWT_PUBLIC_KEY: pem() })).toThrow(/AUTH_JWT_PUBLIC_KEY/);
+  });
+});
+
 describe('loadApiConfig', () => {
   it('uses the development secret only outside production', () => {
     expect(loadApiConfig({}).AUTH_JWT_SECRET).toBe(DEV_JWT_SECRET);
     expect(() => loadApiConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
-    expect(loadApiConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'p'.repeat(32) }).AUTH_JWT_SECRET).toBe('p'.repeat(32));
+    const strong = 'Vq8#nR2!xL5@tZ9$mK3%wB7^cJ1&hF4*';
+    expect(loadApiConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: strong }).AUTH_JWT_SECRET).toBe(strong);
+  });
+
+  it.each([
+    ['the development secret', DEV_JWT_SECRET],
+    ['the old compose default', 'compose-demo-secret-change-me-0123456789'],
+    ['the tests\' secret', 'test-only-secret-rectification-engine-0123456789'],
+    ['a repeated pattern of 32 bytes', 'p'.repeat(32)],
+    ['a two-character pattern', 'ab'.repeat(20)],
+  ])('refuses to start in production with %s', (_what, secret) => {
+    expect(() => loadApiConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: secret })).toThrow(/AUTH_JWT_SECRET: .*refused in production/);
+    // outside production the same secret is allowed (a developer's machine)
+    expect(loadApiConfig({ NODE_ENV: 'development', AUTH_JWT_SECRET: secret }).AUTH_JWT_SECRET).toBe(secret);
+  });
+
+  it.each(['prod', 'Production', 'PRODUCTION', 'staging', ''])('refuses NODE_ENV=%j: only development, test and production are known', (env) => {
+    expect(() => loadApiConfig({ NODE_ENV: env, AUTH_JWT_SECRET: 'x'.repeat(40) })).toThrow(/NODE_ENV/);
+  });
+
+  it('reads the token lifetime and clock skew, refusing nonsense', () => {
+    expect(loadApiConfig({})).toMatchObject({ AUTH_TOKEN_MAX_LIFETIME: 12 * 3600, AUTH_CLOCK_SKEW_SECONDS: 60 });
+    expect(loadApiConfig({ AUTH_TOKEN_MAX_LIFETIME: '30m' }).AUTH_TOKEN_MAX_LIFETIME).toBe(1800);
+    expect(loadApiConfig({ AUTH_TOKEN_MAX_LIFETIME: '7200' }).AUTH_TOKEN_MAX_LIFETIME).toBe(7200);
+    expect(() => loadApiConfig({ AUTH_TOKEN_MAX_LIFETIME: 'forever' })).toThrow(/AUTH_TOKEN_MAX_LIFETIME/);
+    expect(() => loadApiConfig({ AUTH_TOKEN_MAX_LIFETIME: '1000d' })).toThrow(/AUTH_TOKEN_MAX_LIFETIME/);
+    expect(() => loadApiConfig({ AUTH_CLOCK_SKEW_SECONDS: '-5' })).toThrow(/AUTH_CLOCK_SKEW_SECONDS/);
   });
 
   it('names every bad variable in one error, never its value', () => {

@@ -1,6 +1,6 @@
-import { actsForTask, authorize, rolesAllowed } from '../../domain/authorization';
+import { actsForTask, authorize, leadsItem, rolesAllowed } from '../../domain/authorization';
 import { COMMAND_TYPES, type Command, type CommandType } from '../../domain/commands';
-import type { Actor, Role, TaskState } from '../../domain/types';
+import type { Actor, ItemState, Role, TaskState } from '../../domain/types';
 import { ADMIN, codeOf, LEADER, OWNER_A, OWNER_B, OWNER_C, SUPERVISOR } from './item-builders';
 
 const OWNER_COMMANDS: CommandType[] = ['reportProgress', 'submitTask', 'requestExtension'];
@@ -55,39 +55,72 @@ describe('actsForTask', () => {
   });
 });
 
+/** An item led by leader-1 in plan-9, with t1 of unit-a (co-owned by unit-c); authorize reads only these fields. */
+const item = { id: 'item-1', planId: 'plan-9', leader: { id: 'leader-1', name: 'Leader One' }, tasks: [t1] } as unknown as ItemState;
+const OTHER_LEADER: Actor = { id: 'leader-2', name: 'Leader Two', role: 'leader' };
+const PLAN_LEADER: Actor = { ...OTHER_LEADER, plans: ['plan-1', 'plan-9'] };
+
 describe('authorize', () => {
   it.each(COMMAND_TYPES)('refuses a supervisor %s with FORBIDDEN', (type) => {
-    expect(codeOf(() => authorize(SUPERVISOR, commandOf(type), t1))).toBe('FORBIDDEN');
+    expect(codeOf(() => authorize(SUPERVISOR, commandOf(type), item))).toBe('FORBIDDEN');
   });
 
   it.each(COMMAND_TYPES)('refuses the system actor %s with FORBIDDEN', (type) => {
-    expect(codeOf(() => authorize({ id: 'system', name: 'system', role: 'system' }, commandOf(type), t1))).toBe('FORBIDDEN');
+    expect(codeOf(() => authorize({ id: 'system', name: 'system', role: 'system' }, commandOf(type), item))).toBe('FORBIDDEN');
   });
 
   it.each(LEADER_COMMANDS)('refuses an owner %s (a leader command), even on their own task', (type) => {
-    expect(codeOf(() => authorize(OWNER_A, commandOf(type), t1))).toBe('FORBIDDEN');
+    expect(codeOf(() => authorize(OWNER_A, commandOf(type), item))).toBe('FORBIDDEN');
   });
 
   it.each(OWNER_COMMANDS)('refuses a leader %s (an owner command)', (type) => {
-    expect(codeOf(() => authorize(LEADER, commandOf(type), t1))).toBe('FORBIDDEN');
+    expect(codeOf(() => authorize(LEADER, commandOf(type), item))).toBe('FORBIDDEN');
   });
 
-  it.each(OWNER_COMMANDS)('%s: the owner unit and a co-owner unit may; another unit may not', (type) => {
-    expect(() => authorize(OWNER_A, commandOf(type), t1)).not.toThrow();
-    expect(() => authorize(OWNER_C, commandOf(type), t1)).not.toThrow();
-    expect(codeOf(() => authorize(OWNER_B, commandOf(type), t1))).toBe('FORBIDDEN');
+  it.each(OWNER_COMMANDS)('%s: the owner unit and a co-owner unit may; another unit finds no such item', (type) => {
+    expect(() => authorize(OWNER_A, commandOf(type), item)).not.toThrow();
+    expect(() => authorize(OWNER_C, commandOf(type), item)).not.toThrow();
+    expect(codeOf(() => authorize(OWNER_B, commandOf(type), item))).toBe('NOT_FOUND');
   });
 
-  it.each(LEADER_COMMANDS)('lets a leader %s', (type) => {
-    expect(() => authorize(LEADER, commandOf(type), t1)).not.toThrow();
+  it.each(LEADER_COMMANDS)('%s: the item\'s leader and a leader answering for its plan may; another leader may not', (type) => {
+    expect(() => authorize(LEADER, commandOf(type), item)).not.toThrow();
+    expect(() => authorize(PLAN_LEADER, commandOf(type), item)).not.toThrow();
+    expect(codeOf(() => authorize(OTHER_LEADER, commandOf(type), item))).toBe('FORBIDDEN');
+    expect(codeOf(() => authorize({ ...OTHER_LEADER, plans: ['plan-1'] }, commandOf(type), item))).toBe('FORBIDDEN');
+    // a plan claim on an item that has no plan gives nothing
+    expect(codeOf(() => authorize(PLAN_LEADER, commandOf(type), { ...item, planId: undefined }))).toBe('FORBIDDEN');
   });
 
   it.each(COMMAND_TYPES)('lets an admin %s', (type) => {
-    expect(() => authorize(ADMIN, commandOf(type), t1)).not.toThrow();
+    expect(() => authorize(ADMIN, commandOf(type), item)).not.toThrow();
   });
 
-  it('refuses another unit without naming whose task it is', () => {
-    expect(() => authorize(OWNER_B, commandOf('submitTask'), t1)).toThrow(/^task t1 is not one of your unit's tasks$/);
-    expect(() => authorize(OWNER_B, commandOf('submitTask'), t1)).not.toThrow(/unit-a/);
+  it('an owner whose unit has no task in the item gets what a missing item gets, whatever task they name', () => {
+    for (const taskId of ['t1', 'no-such-task']) {
+      expect(() => authorize(OWNER_B, { type: 'submitTask', taskId } as unknown as Command, item)).toThrow(/^no item 'item-1'$/);
+    }
+  });
+
+  it('an owner of the item naming another unit\'s task gets what a missing task gets, without unit names', () => {
+    const two = { ...item, tasks: [t1, { id: 't2', ownerUnit: 'unit-b', coOwners: [] }] } as unknown as ItemState;
+    const other = () => authorize(OWNER_B, commandOf('submitTask'), two);
+    const missing = () => authorize(OWNER_B, { type: 'submitTask', taskId: 't9' } as unknown as Command, two);
+    expect(codeOf(other)).toBe('NOT_FOUND');
+    expect(other).toThrow(/^no task 't1' among your unit's tasks in item 'item-1'$/);
+    expect(missing).toThrow(/^no task 't9' among your unit's tasks in item 'item-1'$/);
+    expect(other).not.toThrow(/unit-a/);
+  });
+});
+
+describe('leadsItem', () => {
+  it.each<[string, Actor, boolean]>([
+    ['the item\'s leader', LEADER, true],
+    ['a leader answering for its plan', PLAN_LEADER, true],
+    ['another leader', OTHER_LEADER, false],
+    ['an admin', ADMIN, true],
+    ['a supervisor naming the plan', { ...SUPERVISOR, plans: ['plan-9'] }, false],
+  ])('%s → %s', (_name, actor, expected) => {
+    expect(leadsItem(actor, item)).toBe(expected);
   });
 });

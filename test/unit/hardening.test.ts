@@ -50,8 +50,8 @@ test('a submitted task is not stale at the dispatch: it waits on the leader, not
   expect(weeksLater.records.notifications.some((n) => n.kind === 'chase' && n.taskId === 't2')).toBe(true);
 });
 
-test("another unit's owner is refused as such even on an ended item: the refusal reveals nothing about its state", () => {
+test("another unit's task is refused as missing even on an ended item: the refusal reveals nothing about its state", () => {
   const ended = applyAll(createdItem(), [[LEADER, { type: 'cancelItem', reason: 'x' }]]);
-  expectRefused(ended, OWNER_B, { type: 'reportProgress', taskId: 't1', text: 'hi', percent: 5 }, 'FORBIDDEN');
+  expectRefused(ended, OWNER_B, { type: 'reportProgress', taskId: 't1', text: 'hi', percent: 5 }, 'NOT_FOUND');
   expectRefused(ended, OWNER_A, { type: 'reportProgress', taskId: 't1', text: 'hi', percent: 5 }, 'ITEM_CLOSED');
 });

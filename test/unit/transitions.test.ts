@@ -399,8 +399,9 @@ describe('applyCommand: leader commands', () => {
     // the notification is about the task as it is now
     expect(out.records.notifications.map((n) => [n.kind, n.recipient, n.units])).toEqual([['reassigned', 'unit-b', ['unit-b']]]);
     const report: Command = { type: 'reportProgress', taskId: 't1', text: 'x', percent: 1 };
-    expectRefused(out.state, OWNER_A, report, 'FORBIDDEN', AT + HOUR);
-    expectRefused(out.state, OWNER_C, report, 'FORBIDDEN', AT + HOUR);
+    // the units that handed it over have no task left in the item: to them it is not there
+    expectRefused(out.state, OWNER_A, report, 'NOT_FOUND', AT + HOUR);
+    expectRefused(out.state, OWNER_C, report, 'NOT_FOUND', AT + HOUR);
     expect(() => apply(out.state, OWNER_B, report, AT + HOUR)).not.toThrow();
   });
 
@@ -531,15 +532,15 @@ describe('applyCommand: refusals leave the state exactly as it was', () => {
     expectRefused(submitted(createdItem()), SUPERVISOR, command, 'FORBIDDEN', AT + DAY);
   });
 
-  it.each(everyCommand.slice(0, 3).map((c) => [c.type, c] as const))('an owner of another unit issuing %s → FORBIDDEN', (_type, command) => {
-    expectRefused(createdItem(), OWNER_B, command, 'FORBIDDEN');
+  it.each(everyCommand.slice(0, 3).map((c) => [c.type, c] as const))('an owner of another unit issuing %s → NOT_FOUND (another unit’s task reads as no task)', (_type, command) => {
+    expectRefused(createdItem(), OWNER_B, command, 'NOT_FOUND');
   });
 
   it('a co-owner unit may submit; the owner of another unit may not', () => {
     const out = apply(createdItem(), OWNER_C, { type: 'submitTask', taskId: 't1', evidence });
     expect(task(out.state, 't1')).toMatchObject({ status: 'submitted', submittedAt: iso(AT) });
     expect(out.records.auditEvents[0]).toMatchObject({ action: 'taskSubmitted', actor: OWNER_C });
-    expectRefused(createdItem(), OWNER_B, { type: 'submitTask', taskId: 't1', evidence }, 'FORBIDDEN');
+    expectRefused(createdItem(), OWNER_B, { type: 'submitTask', taskId: 't1', evidence }, 'NOT_FOUND');
   });
 
   it('accepting before submission → INVALID_TRANSITION (assigned and in progress)', () => {

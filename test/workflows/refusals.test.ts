@@ -105,9 +105,13 @@ test('invalid transitions are refused with their domain code and change neither 
       await expectRefused(handle, SUPERVISOR, { type: 'reportProgress', taskId: 'T2', text: 'done', percent: 100 }, 'FORBIDDEN');
       await expectRefused(handle, SUPERVISOR, { type: 'cancelItem', reason: 'overreach' }, 'FORBIDDEN');
 
-      // another unit's owner acting on Unit B's task
-      await expectRefused(handle, OWNER_A, { type: 'reportProgress', taskId: 'T2', text: 'not mine', percent: 30 }, 'FORBIDDEN');
-      await expectRefused(handle, OWNER_A, { type: 'submitTask', taskId: 'T2', evidence: ['x.pdf'] }, 'FORBIDDEN');
+      // another unit's owner acting on Unit B's task: to them it is no task at all
+      await expectRefused(handle, OWNER_A, { type: 'reportProgress', taskId: 'T2', text: 'not mine', percent: 30 }, 'NOT_FOUND');
+      await expectRefused(handle, OWNER_A, { type: 'submitTask', taskId: 'T2', evidence: ['x.pdf'] }, 'NOT_FOUND');
+      // a unit with no task in the item: to it the item is not there
+      await expectRefused(handle, { ...OWNER_A, id: 'owner-z', unit: 'Unit Z' }, { type: 'reportProgress', taskId: 'T2', text: 'x', percent: 1 }, 'NOT_FOUND');
+      // a leader who neither leads the item nor answers for its plan
+      await expectRefused(handle, { ...LEADER, id: 'leader-9' }, { type: 'acceptTask', taskId: 'T2' }, 'FORBIDDEN');
 
       // malformed or unknown
       await expectRefused(handle, OWNER_B, { type: 'submitTask', taskId: 'T2', evidence: [] }, 'VALIDATION_FAILED');
