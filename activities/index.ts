@@ -1,27 +1,46 @@
 /**
- * Activities as a factory over injected dependencies (the worker builds the pool
- * once and passes it in; tests pass a test database's pool). Workflows see these
- * by type only: `proxyActivities<ItemActivities>` with `import type`.
+ * Activities as a factory over injected dependencies (the worker builds the pool,
+ * the Temporal client and the channels once and passes them in; tests pass
+ * theirs). Workflows see these by type only: `proxyActivities<ItemActivities>`
+ * with `import type`.
  */
 import { Context } from '@temporalio/activity';
 import type { Pool } from 'pg';
+import { insertDeliveries, routingFor, type Endpoint } from '../db/repositories/deliveries';
 import { applyItemChanges } from '../db/repositories/item-projection';
 import { clearSaveFailure, recordSaveFailure } from '../db/repositories/save-failures';
 import type { ItemChanges } from '../domain/item-changes';
+import { planDeliveries } from './delivery/plan';
+import type { BucketState } from './delivery/rate-limit';
+import type { SendRound } from './delivery/send';
 import { fromLegacyChanges, type LegacyItemChanges } from './legacy-changes';
 
 export interface ActivityDeps {
   pool: Pool;
+  /** wakes the delivery workflows of endpoints that have deliveries due (after the save that planned them committed) */
+  wake?: (endpoints: Endpoint[]) => Promise<void>;
+  /** sends one endpoint's due deliveries (activities/delivery/send.ts) */
+  sendDue?: (endpoint: Endpoint, bucket?: BucketState) => Promise<SendRound>;
+  /** notifications to one channel within this window leave as one digest */
+  digestWindowMs?: number;
 }
 
 /** From this attempt on, a failing save is on record (GET /ops/stuck) and logged at warn level. */
 export const STUCK_SAVE_ATTEMPTS = 3;
+const DEFAULT_DIGEST_WINDOW_MS = 30_000;
 
 export function createActivities(deps: ActivityDeps) {
+  const digestWindowMs = deps.digestWindowMs ?? DEFAULT_DIGEST_WINDOW_MS;
+
   async function save(changes: ItemChanges): Promise<void> {
     const attempt = activityAttempt();
+    let endpoints: Endpoint[] | undefined;
     try {
-      await applyItemChanges(deps.pool, changes);
+      endpoints = await applyItemChanges(deps.pool, changes, async (client) => {
+        if (changes.notifications.length === 0) return [];
+        const routing = await routingFor(client, changes.notifications);
+        return insertDeliveries(client, planDeliveries(changes.notifications, routing, { nowMs: Date.now(), digestWindowMs }));
+      });
     } catch (err) {
       if (attempt >= STUCK_SAVE_ATTEMPTS) {
         const message = err instanceof Error ? err.message : String(err);
@@ -32,13 +51,16 @@ export function createActivities(deps: ActivityDeps) {
       throw err;
     }
     if (attempt > 1) await clearSaveFailure(deps.pool, changes.itemId).catch(() => undefined);
+    // after the commit: a wake that fails makes the save retry, which plans nothing twice and wakes again
+    if (endpoints?.length && deps.wake) await deps.wake(endpoints);
   }
 
   return {
     /**
-     * Writes one batch of an item's changes to the read side. Idempotent, so a
-     * retry after a lost acknowledgement is harmless; database faults simply
-     * throw and Temporal's retry policy tries again, for as long as it takes.
+     * Writes one batch of an item's changes to the read side, with the
+     * deliveries its notifications need. Idempotent, so a retry after a lost
+     * acknowledgement is harmless; database faults simply throw and Temporal's
+     * retry policy tries again, for as long as it takes.
      */
     async saveItemChanges(changes: ItemChanges): Promise<void> {
       await save(changes);
@@ -46,6 +68,11 @@ export function createActivities(deps: ActivityDeps) {
     /** The save of items started before bounded saves (whole snapshots); see activities/legacy-changes.ts. */
     async persistItemChanges(changes: LegacyItemChanges): Promise<void> {
       await save(fromLegacyChanges(changes));
+    },
+    /** One round of an endpoint's deliveries (workflows/delivery-endpoint.ts). */
+    async sendDueDeliveries(endpoint: Endpoint, bucket?: BucketState): Promise<SendRound> {
+      if (!deps.sendDue) throw new Error('this worker has no delivery channels configured');
+      return deps.sendDue(endpoint, bucket);
     },
   };
 }

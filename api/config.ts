@@ -14,12 +14,21 @@ import { checkPublicKey } from './jwt-keys';
 
 /** Development-only secret; never accepted when NODE_ENV=production. */
 export const DEV_JWT_SECRET = 'dev-only-secret-rectification-engine-change-me';
-/** Secrets published in this repository (the development secret, the old compose default, the tests'): never accepted in production. */
+/**
+ * Secrets published in this repository (the development secret, the old
+ * compose default, the tests' and benchmarks'): never accepted in production,
+ * nor anything that reads like a placeholder rather than random bytes.
+ */
 const KNOWN_SECRETS = new Set([
   DEV_JWT_SECRET,
   'compose-demo-secret-change-me-0123456789',
   'test-only-secret-rectification-engine-0123456789',
-]);
+  'bench-only-secret-rectification-engine-0123456789',
+  'unit-test-secret-0123456789-0123456789',
+  'http-unit-test-secret-0123456789abcdef',
+  'another-secret-another-secret-0123456789',
+].map((s) => s.toLowerCase()));
+const PLACEHOLDER_WORDS = /secret|change.?me|example|password|placeholder|sample|test|demo|dev-only|rectification/i;
 const MIN_SECRET_BYTES = 32;
 /** a secret with fewer distinct characters than this is a pattern, not a secret ('aaaa…', '0101…') */
 const MIN_DISTINCT_CHARACTERS = 10;
@@ -34,7 +43,8 @@ function durationSeconds(value: string): number | undefined {
 }
 
 export function secretWeakness(secret: string): string | undefined {
-  if (KNOWN_SECRETS.has(secret)) return 'is a published example secret';
+  if (KNOWN_SECRETS.has(secret.trim().toLowerCase())) return 'is a secret published with this software';
+  if (PLACEHOLDER_WORDS.test(secret)) return 'reads like a placeholder, not random bytes';
   if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) return `must be at least ${MIN_SECRET_BYTES} bytes`;
   if (new Set(secret).size < MIN_DISTINCT_CHARACTERS) return `is too regular (fewer than ${MIN_DISTINCT_CHARACTERS} distinct characters)`;
   return undefined;

@@ -121,6 +121,11 @@ function toKnown(err: unknown): Known | undefined {
   const temporal = classifyTemporalError(err);
   if (temporal?.kind === 'domain') return fromDomain(temporal.code, temporal.message, temporal.details);
   if (temporal?.kind === 'unavailable') return unavailable('Temporal');
+  if (temporal?.kind === 'noWorker') {
+    return fromApi(new ApiProblem(503, 'SERVICE_UNAVAILABLE', 'no worker answered in time; retry with the same Idempotency-Key, which applies the command at most once', {
+      headers: { 'Retry-After': RETRY_AFTER_SECONDS },
+    }));
+  }
   if (isDatabaseUnavailable(err)) return unavailable('the database');
   if (isDatabaseDataError(err)) return fromDomain('VALIDATION_FAILED', 'a value in the request is malformed or out of range');
   return undefined;

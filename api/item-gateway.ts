@@ -22,6 +22,7 @@ import {
   type ItemWorkflowInput,
 } from '../workflows/messages';
 import { updateIdFor } from './idempotency';
+import { isTransientRefusal } from './temporal-errors';
 import { initialSearchAttributes } from './search-attributes';
 import { calendarForNewItem, type HolidaySupplement } from '../domain/statutory-calendar';
 
@@ -42,6 +43,10 @@ export interface ItemGateway {
 
 const UPDATE_DEADLINE_MS = 30_000;
 const QUERY_DEADLINE_MS = 10_000;
+/** How long a command waits out refusals that pass by themselves (continue-as-new, in-flight limits) before the caller hears 503. */
+const TRANSIENT_RETRY_MS = 5_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface GatewayDeps {
   temporal: Client;
@@ -92,14 +97,25 @@ export function createItemGateway(deps: GatewayDeps): ItemGateway {
 
     async execute(itemId, envelope) {
       const update = updateForCommand[envelope.command.type] as unknown as typeof updateForCommand.cancelItem;
-      try {
+      const send = () =>
         // Without a deadline a command would wait for as long as no worker runs; past it the caller gets a 503 and may retry with the same key.
-        return await temporal.connection.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () =>
+        temporal.connection.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () =>
           handleOf(itemId).executeUpdate(update, {
             args: [envelope as CommandEnvelope<Extract<Command, { type: 'cancelItem' }>>],
             updateId: updateIdFor(envelope.requestId, envelope.fingerprint ?? ''),
           }),
         );
+      try {
+        // the same update id each time: a refused attempt left nothing behind, an accepted one is answered again
+        for (let waited = 0, pause = 100; ; pause = Math.min(pause * 2, 1_000)) {
+          try {
+            return await send();
+          } catch (err) {
+            if (!isTransientRefusal(err) || waited >= TRANSIENT_RETRY_MS) throw err;
+            await sleep(pause);
+            waited += pause;
+          }
+        }
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
         // Updates cannot reach a closed run; tell "ended" from "never existed".

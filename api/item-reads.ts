@@ -52,24 +52,23 @@ export function createItemReads(deps: { pool: Pool; items: ItemGateway }): ItemR
     }
   }
 
-  /** The row is not on the read side: does the workflow exist, and may this viewer know it does? */
-  async function notYetProjected(itemId: string, viewer: Viewer): Promise<void> {
+  /**
+   * The read side does not show the item to this viewer (yet): does the workflow
+   * say they may see it (a new item, a task just handed to their unit)? Then the
+   * read side is waited for; otherwise it is no item of theirs.
+   */
+  async function catchUp(itemId: string, viewer: Viewer): Promise<void> {
     const state = await items.state(itemId);
     if (!state) throw noSuchItem(itemId);
     const involved = viewer.role !== 'owner' || state.tasks.some((t) => actsForTask({ id: '', name: '', role: 'owner', unit: viewer.unit }, t));
     if (!involved) throw noSuchItem(itemId);
-    if (!(await waitFor(async () => (await itemVersion(pool, itemId)) !== null))) {
-      throw lagging(`item '${itemId}' was just created and its read side is catching up`);
+    if (!(await waitFor(async () => (await itemAccess(pool, itemId, viewer)) === 'visible'))) {
+      throw lagging(`the read side of item '${itemId}' is catching up`);
     }
   }
 
   async function requireVisible(itemId: string, viewer: Viewer): Promise<void> {
-    let access = await itemAccess(pool, itemId, viewer);
-    if (access === 'none') {
-      await notYetProjected(itemId, viewer);
-      access = await itemAccess(pool, itemId, viewer);
-    }
-    if (access !== 'visible') throw noSuchItem(itemId);
+    if ((await itemAccess(pool, itemId, viewer)) !== 'visible') await catchUp(itemId, viewer);
   }
 
   return {

@@ -24,11 +24,13 @@ export function checkPublicKey(pem: string): PublicKeyCheck {
   }
   const details = key.asymmetricKeyDetails ?? {};
   switch (key.asymmetricKeyType) {
-    case 'rsa':
-    case 'rsa-pss': {
+    case 'rsa': {
       if ((details.modulusLength ?? 0) < MIN_RSA_BITS) throw new Error(`is an RSA key of ${details.modulusLength} bits; at least ${MIN_RSA_BITS} are needed`);
-      return { key, algorithms: key.asymmetricKeyType === 'rsa' ? ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'] : ['PS256', 'PS384', 'PS512'] };
+      return { key, algorithms: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'] };
     }
+    case 'rsa-pss':
+      // jose verifies PS256/384/512 with a plain RSA key and cannot use an RSA-PSS-only one
+      throw new Error('is an RSA-PSS-only key (id-RSASSA-PSS); export the same key as a plain RSA public key (rsaEncryption)');
     case 'ec': {
       const algorithm = EC_ALGORITHMS[details.namedCurve ?? ''];
       if (!algorithm) throw new Error(`is an EC key on curve ${details.namedCurve}; use P-256, P-384 or P-521`);

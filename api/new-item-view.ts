@@ -9,13 +9,16 @@ import type { ItemRecords } from '../domain/item-records';
 import { taskLight } from '../domain/lights';
 import type { ItemState } from '../domain/types';
 
-export function newItemView(state: ItemState, records: ItemRecords, nowMs: number): ItemView {
+export function newItemView(state: ItemState, records: ItemRecords, nowMs: number, unitNames: Map<string, string>): ItemView {
+  const name = (code: string) => unitNames.get(code) ?? code;
   const taskText = new Map(records.taskTexts.map((t) => [t.taskId, t]));
   const problemText = new Map(records.problemTexts.map((p) => [p.problemId, p.description]));
   const tasks = state.tasks.map((task): TaskView => {
     const text = taskText.get(task.id);
     const view: TaskView = {
       ...task,
+      ownerUnitName: name(task.ownerUnit),
+      coOwnerNames: task.coOwners.map(name),
       description: text?.description ?? '',
       deadline: { ...task.deadline, basis: text?.deadlineBasis ?? '' },
       light: taskLight(task, state.policy, nowMs),

@@ -17,12 +17,12 @@ import { jsonBytes } from '../domain/text';
 import { advanceClock } from '../domain/timeline';
 import { applyCommand } from '../domain/transitions';
 import type { Actor } from '../domain/types';
-import { unitName, worstCaseItem } from '../test/support/worst-case-item';
+import { unitCode, worstCaseItem } from '../test/support/worst-case-item';
 
 const KiB = 1024;
 const DAY = 86_400_000;
 const leader: Actor = { id: 'leader-1', name: '李雷', role: 'leader' };
-const owner: Actor = { id: 'owner-0', name: '单位负责人', role: 'owner', unit: unitName(0) };
+const owner: Actor = { id: 'owner-0', name: '单位负责人', role: 'owner', unit: unitCode(0) };
 const now = Date.now();
 const dueAt = now + 10 * DAY;
 
@@ -47,7 +47,23 @@ const report = {
 const outcome = applyCommand(wave.state, report, dueAt + 30 * DAY);
 const workflowInput = { kind: 'new', format: 2, item: input, createdBy: leader, acceptedAt: new Date(now).toISOString(), calendar };
 const continueAsNew = { kind: 'continued', format: 2, state: outcome.state };
-const allUnits = Array.from({ length: 200 }, (_, i) => `${unitName(i)}${'某'.repeat(40)}`.slice(0, LIMITS.nameLength));
+// legacy items may name units by long names (up to the name limit): the attribute must hold even those
+const allUnits = Array.from({ length: 200 }, (_, i) => `某某县交通运输局第${i + 1}科${'某'.repeat(40)}`.slice(0, LIMITS.nameLength));
+
+// the answer that carries the largest task: every field at its limit, an extension pending, dates set
+const task = outcome.result.task!;
+const widest = `${'某'.repeat(LIMITS.nameLength)}`;
+const largestResult = {
+  ...outcome.result,
+  itemId: 'i'.repeat(LIMITS.idLength),
+  task: {
+    ...task, id: 't'.repeat(LIMITS.idLength),
+    problemIds: Array.from({ length: LIMITS.problemIdsPerTask }, (_, i) => `${i}`.padEnd(LIMITS.idLength, 'p')),
+    ownerUnit: widest, ownerPerson: widest, coOwners: Array.from({ length: LIMITS.coOwnersPerTask }, () => widest),
+    lastProgressAt: task.assignedAt, submittedAt: task.assignedAt, acceptedAt: task.assignedAt,
+    pendingExtension: { requestedAt: task.assignedAt, newDeadline: { kind: 'instant', at: task.deadline.dueAt }, proposedDueAt: task.deadline.dueAt },
+  },
+};
 
 const kib = (bytes: number) => +(bytes / KiB).toFixed(1);
 const row = (payload: string, bytes: number, budget: number) => ({ payload, KiB: kib(bytes), budgetKiB: kib(budget), ok: bytes <= budget });
@@ -57,7 +73,7 @@ const rows = [
   row('largest save batch (first save)', Math.max(...firstSave.map(jsonBytes)), LIMITS.saveBatchBytes),
   row('largest save batch (every task through the ladder)', Math.max(...waveSave.map(jsonBytes)), LIMITS.saveBatchBytes),
   row('largest update argument (progress at the maxima)', jsonBytes(report), 64 * KiB),
-  row('largest update result', jsonBytes(outcome.result), 4 * KiB),
+  row('largest update result (a task at every limit)', jsonBytes(largestResult), 4 * KiB),
   row('state query result', jsonBytes(outcome.state), LIMITS.itemStateBytes),
   row('owner-units search attribute (200 long names)', jsonBytes(boundedUnitList(allUnits)), LIMITS.ownerUnitsAttributeBytes),
 ];

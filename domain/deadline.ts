@@ -10,7 +10,7 @@ import { addWorkingDays } from './working-days';
 // too: "due 2026-03-01" would silently mean midnight UTC.
 // Date.parse also rolls 2026-02-31 over into March; the date is checked separately.
 // Accepts what the API's z.iso.datetime({ offset: true }) accepts, so the two agree.
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:[0-5]\d)$/;
+export const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:[0-5]\d)$/;
 
 /** Epoch ms of an ISO-8601 date-time with Z or an offset; DomainError otherwise. */
 export function parseInstant(at: string, field = 'deadline'): number {

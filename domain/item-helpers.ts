@@ -86,6 +86,8 @@ export interface NotificationDraft {
   task?: TaskState;
   roles: RecipientRole[];
   reason: string;
+  note?: string;
+  newDueAt?: string;
   level?: number;
   firedAt: number;
 }
@@ -109,6 +111,8 @@ export function appendNotifications(state: ItemState, out: Notification[], draft
       recipient,
       units,
       reason: draft.reason,
+      ...(draft.note !== undefined ? { note: draft.note } : {}),
+      ...(draft.newDueAt !== undefined ? { newDueAt: draft.newDueAt } : {}),
       level: draft.level,
       firedAt: iso(draft.firedAt),
       dueAt: draft.task?.deadline.dueAt,

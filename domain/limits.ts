@@ -54,6 +54,8 @@ export const LIMITS = {
   unsavedCarryBytes: 64 * KiB,
   /** continue-as-new once history reaches this (or when Temporal suggests it) */
   historyContinueAsNewBytes: 8 * MiB,
+  /** continue-as-new after this many commands in one run: Temporal refuses the 2,001st update of a run */
+  updatesPerRun: 1000,
   /** commands are refused (503) past this history size: only reached while saves stall */
   historyCommandCeilingBytes: 24 * MiB,
   /** the owner-units search attribute (a keyword list) */

@@ -38,8 +38,11 @@ function audit(ctx: CommandContext, task: TaskState, action: string, details: Re
   return appendAudit(ctx.state, ctx.records.auditEvents, ctx.nowMs, ctx.actor, action, { requestId: ctx.requestId, task, units, details });
 }
 
-function notify(ctx: CommandContext, task: TaskState, event: AuditEvent, kind: Notification['kind'], roles: Array<'ownerUnit' | 'itemLeader'>, reason: string): void {
-  appendNotifications(ctx.state, ctx.records.notifications, { kind, occurrence: String(event.seq), task, roles, reason, firedAt: ctx.nowMs });
+function notify(
+  ctx: CommandContext, task: TaskState, event: AuditEvent, kind: Notification['kind'], roles: Array<'ownerUnit' | 'itemLeader'>,
+  reason: string, extra: { note?: string; newDueAt?: string } = {},
+): void {
+  appendNotifications(ctx.state, ctx.records.notifications, { kind, occurrence: String(event.seq), task, roles, reason, firedAt: ctx.nowMs, ...extra });
 }
 
 /** Details without undefined fields: they are JSON. */
@@ -92,7 +95,9 @@ const requestExtension: Handler<'requestExtension'> = (ctx, task, c) => {
   }
   task.pendingExtension = { requestedAt: iso(ctx.nowMs), newDeadline: c.newDeadline, proposedDueAt: proposed.dueAt };
   const event = audit(ctx, task, 'extensionRequested', { newDeadline: c.newDeadline, proposedDueAt: proposed.dueAt, reason: c.reason });
-  notify(ctx, task, event, 'extensionRequested', ['itemLeader'], `extension requested for task ${task.id}: ${c.reason}`);
+  notify(ctx, task, event, 'extensionRequested', ['itemLeader'], `extension requested for task ${task.id}: ${c.reason}`, {
+    note: c.reason, newDueAt: proposed.dueAt,
+  });
 };
 
 const acceptTask: Handler<'acceptTask'> = (ctx, task, c) => {
@@ -105,7 +110,7 @@ const acceptTask: Handler<'acceptTask'> = (ctx, task, c) => {
   delete task.pendingExtension;
   const late = ctx.nowMs > Date.parse(task.originalDueAt);
   const event = audit(ctx, task, 'taskAccepted', defined({ note: c.note, late, closedPendingExtension: closedExtension || undefined }));
-  notify(ctx, task, event, 'accepted', ['ownerUnit'], `task ${task.id} accepted and struck off`);
+  notify(ctx, task, event, 'accepted', ['ownerUnit'], `task ${task.id} accepted and struck off`, defined({ note: c.note }));
 };
 
 const sendBackTask: Handler<'sendBackTask'> = (ctx, task, c) => {
@@ -117,7 +122,7 @@ const sendBackTask: Handler<'sendBackTask'> = (ctx, task, c) => {
   ctx.state.counters.reworks += 1;
   ctx.state.counters.reworksSinceReview += 1;
   const event = audit(ctx, task, 'taskSentBack', { reason: c.reason, reworkCount: task.reworkCount });
-  notify(ctx, task, event, 'sentBack', ['ownerUnit'], `task ${task.id} sent back for rework: ${c.reason}`);
+  notify(ctx, task, event, 'sentBack', ['ownerUnit'], `task ${task.id} sent back for rework: ${c.reason}`, { note: c.reason });
 };
 
 const decideExtension: Handler<'decideExtension'> = (ctx, task, c) => {
@@ -144,7 +149,8 @@ const decideExtension: Handler<'decideExtension'> = (ctx, task, c) => {
   const event = audit(ctx, task, c.approve ? 'extensionApproved' : 'extensionDenied', defined({
     note: c.note, requestedAt: pending.requestedAt, newDeadline: pending.newDeadline, dueAt: task.deadline.dueAt,
   }));
-  notify(ctx, task, event, 'extensionDecided', ['ownerUnit'], `extension ${c.approve ? 'approved' : 'denied'} for task ${task.id}`);
+  notify(ctx, task, event, 'extensionDecided', ['ownerUnit'], `extension ${c.approve ? 'approved' : 'denied'} for task ${task.id}`,
+    defined({ note: c.note, newDueAt: c.approve ? task.deadline.dueAt : undefined }));
 };
 
 const reassignTask: Handler<'reassignTask'> = (ctx, task, c) => {
@@ -153,12 +159,18 @@ const reassignTask: Handler<'reassignTask'> = (ctx, task, c) => {
   checkUnitList(c.coOwners, 'coOwners');
   const from = { ownerUnit: task.ownerUnit, ownerPerson: task.ownerPerson, coOwners: task.coOwners };
   const before = taskUnits(task);
+  // an extension the old unit asked for is theirs: it ends with the hand-over, on their record, not the new unit's
+  const closedExtension = task.pendingExtension !== undefined;
+  delete task.pendingExtension;
   task.ownerUnit = c.ownerUnit;
   task.ownerPerson = c.ownerPerson;
   if (c.coOwners !== undefined) task.coOwners = [...c.coOwners];
   // both sides: the unit that hands the task over keeps this line in its record
   const units = [...new Set([...before, ...taskUnits(task)])];
-  const event = audit(ctx, task, 'taskReassigned', { from, to: { ownerUnit: task.ownerUnit, ownerPerson: task.ownerPerson, coOwners: task.coOwners } }, units);
+  const event = audit(ctx, task, 'taskReassigned', defined({
+    from, to: { ownerUnit: task.ownerUnit, ownerPerson: task.ownerPerson, coOwners: task.coOwners },
+    closedPendingExtension: closedExtension || undefined,
+  }), units);
   notify(ctx, task, event, 'reassigned', ['ownerUnit'], `task ${task.id} is now assigned to ${task.ownerUnit}`);
 };
 

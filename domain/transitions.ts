@@ -73,6 +73,10 @@ function resultOf(state: ItemState, command: CommandEnvelope['command'], duplica
 
 export function applyCommand(current: ItemState, envelope: CommandEnvelope, nowMs: number): CommandOutcome {
   checkEnvelope(envelope);
+  const { command, actor } = envelope;
+  // Rights before anything else, a replayed request included: a caller who may not act (now) learns
+  // nothing about the item, not even that it ended, nor how a task looks that has moved to another unit.
+  authorize(actor, command, current);
   const fingerprint = envelope.fingerprint ?? '';
   const applied = current.appliedRequests.find((r) => r.id === envelope.requestId);
   if (applied) {
@@ -83,9 +87,6 @@ export function applyCommand(current: ItemState, envelope: CommandEnvelope, nowM
     }
     return { state: current, records: emptyRecords(), result: resultOf(current, envelope.command, true) };
   }
-  const { command, actor } = envelope;
-  // Rights before state: a caller who may not act learns nothing about the item, not even that it ended.
-  authorize(actor, command, current);
   if ('taskId' in command) findTask(current, command.taskId);
   if (current.status !== 'active') {
     throw new DomainError('ITEM_CLOSED', `item ${current.id} is ${current.status}`, { status: current.status });

@@ -301,6 +301,10 @@ export interface Notification {
   /** the units the notification is about: the task's owner and co-owner units when it fired */
   units: string[];
   reason: string;
+  /** the text a person gave with it (a send-back reason, an extension's reason or decision note) */
+  note?: string;
+  /** extensionRequested: the deadline asked for; extensionDecided (approved): the new deadline */
+  newDueAt?: string;
   level?: number;
   firedAt: string;
   dueAt?: string;

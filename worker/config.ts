@@ -17,6 +17,14 @@ export const WorkerConfigSchema = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100000).default(500),
   /** how long in-flight activities get to finish on SIGTERM before they are cancelled */
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600000).default(10000),
+  /** where messages link to: the API (or console) base URL as recipients reach it */
+  DELIVERY_BASE_URL: z.string().url().default('http://127.0.0.1:3000'),
+  /** notifications to one channel within this window leave as one digest (level-3 escalations never wait) */
+  DELIVERY_DIGEST_WINDOW_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  /** a delivery that keeps failing for this long is dead (an admin may resend it) */
+  DELIVERY_GIVE_UP_AFTER_HOURS: z.coerce.number().min(0.01).max(24 * 14).default(24),
+  /** one request to a channel may take this long */
+  DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120000).default(10000),
 });
 
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;

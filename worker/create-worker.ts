@@ -3,15 +3,24 @@
  * prebuilt bundle) plus the activities wired to one PostgreSQL pool. Used by
  * worker/main.ts and, in-process, by the integration test stack.
  */
+import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createActivities } from '../activities';
+import { createChannels, type Channels } from '../activities/delivery/channels';
+import { createSender, type DeliveryConfig } from '../activities/delivery/send';
+import { createWaker } from '../activities/delivery/wake';
 
 export interface ItemWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   pool: Pool;
+  /** the client delivery workflows are woken with; without it deliveries are planned but nobody is woken */
+  client?: Client;
+  delivery?: Partial<DeliveryConfig>;
+  /** the channels deliveries go out through; the caller closes them after the worker stopped (default: built here, never closed) */
+  channels?: Channels;
   /** a prebuilt bundle (e.g. `{ code }` from bundleWorkflowCode) skips bundling at start */
   workflowBundle?: WorkflowBundleOption;
   maxConcurrentActivityTaskExecutions?: number;
@@ -25,16 +34,30 @@ export function workflowsPath(): string {
   return require.resolve('../workflows');
 }
 
+export const DEFAULT_DELIVERY: DeliveryConfig = {
+  digestWindowMs: 30_000,
+  giveUpAfterMs: 24 * 3_600_000,
+  baseUrl: 'http://127.0.0.1:3000',
+  digestMax: 20,
+};
+
 export async function createItemWorker(options: ItemWorkerOptions): Promise<Worker> {
   const workflowSource = options.workflowBundle
     ? { workflowBundle: options.workflowBundle }
     : { workflowsPath: workflowsPath() };
+  const delivery = { ...DEFAULT_DELIVERY, ...options.delivery };
+  const channels = options.channels ?? createChannels();
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...workflowSource,
-    activities: createActivities({ pool: options.pool }),
+    activities: createActivities({
+      pool: options.pool,
+      digestWindowMs: delivery.digestWindowMs,
+      ...(options.client ? { wake: createWaker(options.client, options.taskQueue) } : {}),
+      sendDue: createSender({ pool: options.pool, channels, config: delivery }),
+    }),
     ...definedOnly({
       maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions,
       maxConcurrentWorkflowTaskExecutions: options.maxConcurrentWorkflowTaskExecutions,

@@ -3,7 +3,9 @@
  * listing every problem. SIGINT/SIGTERM drain the worker (in-flight tasks
  * finish within the grace time), then close the pool and the connection.
  */
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { createChannels } from '../activities/delivery/channels';
 import { ConfigError } from '../config/env';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { createPool } from '../db/pool';
@@ -44,6 +46,10 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
 
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
+  // a client too: saves wake the delivery workflows of the endpoints they planned deliveries for
+  const clientConnection = await Connection.connect(temporalConnectionOptions(config));
+  const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+  const channels = createChannels({ timeoutMs: config.DELIVERY_TIMEOUT_MS });
   const pool = createPool(config, logger);
   try {
     worker = await createItemWorker({
@@ -51,6 +57,13 @@ async function main(): Promise<void> {
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       pool,
+      client,
+      channels,
+      delivery: {
+        baseUrl: config.DELIVERY_BASE_URL,
+        digestWindowMs: config.DELIVERY_DIGEST_WINDOW_SECONDS * 1000,
+        giveUpAfterMs: config.DELIVERY_GIVE_UP_AFTER_HOURS * 3_600_000,
+      },
       maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
       maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
@@ -68,7 +81,9 @@ async function main(): Promise<void> {
     }
     await running;
   } finally {
+    await channels.close();
     await pool.end();
+    await clientConnection.close();
     await connection.close();
     logger.info('worker stopped');
   }

@@ -1,2 +1,3 @@
 /** Entry point the worker bundles: every workflow the task queue serves. */
 export { rectificationItemWorkflow } from './item-workflow';
+export { deliveryEndpointWorkflow } from './delivery-endpoint';

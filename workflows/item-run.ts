@@ -10,6 +10,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -44,6 +45,9 @@ export function asFailure(err: unknown): unknown {
   return err;
 }
 
+/** Patch id: continue-as-new by update count, with new saves held until it happens. */
+const CONTINUE_UNDER_LOAD = 'continue-under-load';
+
 function busy(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: 'BUSY', message, nonRetryable: true });
 }
@@ -69,11 +73,13 @@ export async function runItem(input: CurrentItemInput): Promise<ItemSummary> {
   const saver = new ItemSaver(init.tracker, saveItemChanges);
   saver.note();
   let changed = true;
+  let updatesThisRun = 0;
 
   for (const [type, update] of Object.entries(updateForCommand)) {
     setHandler(
       update,
       (envelope: CommandEnvelope) => {
+        updatesThisRun++;
         try {
           const outcome = applyCommand(state, envelope, Date.now());
           if (outcome.state !== state) {
@@ -135,7 +141,12 @@ export async function runItem(input: CurrentItemInput): Promise<ItemSummary> {
     searchAttributes.sync(state, Date.now());
     if (state.status !== 'active') break;
 
-    const wantNew = continueAsNewWanted();
+    const suggested = continueAsNewWanted();
+    // Under a steady stream of commands the run would never be idle: hold new saves so the
+    // next gap between two saves is the moment to continue (runs recorded before this keep their way).
+    const steer = (suggested || updatesThisRun >= LIMITS.updatesPerRun) && patched(CONTINUE_UNDER_LOAD);
+    const wantNew = suggested || steer;
+    saver.held = steer;
     if (wantNew && !saver.busy && allHandlersFinished()) {
       const carried = saver.takeNow(state, Date.now());
       if (!carried || jsonBytes(carried) <= LIMITS.unsavedCarryBytes) {

@@ -53,10 +53,18 @@ export class ItemSaver {
     this.queue.push(changes);
   }
 
+  /**
+   * While held, no new save starts from the item's pending changes (queued ones
+   * still go): the item wants to continue as new, and whatever is unsaved when
+   * the save in flight returns travels with it instead. Without the hold, a
+   * steady stream of commands keeps the saver busy and the run never continues.
+   */
+  held = false;
+
   /** The save loop; returns once the item has ended and everything is saved. */
   async run(state: () => ItemState, now: () => number): Promise<void> {
     for (;;) {
-      await condition(() => this.queue.length > 0 || this.dirty || this.ended);
+      await condition(() => this.queue.length > 0 || this.ended || (this.dirty && !this.held));
       if (this.queue.length === 0) {
         if (!this.dirty) return; // ended, and nothing left
         this.dirty = false;

@@ -3,7 +3,8 @@
  * attributes. NEVER rename one; add new ones instead.
  * Sandbox-safe: imports only @temporalio/workflow's definers and domain types.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { BucketState } from '../activities/delivery/rate-limit';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { CommandEnvelope, Command } from '../domain/commands';
 import type { ItemChanges } from '../domain/item-changes';
@@ -11,6 +12,7 @@ import type { CommandResult } from '../domain/transitions';
 import type { HolidayCalendar, ItemSnapshot, ItemState, ItemInput, Actor, AuditEvent, DispatchRecord, EscalationRecord, Notification, ReviewRecord } from '../domain/types';
 
 export const WORKFLOW_TYPE = 'rectificationItemWorkflow';
+export const DELIVERY_WORKFLOW_TYPE = 'deliveryEndpointWorkflow';
 export const TASK_QUEUE_DEFAULT = 'rectification';
 
 /** The workflow id of an item: derived from the item id, so the same id twice is refused by Temporal. */
@@ -119,3 +121,18 @@ export const SEARCH_ATTRIBUTE_REGISTRATIONS: ReadonlyArray<readonly [string, str
   ['RectPlanId', 'Keyword'],
   ['RectSupervisionLevel', 'Keyword'],
 ];
+
+/** Input of an endpoint's delivery workflow: which unit's channel, and its rate bucket carried across runs. */
+export interface DeliveryEndpointInput {
+  unitCode: string;
+  channelId: string;
+  bucket?: BucketState;
+}
+
+/** One delivery workflow per endpoint: the same endpoint always wakes the same workflow. */
+export function deliveryWorkflowId(unitCode: string, channelId: string): string {
+  return `delivery-endpoint:${unitCode}/${channelId}`;
+}
+
+/** Something may be due for the endpoint: an item saved deliveries for it, or an admin resent one. */
+export const wakeDeliveriesSignal = defineSignal('wakeDeliveries');

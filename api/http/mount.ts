@@ -70,6 +70,7 @@ const jsonBodies = {
   item: express.json({ limit: BODY_LIMITS.item, inflate: false }),
   command: express.json({ limit: BODY_LIMITS.command, inflate: false }),
 };
+const csvBody = express.text({ type: 'text/csv', limit: BODY_LIMITS.item, inflate: false });
 
 export function mountRoute(
   router: express.Router,
@@ -91,7 +92,8 @@ export function mountRoute(
     const params = parse(route.params, req.params, 'params');
     const query = parse(route.query, req.query, 'query');
     // Express leaves req.body undefined when no JSON was sent; actions with optional fields accept that
-    const body = parse(route.body, req.body ?? {}, 'body');
+    const raw = route.fromCsv && typeof req.body === 'string' ? route.fromCsv(req.body) : req.body;
+    const body = parse(route.body, raw ?? {}, 'body');
     const key = route.idempotent ? parse(IdempotencyKeySchema, req.get('idempotency-key'), 'header.Idempotency-Key') : undefined;
     const ctx: HandlerContext<unknown, unknown, unknown> = {
       params,
@@ -111,5 +113,6 @@ export function mountRoute(
     if (result === undefined && res.headersSent) return;
     res.status(route.response.status).json(result);
   };
-  router[route.method](route.path, door, limitWrites, jsonBodies[route.bodyLimit ?? 'command'], handle);
+  const bodies = [jsonBodies[route.bodyLimit ?? 'command'], ...(route.fromCsv ? [csvBody] : [])];
+  router[route.method](route.path, door, limitWrites, ...bodies, handle);
 }

@@ -18,7 +18,8 @@ export function writeRateLimit(perMinute: number): express.RequestHandler {
     legacyHeaders: false,
     // the door authenticated the caller first; public routes are never limited here
     keyGenerator: (_req, res) => `actor:${(res.locals.actor as Actor | undefined)?.id ?? 'anonymous'}`,
-    skip: (req, res) => req.method === 'GET' || res.locals.actor === undefined,
+    // only what changes something counts: reads (GET, HEAD, OPTIONS) never use up a caller's budget
+    skip: (req, res) => !['POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method) || res.locals.actor === undefined,
     handler: (_req, res, next) => {
       const retryAfter = res.getHeader('Retry-After') ?? '60';
       next(new ApiProblem(429, 'TOO_MANY_REQUESTS', `more than ${perMinute} changes a minute from one caller; retry later`, {

@@ -62,6 +62,8 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
   idempotent?: boolean;
   /** the JSON body limit: 'item' for a whole item (POST /items), else the limit of a command */
   bodyLimit?: 'item' | 'command';
+  /** also takes `text/csv`, turned by this into what the body schema then checks */
+  fromCsv?: (text: string) => unknown;
   response: { status: number; description: string; schema?: z.ZodType; contentType?: string };
   /** statuses this route answers besides the common ones (400, 401, 403, 500, 503) */
   errors?: number[];

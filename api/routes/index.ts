@@ -5,7 +5,9 @@ import { itemRoutes } from './items';
 import { opsRoutes } from './ops';
 import { planAndUnitRoutes } from './plans-units';
 import { recordRoutes } from './records';
+import { deliveryRoutes } from './deliveries';
 import { taskActionRoutes } from './task-actions';
+import { unitDirectoryRoutes } from './units';
 
 let document: unknown;
 
@@ -14,5 +16,8 @@ export const allRoutes: RouteSpec[] = [
   ...itemRoutes,
   ...taskActionRoutes,
   ...recordRoutes,
+  // /units/ranking and /units/:unit/tasks before /units/:code
   ...planAndUnitRoutes,
+  ...deliveryRoutes,
+  ...unitDirectoryRoutes,
 ];

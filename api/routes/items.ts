@@ -12,7 +12,9 @@ import { ItemReadQuerySchema, ListItemsQuerySchema } from '../schemas/queries';
 import { ItemPageSchema } from '../schemas/read-models';
 import { leadsItem } from '../../domain/authorization';
 import { DomainError } from '../../domain/errors';
-import { commandRoles, runCommand, viewerOf, withPlans } from './run-command';
+import { assertKnownUnits, unitsOfTask } from '../unit-check';
+import { getPlan } from '../../db/repositories/plans';
+import { commandRoles, runCommand, viewerOf, withPlanOf } from './run-command';
 
 const ALL_ROLES = ['leader', 'owner', 'supervisor', 'admin'] as const;
 const commandResult = { status: 200, description: 'what the command did, and the version it produced', schema: CommandResultSchema };
@@ -32,15 +34,22 @@ export const itemRoutes: RouteSpec[] = [
     errors: [409, 413, 422],
     handler: async ({ body, deps, res, log, ...ctx }) => {
       const item = toItemInput(body, body.id ?? randomUUID());
-      const actor = await withPlans(ctx.actor, deps);
-      // a leader starts items they will lead, or items of a plan they answer for
-      if (!leadsItem(actor, item)) {
-        throw new DomainError('FORBIDDEN', 'a leader starts items they lead (leader.id is theirs) or items of a plan they answer for');
+      // an item filed under a plan changes that plan's report: the plan must exist, and only its leaders (or admins) file into it
+      if (item.planId !== undefined && !(await getPlan(deps.pool, item.planId))) {
+        throw new DomainError('VALIDATION_FAILED', `no plan '${item.planId}'`, { path: 'planId' });
       }
+      const actor = await withPlanOf(ctx.actor, item.planId, deps);
+      const allowed = item.planId === undefined ? leadsItem(actor, item) : actor.role === 'admin' || (actor.plans ?? []).includes(item.planId);
+      if (!allowed) {
+        throw new DomainError('FORBIDDEN', item.planId === undefined
+          ? 'a leader starts the items they lead (leader.id is theirs)'
+          : `only the leaders who answer for plan '${item.planId}' file items into it`);
+      }
+      const names = await assertKnownUnits(deps.pool, item.tasks.flatMap((t, i) => unitsOfTask(t, `tasks.${i}`)));
       const started = await deps.items.start(item, actor);
       log.info({ itemId: item.id }, 'item started');
       res.location(`/items/${encodeURIComponent(item.id)}`);
-      return newItemView(started.state, started.records, Date.parse(started.state.createdAt));
+      return newItemView(started.state, started.records, Date.parse(started.state.createdAt), names);
     },
   }),
   defineRoute({
@@ -114,7 +123,10 @@ export const itemRoutes: RouteSpec[] = [
     idempotent: true,
     response: commandResult,
     errors: [404, 409, 422],
-    handler: (ctx) => runCommand(ctx, ctx.params.id, { type: 'addTask', task: ctx.body }),
+    handler: async (ctx) => {
+      await assertKnownUnits(ctx.deps.pool, unitsOfTask(ctx.body, 'body'));
+      return runCommand(ctx, ctx.params.id, { type: 'addTask', task: ctx.body });
+    },
   }),
   defineRoute({
     method: 'post',

@@ -1,6 +1,7 @@
 /** Plans (整改方案) and responsible units (责任单位): read from PostgreSQL. */
 import { randomUUID } from 'node:crypto';
 import { createPlan, getPlan, listPlans, planReport, setPlanLeaders } from '../../db/repositories/plans';
+import { unitNames } from '../../db/repositories/directory';
 import { unitOpenTasks, unitRanking } from '../../db/repositories/units';
 import { DomainError } from '../../domain/errors';
 import { defineRoute, type RouteSpec } from '../http/route';
@@ -110,7 +111,8 @@ export const planAndUnitRoutes: RouteSpec[] = [
       if (actor.role === 'owner' && actor.unit !== params.unit) {
         throw new DomainError('FORBIDDEN', `an owner of ${actor.unit} may not read ${params.unit}'s tasks`);
       }
-      return { unit: params.unit, tasks: await unitOpenTasks(deps.pool, params.unit) };
+      const names = await unitNames(deps.pool, [params.unit]);
+      return { unit: params.unit, unitName: names.get(params.unit) ?? params.unit, tasks: await unitOpenTasks(deps.pool, params.unit) };
     },
   }),
 ];

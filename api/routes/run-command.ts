@@ -1,7 +1,6 @@
 /** The path every item and task action takes: the envelope, the update, and what the caller is told. */
-import { plansLedBy } from '../../db/repositories/plans';
+import { answersForPlan } from '../../db/repositories/plans';
 import { rolesAllowed } from '../../domain/authorization';
-import { LIMITS } from '../../domain/limits';
 import type { Command } from '../../domain/commands';
 import type { CommandResult } from '../../domain/transitions';
 import type { Actor } from '../../domain/types';
@@ -20,10 +19,21 @@ export function viewerOf(actor: Actor): Viewer {
   return { role: actor.role, unit: actor.unit };
 }
 
-/** A leader acts with the plans they answer for (the workflow decides with them whether they may act on an item). */
-export async function withPlans(actor: Actor, deps: HandlerContext<unknown, unknown, unknown>['deps']): Promise<Actor> {
-  if (actor.role !== 'leader') return actor;
-  return { ...actor, plans: await plansLedBy(deps.pool, actor.id, LIMITS.plansPerLeader) };
+/**
+ * A leader acts with the plan they answer for, when they answer for the plan of
+ * the item at hand: the workflow decides with it whether they may act. The
+ * item's plan is read from the workflow itself, so a fresh item's plan counts too.
+ */
+export async function withPlanOf(actor: Actor, planId: string | undefined, deps: HandlerContext<unknown, unknown, unknown>['deps']): Promise<Actor> {
+  if (actor.role !== 'leader' || planId === undefined) return actor;
+  return (await answersForPlan(deps.pool, planId, actor.id)) ? { ...actor, plans: [planId] } : actor;
+}
+
+/** An item's plan never changes: the read side knows it, and the workflow does for an item just started. */
+async function itemPlan(itemId: string, deps: HandlerContext<unknown, unknown, unknown>['deps']): Promise<string | undefined> {
+  const { rows } = await deps.pool.query('SELECT plan_id FROM items WHERE id = $1', [itemId]);
+  if (rows[0]) return rows[0].plan_id ?? undefined;
+  return (await deps.items.state(itemId))?.planId;
 }
 
 export async function runCommand(
@@ -34,7 +44,8 @@ export async function runCommand(
   const { deps } = ctx;
   // No pre-check here: the update's validator runs the real rule (rights included) before
   // anything reaches history, and a read first would cost a second round trip.
-  const actor = await withPlans(ctx.actor, deps);
+  // leaders only: owners and admins need no plan to act
+  const actor = ctx.actor.role === 'leader' ? await withPlanOf(ctx.actor, await itemPlan(itemId, deps), deps) : ctx.actor;
   const requestId = requestIdFor(actor.id, ctx.idempotencyKey);
   const fingerprint = fingerprintOf(itemId, command);
   const result = await deps.items.execute(itemId, { requestId, fingerprint, actor, command });

@@ -14,6 +14,7 @@ import {
 } from '../schemas/commands';
 import { CommandResultSchema } from '../schemas/item-state';
 import { TaskParamsSchema } from '../schemas/params';
+import { assertKnownUnits, unitsOfTask } from '../unit-check';
 import { commandRoles, runCommand } from './run-command';
 
 type TaskCommand = Extract<Command, { taskId: string }>;
@@ -39,7 +40,11 @@ function taskRoute<B extends z.ZodType>(action: TaskAction<B>): RouteSpec {
     idempotent: true,
     response: { status: 200, description: 'what the command did, and the version it produced', schema: CommandResultSchema },
     errors: [404, 409, 422],
-    handler: (ctx) => runCommand(ctx, ctx.params.id, action.toCommand(ctx.params.taskId, ctx.body)),
+    handler: async (ctx) => {
+      const command = action.toCommand(ctx.params.taskId, ctx.body);
+      if (command.type === 'reassignTask') await assertKnownUnits(ctx.deps.pool, unitsOfTask(command, 'body'));
+      return runCommand(ctx, ctx.params.id, command);
+    },
   });
 }
 

@@ -4,6 +4,7 @@
  * the domain's text rule (domain/text.ts) and limits (domain/limits.ts), so the
  * API and the workflow refuse exactly the same things.
  */
+import { ISO_INSTANT } from '../../domain/deadline';
 import { z } from 'zod';
 import { isValidDuration } from '../../domain/duration';
 import { LIMITS } from '../../domain/limits';
@@ -43,7 +44,8 @@ export const ActorIdSchema = z
   .max(LIMITS.actorIdLength)
   .regex(ACTOR_ID_PATTERN, 'use printable ASCII characters without spaces');
 
-export const IsoDateTimeSchema = z.iso.datetime({ offset: true });
+// the domain's own instant form (at most nanoseconds): the two layers never disagree on what parses
+export const IsoDateTimeSchema = z.iso.datetime({ offset: true }).regex(ISO_INSTANT, 'use an ISO 8601 instant with at most 9 fractional digits');
 /** An instant a request sets: with its offset, between 2000 and 2099. */
 export const InstantSchema = IsoDateTimeSchema.refine((value) => {
   const ms = Date.parse(value);

@@ -51,6 +51,8 @@ export const TaskStateSchema = z
 export const TaskViewSchema = z
   .object({
     ...TaskCoreShape,
+    ownerUnitName: z.string().describe('the owner unit\'s name in the directory'),
+    coOwnerNames: z.array(z.string()),
     description: z.string(),
     measures: z.string().optional(),
     deadline: z.object({ dueAt: IsoDateTimeSchema, spec: DeadlineSpecSchema, resolvedAt: IsoDateTimeSchema, basis: z.string() }),

@@ -11,7 +11,8 @@ export const ItemSummarySchema = z
   .object({
     id: z.string(), planId: nullableText, title: z.string(), source: nullableText, category: nullableText,
     supervisionLevel: SupervisionLevelSchema, leaderId: z.string(), leaderName: z.string(), status: ItemStatusSchema,
-    light: LightSchema, ownerUnits: z.array(z.string()), openTasks: z.number().int(), overdueTasks: z.number().int(),
+    light: LightSchema, ownerUnits: z.array(z.string()), ownerUnitNames: z.array(z.string()), openTasks: z.number().int(),
+    overdueTasks: z.number().int(),
     openProblems: z.number().int(), escalationLevel: z.number().int(), maxEscalationLevel: z.number().int(), nextDeadline: nullableTime,
     createdAt: IsoDateTimeSchema, updatedAt: IsoDateTimeSchema, completedAt: nullableTime, cancelledAt: nullableTime,
     version: z.number().int(), asOf: IsoDateTimeSchema,
@@ -95,7 +96,7 @@ export const EscalationListSchema = z.object({ escalations: z.array(EscalationSc
 
 export const EscalationFeedSchema = z
   .object({
-    escalations: z.array(EscalationSchema.extend({ itemTitle: nullableText, planId: nullableText })),
+    escalations: z.array(EscalationSchema.extend({ ownerUnitName: z.string(), itemTitle: nullableText, planId: nullableText })),
     nextCursor: z.string().nullable(),
   })
   .meta({ id: 'EscalationFeed' });
@@ -117,7 +118,7 @@ export const NotificationListSchema = z
   .meta({ id: 'NotificationList' });
 
 export const UnitTasksSchema = z
-  .object({ unit: z.string(), tasks: z.array(z.object({
+  .object({ unit: z.string(), unitName: z.string(), tasks: z.array(z.object({
     itemId: z.string(), itemTitle: z.string(), planId: nullableText, taskId: z.string(), description: z.string(),
     status: TaskStatusSchema, light: LightSchema, percent: z.number(), ownerPerson: z.string(), coOwners: z.array(z.string()),
     dueAt: IsoDateTimeSchema, originalDueAt: IsoDateTimeSchema, escalationLevel: z.number().int(), stale: z.boolean(),
@@ -127,7 +128,7 @@ export const UnitTasksSchema = z
 
 export const UnitRankingSchema = z
   .object({ planId: nullableText, units: z.array(z.object({
-    rank: z.number().int(), ownerUnit: z.string(), totalTasks: z.number().int(), acceptedTasks: z.number().int(),
+    rank: z.number().int(), ownerUnit: z.string(), unitName: z.string(), totalTasks: z.number().int(), acceptedTasks: z.number().int(),
     completionRate: z.number(), overdueTasks: z.number().int(), escalations: z.number().int(), reworks: z.number().int(),
   })) })
   .meta({ id: 'UnitRanking', description: 'Units by completion rate, then overdue tasks, then escalations' });

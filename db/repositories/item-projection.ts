@@ -52,7 +52,8 @@ const ESCALATION_COLUMNS: Columns = {
 };
 const NOTIFICATION_COLUMNS: Columns = {
   key: 'text', item_id: 'text', task_id: 'text', kind: 'text', recipient_role: 'text', recipient: 'text',
-  units: 'text[]', reason: 'text', level: 'integer', due_at: 'timestamptz', fired_at: 'timestamptz',
+  units: 'text[]', reason: 'text', note: 'text', new_due_at: 'timestamptz', level: 'integer', due_at: 'timestamptz',
+  fired_at: 'timestamptz',
 };
 const DISPATCH_COLUMNS: Columns = {
   item_id: 'text', seq: 'integer', at: 'timestamptz', open_tasks: 'integer', stale_tasks: 'integer',
@@ -116,7 +117,8 @@ function recordRows(c: ItemChanges): Array<[string, Columns, string[], Row[]]> {
     }))],
     ['notifications', NOTIFICATION_COLUMNS, ['key'], c.notifications.map((n) => ({
       key: n.key, item_id: n.itemId, task_id: n.taskId, kind: n.kind, recipient_role: n.recipientRole,
-      recipient: n.recipient, units: n.units ?? [], reason: n.reason, level: n.level, due_at: n.dueAt, fired_at: n.firedAt,
+      recipient: n.recipient, units: n.units ?? [], reason: n.reason, note: n.note, new_due_at: n.newDueAt, level: n.level,
+      due_at: n.dueAt, fired_at: n.firedAt,
     }))],
     ['dispatches', DISPATCH_COLUMNS, ['item_id', 'seq'], c.dispatches.map((d) => ({
       item_id: d.itemId, seq: d.seq, at: d.at, open_tasks: d.openTasks, stale_tasks: d.staleTasks,
@@ -170,9 +172,25 @@ async function insertRows(client: PoolClient, table: string, columns: Columns, r
 
 const newer = (table: string) => `(${table}.version, ${table}.as_of) <= (EXCLUDED.version, EXCLUDED.as_of)`;
 
-export async function applyItemChanges(pool: Pool, changes: ItemChanges): Promise<void> {
+/**
+ * Writes one save. `alongside` runs in the same transaction after the records
+ * (delivery planning: notifications and their deliveries land together or not
+ * at all); what it returns is handed back once the transaction committed.
+ */
+const SAVE_LOCK_TIMEOUT = '3s';
+const SAVE_STATEMENT_TIMEOUT = '7s';
+
+export async function applyItemChanges<T = void>(
+  pool: Pool,
+  changes: ItemChanges,
+  alongside?: (client: PoolClient) => Promise<T>,
+): Promise<T | undefined> {
   const { itemId, version, asOf } = changes;
-  await withTransaction(pool, async (client) => {
+  return withTransaction(pool, async (client) => {
+    // A save must end well inside its activity's 10 s: a row held by someone else's open
+    // transaction fails the attempt (retried, and listed in /ops/stuck) instead of hanging
+    // on to a pooled connection that every other item's saves share.
+    await client.query(`SET LOCAL lock_timeout = '${SAVE_LOCK_TIMEOUT}'; SET LOCAL statement_timeout = '${SAVE_STATEMENT_TIMEOUT}'`);
     await insertRows(client, 'problems', PROBLEM_COLUMNS, changes.problems.map((p) => problemRow(itemId, p, version, asOf)), {
       key: ['item_id', 'id'], guard: newer('problems'), keepWhenNull: ['description'],
     });
@@ -190,11 +208,13 @@ export async function applyItemChanges(pool: Pool, changes: ItemChanges): Promis
         [units, itemId],
       );
     }
+    const result = alongside ? await alongside(client) : undefined;
     // last: readers that wait for a version see it once every row of the save is in
     if (changes.header) {
       await insertRows(client, 'items', ITEM_COLUMNS, [itemRow(changes.header, version, asOf)], {
         key: ['id'], guard: newer('items'),
       });
     }
+    return result;
   });
 }

@@ -31,6 +31,9 @@ export interface SubmissionView {
 }
 
 export interface TaskView extends Omit<TaskState, 'deadline'> {
+  /** the units' names from the directory (the codes name themselves when the directory lacks them) */
+  ownerUnitName: string;
+  coOwnerNames: string[];
   description: string;
   measures?: string;
   deadline: { dueAt: string; spec: DeadlineSpec; resolvedAt: string; basis: string };
@@ -76,6 +79,7 @@ function optional<T>(value: T | null | undefined): T | undefined {
 function toTask(r: Record<string, any>): TaskView {
   const task: TaskView = {
     id: r.id, problemIds: r.problem_ids, description: r.description ?? '', ownerUnit: r.owner_unit,
+    ownerUnitName: r.owner_unit_name ?? r.owner_unit, coOwnerNames: r.co_owner_names ?? r.co_owners,
     ownerPerson: r.owner_person, coOwners: r.co_owners, status: r.status, assignedAt: r.assigned_at,
     deadline: { dueAt: r.due_at, spec: r.deadline_spec, resolvedAt: r.deadline_resolved_at ?? r.assigned_at, basis: r.deadline_basis ?? '' },
     originalDueAt: r.original_due_at, percent: r.percent, reportCount: r.report_count, reworkCount: r.rework_count,
@@ -118,7 +122,10 @@ export async function getItemView(pool: Pool, itemId: string, viewer: Viewer): P
   const mine = visibleRecordsSql(viewer, task.bind, 'a.units');
   const { rows: taskRows } = await pool.query(
     `SELECT t.*, r.at AS report_at, r.actor_id AS report_by, r.details AS report_details,
-            s.at AS submission_at, s.actor_id AS submission_by, s.details AS submission_details
+            s.at AS submission_at, s.actor_id AS submission_by, s.details AS submission_details,
+            (SELECT u.name FROM units u WHERE u.code = t.owner_unit) AS owner_unit_name,
+            (SELECT array_agg(coalesce(u.name, c) ORDER BY ord) FROM unnest(t.co_owners) WITH ORDINALITY AS x(c, ord)
+               LEFT JOIN units u ON u.code = x.c) AS co_owner_names
      FROM tasks t
      LEFT JOIN LATERAL (SELECT at, actor_id, details FROM audit_events a
        WHERE a.item_id = t.item_id AND a.task_id = t.id AND a.action = 'progressReported' AND ${mine}
@@ -143,11 +150,37 @@ export async function getItemView(pool: Pool, itemId: string, viewer: Viewer): P
   const view: ItemView = { ...header, problems, tasks, version: row.version, asOf: row.as_of };
   if (row.cancel_reason) view.cancelReason = row.cancel_reason;
   if (viewer.role === 'owner') {
-    // an owner learns nothing about other units: not their names, not item-wide review figures
-    view.figures = { ...header.figures, ownerUnits: header.figures.ownerUnits.filter((u) => u === viewer.unit) };
+    // an owner learns nothing about other units' work: figures and counts are over their own tasks
+    const { rows: [seen] } = await pool.query(
+      'SELECT count(*) AS escalations FROM escalations WHERE item_id = $1 AND units @> ARRAY[$2]::text[]', [itemId, viewer.unit ?? ''],
+    );
+    view.figures = ownFigures(tasks, problems, viewer.unit ?? '');
+    view.counters = {
+      escalations: seen.escalations, reworks: tasks.reduce((n, t) => n + t.reworkCount, 0),
+      escalationsSinceReview: 0, reworksSinceReview: 0, auditSeq: header.counters?.auditSeq ?? row.version,
+    };
     view.schedule = { ...header.schedule, lastReview: undefined };
   }
   return view;
+}
+
+const LIGHT_ORDER: Record<Light, number> = { none: 0, green: 1, yellow: 2, red: 3 };
+
+function ownFigures(tasks: TaskView[], problems: ProblemView[], unit: string): ItemHeader['figures'] {
+  const open = tasks.filter((t) => t.status !== 'accepted' && t.status !== 'cancelled');
+  const due = open.map((t) => t.deadline.dueAt).sort();
+  const figures: ItemHeader['figures'] = {
+    light: open.reduce<Light>((w, t) => (LIGHT_ORDER[t.light] > LIGHT_ORDER[w] ? t.light : w), 'none'),
+    // like the list: the unit is named only where it is responsible for one of the tasks it sees
+    ownerUnits: tasks.some((t) => t.ownerUnit === unit) ? [unit] : [],
+    openTasks: open.length,
+    overdueTasks: open.filter((t) => t.light === 'red').length,
+    openProblems: problems.filter((p) => p.status === 'open').length,
+    escalationLevel: Math.max(0, ...open.map((t) => t.escalationLevel)),
+    maxEscalationLevel: Math.max(0, ...tasks.map((t) => t.maxEscalationLevel)),
+  };
+  if (due[0]) figures.nextDeadline = due[0];
+  return figures;
 }
 
 export interface FourLists {

@@ -47,6 +47,8 @@ export interface ItemSummaryRow {
   status: ItemStatus;
   light: Light;
   ownerUnits: string[];
+  /** the owner units' names from the directory, in the same order */
+  ownerUnitNames: string[];
   openTasks: number;
   overdueTasks: number;
   openProblems: number;
@@ -61,15 +63,47 @@ export interface ItemSummaryRow {
 }
 
 const SUMMARY_SELECT = `id, plan_id, title, source, category, supervision_level, leader_id, leader_name, status,
-  light, owner_units, open_tasks, overdue_tasks, open_problems, escalation_level, max_escalation_level, next_deadline, created_at,
+  light, owner_units, (SELECT array_agg(coalesce(u.name, c) ORDER BY ord) FROM unnest(owner_units) WITH ORDINALITY AS x(c, ord)
+    LEFT JOIN units u ON u.code = x.c) AS owner_unit_names,
+  open_tasks, overdue_tasks, open_problems, escalation_level, max_escalation_level, next_deadline, created_at,
   updated_at, completed_at, cancelled_at, version, as_of`;
+
+/**
+ * An owner's items, with the figures of their own unit's tasks in place of the
+ * item-wide ones (light, counts, next deadline, levels): an owner learns nothing
+ * about other units' work, not even through a list's figures or its filters.
+ */
+function ownerItemsSource(unitParam: string): string {
+  const own = `(t.owner_unit = ${unitParam} OR t.co_owners @> ARRAY[${unitParam}]::text[])`;
+  const open = `t.status NOT IN ('accepted', 'cancelled')`;
+  return `(SELECT i.id, i.plan_id, i.title, i.source, i.category, i.supervision_level, i.leader_id, i.leader_name, i.status,
+       coalesce(f.light, 'none') AS light, CASE WHEN f.responsible THEN ARRAY[${unitParam}]::text[] ELSE '{}'::text[] END AS owner_units, coalesce(f.open_tasks, 0) AS open_tasks,
+       coalesce(f.overdue_tasks, 0) AS overdue_tasks, coalesce(f.open_problems, 0) AS open_problems,
+       coalesce(f.escalation_level, 0) AS escalation_level, coalesce(f.max_escalation_level, 0) AS max_escalation_level,
+       f.next_deadline, i.created_at, i.updated_at, i.completed_at, i.cancelled_at, i.version, i.as_of
+     FROM items i
+     LEFT JOIN LATERAL (
+       SELECT CASE WHEN bool_or(${open} AND t.light = 'red') THEN 'red' WHEN bool_or(${open} AND t.light = 'yellow') THEN 'yellow'
+                   WHEN bool_or(${open}) THEN 'green' ELSE 'none' END AS light,
+              count(*) FILTER (WHERE ${open}) AS open_tasks,
+              count(*) FILTER (WHERE ${open} AND t.light = 'red') AS overdue_tasks,
+              (SELECT count(*) FROM problems p WHERE p.item_id = i.id AND p.status = 'open'
+                 AND EXISTS (SELECT 1 FROM tasks t2 WHERE t2.item_id = i.id AND p.id = ANY(t2.problem_ids)
+                   AND (t2.owner_unit = ${unitParam} OR t2.co_owners @> ARRAY[${unitParam}]::text[]))) AS open_problems,
+              max(t.escalation_level) FILTER (WHERE ${open}) AS escalation_level,
+              max(t.max_escalation_level) AS max_escalation_level,
+              min(t.due_at) FILTER (WHERE ${open}) AS next_deadline,
+              coalesce(bool_or(t.owner_unit = ${unitParam}), false) AS responsible
+       FROM tasks t WHERE t.item_id = i.id AND ${own}) f ON true) AS items`;
+}
 
 /** The one snake_case → camelCase mapping of items rows (timestamps are ISO strings: see db/pool.ts). */
 function toSummary(r: Record<string, any>): ItemSummaryRow {
   return {
     id: r.id, planId: r.plan_id, title: r.title, source: r.source, category: r.category,
     supervisionLevel: r.supervision_level, leaderId: r.leader_id, leaderName: r.leader_name, status: r.status,
-    light: r.light, ownerUnits: r.owner_units, openTasks: r.open_tasks, overdueTasks: r.overdue_tasks,
+    light: r.light, ownerUnits: r.owner_units, ownerUnitNames: r.owner_unit_names ?? [], openTasks: r.open_tasks,
+    overdueTasks: r.overdue_tasks,
     openProblems: r.open_problems, escalationLevel: r.escalation_level, maxEscalationLevel: r.max_escalation_level,
     nextDeadline: r.next_deadline,
     createdAt: r.created_at, updatedAt: r.updated_at, completedAt: r.completed_at, cancelledAt: r.cancelled_at,
@@ -158,7 +192,9 @@ export async function listItems(
     );
   }
   const direction = order === 'asc' ? 'ASC' : 'DESC';
-  const sql = `SELECT ${SUMMARY_SELECT}, ${column}::text AS sort_key FROM items
+  const mine = ownerUnit(viewer);
+  const source = mine === undefined ? 'items' : ownerItemsSource(bind(mine));
+  const sql = `SELECT ${SUMMARY_SELECT}, ${column}::text AS sort_key FROM ${source}
     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
     ORDER BY ${column} ${direction} NULLS LAST, id ${direction}
     LIMIT ${bind(q.limit + 1)}`;
@@ -166,8 +202,5 @@ export async function listItems(
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
   const nextCursor = rows.length > q.limit && last ? encodeCursor([sort, order, last.sort_key, last.id]) : null;
-  const mine = ownerUnit(viewer);
-  const items = page.map(toSummary);
-  // an owner is not told which other units share the item
-  return { items: mine === undefined ? items : items.map((i) => ({ ...i, ownerUnits: i.ownerUnits.filter((u) => u === mine) })), nextCursor };
+  return { items: page.map(toSummary), nextCursor };
 }

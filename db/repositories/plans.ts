@@ -70,10 +70,10 @@ export async function createPlan(pool: Pool, plan: PlanInput): Promise<Plan> {
   }
 }
 
-/** The plans a leader answers for (bounded: what a command carries to the workflow). */
-export async function plansLedBy(pool: Pool, leaderId: string, limit: number): Promise<string[]> {
-  const { rows } = await pool.query('SELECT id FROM plans WHERE leader_ids @> ARRAY[$1]::text[] ORDER BY created_at DESC LIMIT $2', [leaderId, limit]);
-  return rows.map((r) => r.id as string);
+/** Whether a leader answers for a plan (false when there is no such plan). */
+export async function answersForPlan(pool: Pool, planId: string, leaderId: string): Promise<boolean> {
+  const { rows } = await pool.query('SELECT 1 FROM plans WHERE id = $1 AND leader_ids @> ARRAY[$2]::text[]', [planId, leaderId]);
+  return rows.length > 0;
 }
 
 /** Replaces the leaders of a plan; null when there is no such plan. */

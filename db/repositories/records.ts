@@ -24,6 +24,7 @@ export interface NotificationRow extends Notification {
 }
 
 export interface EscalationFeedEntry extends Omit<EscalationRecord, 'units'> {
+  ownerUnitName: string;
   itemTitle: string | null;
   planId: string | null;
 }
@@ -153,8 +154,9 @@ export async function escalationFeed(
       (${bind(firedAt)}::timestamptz, ${bind(itemId)}, ${bind(taskId)}, ${bind(dueAt)}::timestamptz, ${bind(rung)}::integer)`);
   }
   const { rows } = await pool.query(
-    `SELECT e.*, e.fired_at::text AS fired_key, e.due_at::text AS due_key, i.title AS item_title, i.plan_id
-     FROM escalations e LEFT JOIN items i ON i.id = e.item_id
+    `SELECT e.*, e.fired_at::text AS fired_key, e.due_at::text AS due_key, i.title AS item_title, i.plan_id,
+            coalesce(u.name, e.owner_unit) AS owner_unit_name
+     FROM escalations e LEFT JOIN items i ON i.id = e.item_id LEFT JOIN units u ON u.code = e.owner_unit
      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
      ORDER BY e.fired_at DESC, e.item_id DESC, e.task_id DESC, e.due_at DESC, e.rung DESC
      LIMIT ${bind(q.limit + 1)}`,
@@ -167,7 +169,7 @@ export async function escalationFeed(
       ? encodeCursor([last.fired_key, last.item_id, last.task_id, last.due_key, last.rung])
       : null;
   return {
-    escalations: page.map((r) => ({ ...withoutUnits(toEscalation(r)), itemTitle: r.item_title, planId: r.plan_id })),
+    escalations: page.map((r) => ({ ...withoutUnits(toEscalation(r)), ownerUnitName: r.owner_unit_name, itemTitle: r.item_title, planId: r.plan_id })),
     nextCursor,
   };
 }

@@ -26,6 +26,8 @@ export interface UnitOpenTask {
 export interface UnitRankingRow {
   rank: number;
   ownerUnit: string;
+  /** the unit's name in the directory */
+  unitName: string;
   totalTasks: number;
   acceptedTasks: number;
   /** accepted / total non-cancelled tasks, 0..1 */
@@ -89,13 +91,13 @@ export async function unitRanking(pool: Pool, q: { planId?: string } = {}): Prom
               coalesce(x.escalations, 0) AS escalations
        FROM per_unit p LEFT JOIN escalated x USING (owner_unit)
      )
-     SELECT *, row_number() OVER (
+     SELECT scored.*, coalesce(u.name, scored.owner_unit) AS unit_name, row_number() OVER (
        ORDER BY completion_rate DESC, overdue_tasks ASC, escalations ASC, owner_unit ASC) AS rank
-     FROM scored ORDER BY rank`,
+     FROM scored LEFT JOIN units u ON u.code = scored.owner_unit ORDER BY rank`,
     [q.planId ?? null],
   );
   return rows.map((r) => ({
-    rank: r.rank, ownerUnit: r.owner_unit, totalTasks: r.total_tasks, acceptedTasks: r.accepted_tasks,
+    rank: r.rank, ownerUnit: r.owner_unit, unitName: r.unit_name, totalTasks: r.total_tasks, acceptedTasks: r.accepted_tasks,
     completionRate: r.completion_rate, overdueTasks: r.overdue_tasks, escalations: r.escalations, reworks: r.reworks,
   }));
 }

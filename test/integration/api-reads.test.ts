@@ -61,7 +61,7 @@ describe('pagination over GET /items', () => {
         planId: plan,
         title: `Item ${String.fromCharCode(71 - i)}`,
         supervisionLevel: i % 2 ? 'city' : 'county',
-        tasks: [task('t1', 'p1', i % 2 ? 'Unit C' : UNIT_A, dayAfter(base, i % 3)), task('t2', 'p2', UNIT_B, dayAfter(base, 5))],
+        tasks: [task('t1', 'p1', i % 2 ? 'unit-c' : UNIT_A, dayAfter(base, i % 3)), task('t2', 'p2', UNIT_B, dayAfter(base, 5))],
       });
       if (i === 6) {
         const cancelled = await act('leader', `/items/${id}/cancel`, { reason: 'merged' });
@@ -78,7 +78,7 @@ describe('pagination over GET /items', () => {
   test.each<[string, Record<string, string>, () => string[]]>([
     ['the plan', {}, () => ids],
     ['a supervision level', { supervisionLevel: 'city' }, odd],
-    ['an owner unit', { ownerUnit: 'Unit C' }, odd],
+    ['an owner unit', { ownerUnit: 'unit-c' }, odd],
     ['a status', { status: 'active' }, () => ids.slice(0, 6)],
     ['cancelled', { status: 'cancelled' }, () => [ids[6]!]],
     ['a deadline range', { dueFrom: dayAfter(base, 1), dueTo: dayAfter(base, 1) }, () => [ids[1]!, ids[4]!]],
@@ -96,7 +96,7 @@ describe('pagination over GET /items', () => {
   });
 
   test('owners are held to their own unit whatever they ask for', async () => {
-    const served = await allPages({ plan, ownerUnit: 'Unit C' }, 'ownerA');
+    const served = await allPages({ plan, ownerUnit: 'unit-c' }, 'ownerA');
     expect([...served].sort()).toEqual([...even()].sort());
   });
 
@@ -121,7 +121,7 @@ describe('plan report and unit ranking match a hand-computed fixture', () => {
     };
     await start(1, 'roads');
     await start(2, 'lighting');
-    await start(3, 'roads', [task('t1', 'p1', UNIT_A, far), task('t2', 'p2', 'Unit C', far)]);
+    await start(3, 'roads', [task('t1', 'p1', UNIT_A, far), task('t2', 'p2', 'unit-c', far)]);
     await start(4, 'water');
     await start(5, 'roads'); // another plan: must not count
     const run = async (id: string, steps: Array<[ActorName, string, object]>) => {
@@ -156,7 +156,7 @@ describe('plan report and unit ranking match a hand-computed fixture', () => {
     expect(res.body.units.map((u: any) => [u.rank, u.ownerUnit, u.totalTasks, u.acceptedTasks, u.completionRate, u.reworks])).toEqual([
       [1, UNIT_A, 4, 2, 0.5, 1],
       [2, UNIT_B, 2, 0, 0, 0],
-      [3, 'Unit C', 1, 0, 0, 0],
+      [3, 'unit-c', 1, 0, 0, 0],
     ]);
     expect((await get('/units/ranking?planId=no-such-plan')).status).toBe(404);
   });
@@ -183,7 +183,7 @@ describe('plan report and unit ranking match a hand-computed fixture', () => {
   });
 
   test("GET /units/:unit/tasks lists a unit's open tasks", async () => {
-    const res = await get(`/units/${encodeURIComponent('Unit C')}/tasks`, 'supervisor');
+    const res = await get(`/units/${encodeURIComponent('unit-c')}/tasks`, 'supervisor');
     expect(res.body.tasks.filter((t: any) => t.itemId === r(3)).map((t: any) => t.taskId)).toEqual(['t2']);
   });
 });

@@ -20,7 +20,7 @@ const newId = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 beforeAll(async () => {
   stack = await startTestStack();
   tokens = await tokensFor(stack);
-  stranger = await stack.tokenFor({ sub: 'owner-z', name: 'Stranger', role: 'owner', unit: 'Unit Z' });
+  stranger = await stack.tokenFor({ sub: 'owner-z', name: 'Stranger', role: 'owner', unit: 'unit-z' });
 });
 afterAll(async () => stack?.stop());
 
@@ -79,10 +79,10 @@ test('an owner outside an item learns nothing: its answers before it exists, whi
 test('after a reassignment the records follow the unit they were about', async () => {
   const id = newId('moved');
   await startItem(stack, tokens.leader, id);
-  const unitC = await stack.tokenFor({ sub: 'owner-c', name: 'Sun', role: 'owner', unit: 'Unit C' });
+  const unitC = await stack.tokenFor({ sub: 'owner-c', name: 'Sun', role: 'owner', unit: 'unit-c' });
   const post = (token: string, path: string, body: object) => request(stack.app).post(`/items/${id}${path}`).set(bearer(token)).send(body);
   expect((await post(tokens.ownerA, '/tasks/t1/progress', { text: 'report of unit A', percent: 30 })).status).toBe(200);
-  expect((await post(tokens.leader, '/tasks/t1/reassign', { ownerUnit: 'Unit C', ownerPerson: 'Sun' })).status).toBe(200);
+  expect((await post(tokens.leader, '/tasks/t1/reassign', { ownerUnit: 'unit-c', ownerPerson: 'Sun' })).status).toBe(200);
   const last = await post(unitC, '/tasks/t1/progress', { text: 'report of unit C', percent: 50 });
   expect(last.status).toBe(200);
   await request(stack.app).get(`/items/${id}?minVersion=${last.body.version}`).set(bearer(tokens.admin));
@@ -104,8 +104,8 @@ test('after a reassignment the records follow the unit they were about', async (
   // and Unit A can no longer act on it: to them it is no task
   expect((await post(tokens.ownerA, '/tasks/t1/progress', { text: 'still mine?', percent: 40 })).status).toBe(404);
   const notes = async (token: string) => (await request(stack.app).get(`/items/${id}/notifications`).set(bearer(token))).body.notifications as Array<{ kind: string; recipient: string }>;
-  expect((await notes(tokens.ownerA)).every((n) => n.recipient !== 'Unit C')).toBe(true);
-  expect((await notes(unitC)).map((n) => [n.kind, n.recipient])).toEqual([['reassigned', 'Unit C']]);
+  expect((await notes(tokens.ownerA)).every((n) => n.recipient !== 'unit-c')).toBe(true);
+  expect((await notes(unitC)).map((n) => [n.kind, n.recipient])).toEqual([['reassigned', 'unit-c']]);
 });
 
 describe('Idempotency-Key', () => {

@@ -22,7 +22,8 @@ beforeAll(async () => {
   const plan = await request(stack.app).post('/plans').set(bearer(tokens.admin)).send({ id: PLAN, title: 'Roles', leaderIds: [PLAN_LEADER.sub] });
   expect(plan.status).toBe(201);
 });
-const startInPlan = (id: string) => startItem(stack, tokens.leader, id, { planId: PLAN });
+// an admin files them: leader-1 leads each item, leader-3 answers for the plan
+const startInPlan = (id: string) => startItem(stack, tokens.admin, id, { planId: PLAN });
 afterAll(async () => stack?.stop());
 
 const newId = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
@@ -75,8 +76,8 @@ const actions: Action[] = [
     effect: (s) => expect(task(s, 't1')).toMatchObject({ status: 'inProgress', reworkCount: 1 }) },
   { name: 'decide an extension', path: (id) => `/items/${id}/tasks/t1/extension-decision`, body: { approve: true }, allowed: LEADER_SIDE,
     setup: requestExtensionT1, effect: (s) => expect(task(s, 't1')).toMatchObject({ extensionsApproved: 1, deadline: { spec: { kind: 'instant' } } }) },
-  { name: 'reassign', path: (id) => `/items/${id}/tasks/t1/reassign`, body: { ownerUnit: 'Unit C', ownerPerson: 'Sun Li' }, allowed: LEADER_SIDE,
-    effect: (s) => expect(task(s, 't1').ownerUnit).toBe('Unit C') },
+  { name: 'reassign', path: (id) => `/items/${id}/tasks/t1/reassign`, body: { ownerUnit: 'unit-c', ownerPerson: 'Sun Li' }, allowed: LEADER_SIDE,
+    effect: (s) => expect(task(s, 't1').ownerUnit).toBe('unit-c') },
   { name: 'cancel a task', path: (id) => `/items/${id}/tasks/t1/cancel`, body: { reason: 'duplicate' }, allowed: LEADER_SIDE,
     effect: (s) => expect(task(s, 't1').status).toBe('cancelled') },
   { name: 'add a problem', path: (id) => `/items/${id}/problems`, body: { id: 'p3', description: 'Drainage', severity: 'low' }, allowed: LEADER_SIDE,
@@ -192,11 +193,11 @@ describe('who sees what', () => {
     expect(a.body.tasks.map((t: any) => t.id)).toEqual(['t1']);
     expect(a.body.problems.map((p: any) => p.id)).toEqual(['p1']);
     const lists = await request(stack.app).get(`/items/${id}/four-lists`).set(bearer(tokens.ownerB));
-    expect(lists.body.responsibilities).toEqual([expect.objectContaining({ taskId: 't2', ownerUnit: 'Unit B' })]);
+    expect(lists.body.responsibilities).toEqual([expect.objectContaining({ taskId: 't2', ownerUnit: 'unit-b' })]);
   });
 
   test('an owner with no task in the item gets 404, as if it did not exist', async () => {
-    const stranger = await stack.tokenFor({ sub: 'owner-c', name: 'Sun', role: 'owner', unit: 'Unit C' });
+    const stranger = await stack.tokenFor({ sub: 'owner-c', name: 'Sun', role: 'owner', unit: 'unit-c' });
     expect((await request(stack.app).get(`/items/${id}`).set(bearer(stranger))).status).toBe(404);
   });
 

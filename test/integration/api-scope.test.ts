@@ -11,7 +11,7 @@ import { bearer, itemBody, projected, startItem, tokensFor, UNIT_A, type ActorNa
 let stack: TestStack;
 let tokens: Record<ActorName, string>;
 let coOwnerToken: string;
-const CO_UNIT = `Township ${randomUUID().slice(0, 6)}`;
+const CO_UNIT = 'unit-t';
 
 beforeAll(async () => {
   stack = await startTestStack();

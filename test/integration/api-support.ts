@@ -6,8 +6,8 @@
 import request from 'supertest';
 import type { TestActor, TestStack } from '../support/stack';
 
-export const UNIT_A = 'Unit A';
-export const UNIT_B = 'Unit B';
+export const UNIT_A = 'unit-a';
+export const UNIT_B = 'unit-b';
 
 export const ACTORS = {
   leader: { sub: 'leader-1', name: 'Li Lei', role: 'leader' },
@@ -51,7 +51,16 @@ export function itemBody(id: string, overrides: Record<string, unknown> = {}) {
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
+/** A plan the tests' leader (leader-1) answers for, drawn up by an admin unless it exists. */
+export async function ensurePlan(stack: TestStack, planId: string, leaderIds: string[] = [ACTORS.leader.sub]): Promise<void> {
+  const admin = await stack.tokenFor(ACTORS.admin);
+  const res = await request(stack.app).post('/plans').set(bearer(admin)).send({ id: planId, title: `Plan ${planId}`, leaderIds });
+  if (res.status !== 201 && res.status !== 409) throw new Error(`plan ${planId}: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+/** Starts an item (its plan, when it names one, drawn up first with leader-1 answering for it). */
 export async function startItem(stack: TestStack, token: string, id: string, overrides: Record<string, unknown> = {}) {
+  if (typeof overrides.planId === 'string') await ensurePlan(stack, overrides.planId);
   const res = await request(stack.app).post('/items').set(bearer(token)).send(itemBody(id, overrides));
   if (res.status !== 201) throw new Error(`start ${id}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;

@@ -13,7 +13,7 @@ import { getItemView } from '../../db/repositories/item-view';
 import { listDispatches, listAuditEvents } from '../../db/repositories/records';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
-const ALL_MIGRATIONS = ['001_initial', '002_task_co_owners_index', '003_bounded_items', '004_plan_leaders'];
+const ALL_MIGRATIONS = ['001_initial', '002_task_co_owners_index', '003_bounded_items', '004_plan_leaders', '005_units_and_deliveries'];
 
 describe('migrate', () => {
   let db: TestDatabase;
@@ -33,8 +33,8 @@ describe('migrate', () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
     );
     expect(tables.rows.map((r) => r.table_name)).toEqual([
-      'audit_events', 'dispatch_lines', 'dispatches', 'escalations', 'item_save_failures', 'item_units', 'items', 'notifications',
-      'plans', 'problems', 'reviews', 'schema_migrations', 'tasks',
+      'audit_events', 'deliveries', 'dispatch_lines', 'dispatches', 'escalations', 'item_save_failures', 'item_units', 'items',
+      'notifications', 'plans', 'problems', 'reviews', 'schema_migrations', 'tasks', 'unit_channels', 'units',
     ]);
     // text columns are optional now: a save carries them only when the text arrives
     const nullable = await db.pool.query(
@@ -128,7 +128,7 @@ describe('003_bounded_items on rows written before it', () => {
       `INSERT INTO dispatches (item_id, seq, at, open_tasks, stale_tasks, overdue_tasks, record) VALUES ('old-1', 1, $1, 1, 1, 1, $2)`,
       [T, JSON.stringify({ itemId: 'old-1', seq: 1, at: T, openTasks: 1, staleTasks: 1, overdueTasks: 1, lines: [line] })],
     );
-    expect(await migrate(db.pool)).toEqual({ applied: ['003_bounded_items', '004_plan_leaders'] });
+    expect(await migrate(db.pool)).toEqual({ applied: ['003_bounded_items', '004_plan_leaders', '005_units_and_deliveries'] });
   });
   afterAll(async () => {
     rmSync(dir, { recursive: true, force: true });

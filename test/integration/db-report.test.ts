@@ -74,6 +74,7 @@ describe('plan report and unit ranking', () => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await createTestDatabase();
+    await db.pool.query(`INSERT INTO units (code, name, kind) VALUES ('unit-b', 'Housing Bureau', 'countyDepartment')`);
     await createPlan(db.pool, { id: 'plan-r', title: 'Inspection feedback', categories: ['poverty', 'housing'], leaderIds: ['lead'], createdBy: 'lead' });
     for (const state of FIXTURE) {
       const escalations = ESCALATIONS.filter((e) => e.itemId === state.id);
@@ -133,14 +134,14 @@ describe('plan report and unit ranking', () => {
     ).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
   });
 
-  it('ranks units within a plan', async () => {
+  it('ranks units within a plan, by directory name where the unit is registered', async () => {
     expect(await unitRanking(db.pool, { planId: 'plan-r' })).toEqual([
       // unit-b: r1/t3 open, r2/t1 accepted → 1/2; nothing overdue; its only escalation is in x1
-      { rank: 1, ownerUnit: 'unit-b', totalTasks: 2, acceptedTasks: 1, completionRate: 0.5, overdueTasks: 0, escalations: 0, reworks: 0 },
+      { rank: 1, ownerUnit: 'unit-b', unitName: 'Housing Bureau', totalTasks: 2, acceptedTasks: 1, completionRate: 0.5, overdueTasks: 0, escalations: 0, reworks: 0 },
       // unit-c: r4/t1 accepted, r4/t2 open (yellow); r2/t2 and r3/t1 cancelled but r2/t2's reworks and escalation stay
-      { rank: 2, ownerUnit: 'unit-c', totalTasks: 2, acceptedTasks: 1, completionRate: 0.5, overdueTasks: 0, escalations: 1, reworks: 2 },
+      { rank: 2, ownerUnit: 'unit-c', unitName: 'unit-c', totalTasks: 2, acceptedTasks: 1, completionRate: 0.5, overdueTasks: 0, escalations: 1, reworks: 2 },
       // unit-a: r1/t1 accepted, r1/t2 and r4/t3 red
-      { rank: 3, ownerUnit: 'unit-a', totalTasks: 3, acceptedTasks: 1, completionRate: 1 / 3, overdueTasks: 2, escalations: 3, reworks: 2 },
+      { rank: 3, ownerUnit: 'unit-a', unitName: 'unit-a', totalTasks: 3, acceptedTasks: 1, completionRate: 1 / 3, overdueTasks: 2, escalations: 3, reworks: 2 },
     ]);
   });
 

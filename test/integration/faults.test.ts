@@ -47,7 +47,7 @@ function item(dueInMs: number, policy: ItemInput['policy']): ItemInput {
     leader: { id: leader.id, name: leader.name },
     problems: [{ id: 'P1', description: 'Drill problem', severity: 'low' }],
     tasks: [{
-      id: 'T1', problemIds: ['P1'], description: 'Drill task', ownerUnit: 'Unit A', ownerPerson: 'Zhang',
+      id: 'T1', problemIds: ['P1'], description: 'Drill task', ownerUnit: 'unit-a', ownerPerson: 'Zhang',
       deadline: { kind: 'instant', at: new Date(Date.now() + dueInMs).toISOString() },
     }],
     policy,

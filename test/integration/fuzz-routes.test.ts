@@ -194,7 +194,7 @@ async function setUp(): Promise<void> {
     salt,
     control,
     planIds,
-    units: [UNIT_A, UNIT_B, 'Unit C', '交通局'],
+    units: [UNIT_A, UNIT_B, 'unit-c', '交通局'],
     items: setupItems.map((id) => ({
       id, problems: ['p1', 'p2'], tasks: [{ id: 't1', unit: UNIT_A }, { id: 't2', unit: UNIT_B }], origin: 'setup' as const,
     })),

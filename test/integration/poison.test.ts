@@ -15,7 +15,7 @@ import { LIMITS } from '../../domain/limits';
 import { itemStateQuery, itemWorkflowId } from '../../workflows/messages';
 import { max, payloadSizes } from '../support/history-payloads';
 import { startTestStack, TEST_JWT_SECRET, type TestStack } from '../support/stack';
-import { unitName, worstCaseItem } from '../support/worst-case-item';
+import { unitCode, unitName, worstCaseItem } from '../support/worst-case-item';
 import { ACTORS, bearer, eventually, inDays, itemBody, startItem, tokensFor, type ActorName } from './api-support';
 
 let stack: TestStack;
@@ -37,18 +37,27 @@ async function adminRead(id: string) {
   return (await request(stack.app).get(`/items/${id}?consistency=live`).set(as('admin'))).body;
 }
 
+/** Registers units in the directory (as an admin would) so that items may name them. */
+async function register(codes: string[], name: (i: number) => string = unitName): Promise<void> {
+  const res = await request(stack.app).post('/units/import').set(as('admin'))
+    .send({ units: codes.map((code, i) => ({ code, name: name(i), kind: 'countyDepartment' })) });
+  expect(res.status).toBe(200);
+}
+
 describe('1. owner units cannot overflow the search attribute', () => {
-  test('60 long unit names at creation and a 61st added later: 201 and 200, the item keeps running', async () => {
+  test('60 units with the longest codes at creation and a 61st added later: 201 and 200, the item keeps running', async () => {
     const id = newId('units');
+    const longCode = (i: number) => `JTJ-${String(i).padStart(3, '0')}-${'x'.repeat(32)}`.slice(0, 32);
+    await register(Array.from({ length: 61 }, (_, i) => longCode(i)));
     const body = itemBody(id);
     body.tasks = Array.from({ length: 60 }, (_, i) => ({
-      id: `t${i}`, problemIds: ['p1'], description: 'task', ownerUnit: `${unitName(i)}${'某'.repeat(40)}`.slice(0, LIMITS.nameLength),
+      id: `t${i}`, problemIds: ['p1'], description: 'task', ownerUnit: longCode(i),
       ownerPerson: '李四', deadline: { kind: 'instant', at: inDays(30) },
     })) as never;
     body.problems = [body.problems[0]!];
     expect((await request(stack.app).post('/items').set(as('leader')).send(body)).status).toBe(201);
     const added = await request(stack.app).post(`/items/${id}/tasks`).set(as('leader')).send({
-      id: 't60', problemIds: ['p1'], description: 'one more', ownerUnit: `第六十一个单位${'某'.repeat(50)}`.slice(0, LIMITS.nameLength),
+      id: 't60', problemIds: ['p1'], description: 'one more', ownerUnit: longCode(60),
       ownerPerson: '王五', deadline: { kind: 'workingDays', days: 5 },
     });
     expect(added.status).toBe(200);
@@ -58,11 +67,16 @@ describe('1. owner units cannot overflow the search attribute', () => {
     const units = described.searchAttributes.RectOwnerUnits as string[];
     expect(Buffer.byteLength(JSON.stringify(units))).toBeLessThanOrEqual(LIMITS.ownerUnitsAttributeBytes);
     expect(units.at(-1)).toMatch(/^…\+\d+$/);
-    // a unit name past the limit is refused at the door
+    // a unit name past the limit is refused at the door; a unit the directory does not have, by the directory
     const tooLong = await request(stack.app).post(`/items/${id}/tasks`).set(as('leader')).send({
       id: 't61', problemIds: ['p1'], description: 'x', ownerUnit: '单'.repeat(LIMITS.nameLength + 1), ownerPerson: 'x', deadline: { kind: 'workingDays', days: 5 },
     });
     expect(tooLong.status).toBe(400);
+    const unknown = await request(stack.app).post(`/items/${id}/tasks`).set(as('leader')).send({
+      id: 't61', problemIds: ['p1'], description: 'x', ownerUnit: 'no-such-unit', ownerPerson: 'x', deadline: { kind: 'workingDays', days: 5 },
+    });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.detail).toContain("'no-such-unit'");
   });
 });
 
@@ -171,6 +185,7 @@ describe('2 and 3. the largest item through the worst sequence', () => {
       { after: 'PT3S', level: 2, notify: ['unitLeader' as const] },
     ] };
     const units = 20;
+    await register(Array.from({ length: units }, (_, u) => unitCode(u)));
     const item = worstCaseItem({ id, dueAt: new Date(dueMs).toISOString(), leader: leaderActor, units, policy });
     expect(item.tasks.length).toBeGreaterThan(100);
     const created = await request(stack.app).post('/items').set(as('leader')).send(item);
@@ -179,7 +194,7 @@ describe('2 and 3. the largest item through the worst sequence', () => {
 
     // every owner at the schema maxima: the longest text and evidence, on their own tasks
     const ownerTokens = await Promise.all(Array.from({ length: units }, (_, u) =>
-      stack.tokenFor({ sub: `owner-${u}`, name: `单位${u}负责人`, role: 'owner', unit: unitName(u) })));
+      stack.tokenFor({ sub: `owner-${u}`, name: `单位${u}负责人`, role: 'owner', unit: unitCode(u) })));
     const maxReport = (n: number) => ({
       text: `第${n}次进展：${'已完成现场核查并整改到位'.repeat(200)}`.slice(0, LIMITS.textLength),
       percent: 40,
@@ -188,7 +203,7 @@ describe('2 and 3. the largest item through the worst sequence', () => {
     const report = (n: number) => {
       const t = item.tasks[n % item.tasks.length]!;
       const u = n % units;
-      const task = item.tasks.find((x) => x.ownerUnit === unitName(u)) ?? t;
+      const task = item.tasks.find((x) => x.ownerUnit === unitCode(u)) ?? t;
       return request(stack.app).post(`/items/${id}/tasks/${task.id}/progress`).set(bearer(ownerTokens[u]!)).send(maxReport(n));
     };
 

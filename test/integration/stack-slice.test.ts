@@ -31,7 +31,7 @@ function itemBody(id: string) {
         id: 't1',
         problemIds: ['p1'],
         description: 'Resurface the road',
-        ownerUnit: 'Transport Bureau',
+        ownerUnit: 'unit-a',
         ownerPerson: 'Wang Fang',
         deadline: { kind: 'instant', at: new Date(Date.now() + 30 * 86_400_000).toISOString() },
       },
@@ -65,7 +65,7 @@ describe('foundation slice: POST /items → workflow → PostgreSQL → GET', ()
     const res = await request(stack.app).get(`/items/${id}`).set(auth());
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id, status: 'active' });
-    expect(res.body.tasks).toEqual(expect.arrayContaining([expect.objectContaining({ id: 't1', ownerUnit: 'Transport Bureau' })]));
+    expect(res.body.tasks).toEqual(expect.arrayContaining([expect.objectContaining({ id: 't1', ownerUnit: 'unit-a' })]));
   });
 
   test('the projection activity writes the item row into PostgreSQL', async () => {
@@ -73,9 +73,9 @@ describe('foundation slice: POST /items → workflow → PostgreSQL → GET', ()
       const { rows } = await stack.pool.query('SELECT id, title, status, owner_units FROM items WHERE id = $1', [id]);
       return rows[0];
     });
-    expect(row).toEqual({ id, title: 'Rural road maintenance backlog', status: 'active', owner_units: ['Transport Bureau'] });
+    expect(row).toEqual({ id, title: 'Rural road maintenance backlog', status: 'active', owner_units: ['unit-a'] });
     const tasks = await stack.pool.query('SELECT id, owner_unit FROM tasks WHERE item_id = $1', [id]);
-    expect(tasks.rows).toEqual([{ id: 't1', owner_unit: 'Transport Bureau' }]);
+    expect(tasks.rows).toEqual([{ id: 't1', owner_unit: 'unit-a' }]);
   });
 
   test('GET /items lists it from PostgreSQL', async () => {

@@ -15,6 +15,7 @@ import { createApp } from '../../api/app';
 import type { TokenRole } from '../../api/auth';
 import { loadApiConfig } from '../../api/config';
 import { signToken } from '../../api/token-signing';
+import type { DeliveryConfig } from '../../activities/delivery/send';
 import { createItemWorker } from '../../worker/create-worker';
 import { createTestDatabase } from './test-database';
 
@@ -37,13 +38,38 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
+/**
+ * The units the tests name: unit-a … unit-z ("Unit A" … "Unit Z"), with no
+ * channels (tests that deliver add theirs), and a supervision office per level.
+ */
+export async function seedDirectory(pool: Pool): Promise<void> {
+  const letters = 'abcdefghijklmnopqrstuvwxyz'.split('');
+  await pool.query(
+    `INSERT INTO units (code, name, kind) SELECT 'unit-' || l, 'Unit ' || upper(l), 'countyDepartment' FROM unnest($1::text[]) AS l
+     ON CONFLICT DO NOTHING`,
+    [letters],
+  );
+  await pool.query(
+    `INSERT INTO units (code, name, kind, level) VALUES
+       ('office-province', 'Provincial supervision office', 'supervisionOffice', 'province'),
+       ('office-city', 'City supervision office', 'supervisionOffice', 'city'),
+       ('office-county', 'County supervision office', 'supervisionOffice', 'county')
+     ON CONFLICT DO NOTHING`,
+  );
+}
+
 export function testTemporalAddress(): string {
   const address = process.env.TEMPORAL_TEST_ADDRESS;
   if (!address) throw new Error('TEMPORAL_TEST_ADDRESS is not set: run through jest (test/integration/global-setup.ts)');
   return address;
 }
 
-export async function startTestStack(): Promise<TestStack> {
+export interface TestStackOptions {
+  /** the worker's delivery settings (digest window, give-up time, link base) */
+  delivery?: Partial<DeliveryConfig>;
+}
+
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const address = testTemporalAddress();
   const taskQueue = `test-${randomUUID()}`;
   const db = await createTestDatabase();
@@ -65,6 +91,7 @@ export async function startTestStack(): Promise<TestStack> {
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     });
 
+    await seedDirectory(db.pool);
     const connection = await Connection.connect({ address });
     cleanups.push(() => connection.close());
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
@@ -78,6 +105,8 @@ export async function startTestStack(): Promise<TestStack> {
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue,
       pool: db.pool,
+      client,
+      delivery: options.delivery,
       workflowBundle: bundlePath ? { codePath: bundlePath } : undefined,
     });
     const running = worker.run();

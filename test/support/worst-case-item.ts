@@ -23,6 +23,8 @@ export interface WorstCaseOptions {
 
 export const unitName = (i: number) => `某某县交通运输局第${i + 1}科`;
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
+/** a unit's code in the directory: the county's area code, the department, a number */
+export const unitCode = (i: number) => `331002-JTJ-${pad(i + 1, 2)}`;
 
 function build(o: WorstCaseOptions, tasks: number, descriptionChars: number): ItemInput {
   const problems = Math.max(1, Math.min(LIMITS.problemsPerItem, Math.ceil(tasks / 2)));
@@ -43,7 +45,7 @@ function build(o: WorstCaseOptions, tasks: number, descriptionChars: number): It
       problemIds: [`INSP2026-P${pad((i % problems) + 1, 3)}`],
       description: text(`任务${i + 1}`),
       measures: text('措施'),
-      ownerUnit: unitName(i % o.units),
+      ownerUnit: unitCode(i % o.units),
       ownerPerson: '张三丰',
       deadline: { kind: 'instant' as const, at: o.dueAt },
     })),

@@ -1,0 +1,155 @@
+/**
+ * Sends what one endpoint has due: claims its deliveries, puts the fresh ones
+ * into digests (level-3 escalations alone and never held back), renders each
+ * message, sends it within the endpoint's rate, and records the outcome:
+ * delivered; retried later with exponential backoff and jitter; or dead (a
+ * refusal that will not change, or too long trying), for an admin to resend.
+ * At least once: a crash between sending and recording resends the same
+ * message (same id) once the lease runs out, and receivers drop the repeat.
+ */
+import { createHash } from 'node:crypto';
+import type { Pool } from 'pg';
+import { channelConfig } from '../../db/repositories/directory';
+import {
+  assignMessage,
+  claimDeliveries,
+  markDelivered,
+  markFailed,
+  nextDue,
+  release,
+  type DeliveryRow,
+  type Endpoint,
+} from '../../db/repositories/deliveries';
+import type { Channels } from './channels';
+import type { EndpointConfig, SendOutcome } from './channels/types';
+import { loadFacts } from './facts';
+import { URGENT_LEVEL } from './plan';
+import { PLATFORM_LIMITS, retryDelayMs, takeToken, type BucketState } from './rate-limit';
+import { redact } from './redact';
+import { renderMessage, type NotificationFacts } from './render';
+
+export interface DeliveryConfig {
+  /** notifications to one channel within this window leave as one message */
+  digestWindowMs: number;
+  /** past this age a delivery that keeps failing is dead (dead letters can be resent) */
+  giveUpAfterMs: number;
+  /** the item links in messages */
+  baseUrl: string;
+  /** most deliveries in one digest message */
+  digestMax: number;
+}
+
+export interface SendRound {
+  /** when to call again (the next due delivery, a backoff, the rate limit), or undefined when nothing is pending */
+  nextAt?: string;
+  bucket?: BucketState;
+  sent: number;
+  failed: number;
+}
+
+const CLAIM_LIMIT = 200;
+const LEASE_MS = 120_000;
+const MAX_BACKOFF_MS = 3_600_000;
+
+function messageIdOf(ids: string[]): string {
+  return ids.length === 1 ? ids[0]! : `g_${createHash('sha256').update([...ids].sort().join('\n')).digest('base64url').slice(0, 26)}`;
+}
+
+/** Deliveries already tried go again as the same message; fresh ones are grouped: urgent alone, the rest in digests. */
+function groupsOf(rows: DeliveryRow[], digestMax: number): DeliveryRow[][] {
+  const retried = new Map<string, DeliveryRow[]>();
+  const urgent: DeliveryRow[][] = [];
+  const fresh: DeliveryRow[] = [];
+  for (const r of rows) {
+    if (r.messageId) retried.set(r.messageId, [...(retried.get(r.messageId) ?? []), r]);
+    else if ((r.level ?? 0) >= URGENT_LEVEL) urgent.push([r]);
+    else fresh.push(r);
+  }
+  const digests: DeliveryRow[][] = [];
+  for (let i = 0; i < fresh.length; i += digestMax) digests.push(fresh.slice(i, i + digestMax));
+  return [...urgent, ...retried.values(), ...digests];
+}
+
+/** The endpoint for this message: mentions become @mobiles (robots) or the addressees (e-mail). */
+function addressed(config: EndpointConfig, group: DeliveryRow[]): EndpointConfig {
+  const mentions = group.flatMap((r) => r.mentions);
+  if (config.kind === 'dingtalk') {
+    const mobiles = [...new Set([...(config.atMobiles ?? []), ...mentions.flatMap((m) => (m.mobile ? [m.mobile] : []))])];
+    return mobiles.length ? { ...config, atMobiles: mobiles } : config;
+  }
+  if (config.kind === 'email') {
+    const emails = [...new Set(mentions.flatMap((m) => (m.email ? [m.email] : [])))];
+    return emails.length ? { ...config, to: emails } : config;
+  }
+  return config;
+}
+
+function secretsOf(config: EndpointConfig): Array<string | undefined> {
+  return Object.values(config).filter((v): v is string => typeof v === 'string' && v.length >= 8);
+}
+
+export function createSender(deps: { pool: Pool; channels: Channels; config: DeliveryConfig; now?: () => number }) {
+  const { pool, channels, config } = deps;
+  const now = deps.now ?? Date.now;
+
+  async function record(group: DeliveryRow[], outcome: SendOutcome, secrets: Array<string | undefined>): Promise<'sent' | 'failed'> {
+    const ids = group.map((r) => r.id);
+    const at = now();
+    if (outcome.ok) {
+      await markDelivered(pool, ids, outcome.receivedAt ?? at);
+      return 'sent';
+    }
+    const oldest = Math.min(...group.map((r) => Date.parse(r.createdAt)));
+    const attempt = Math.max(...group.map((r) => r.attempts)) + 1;
+    const delay = retryDelayMs(outcome, attempt, { maxMs: MAX_BACKOFF_MS });
+    const giveUp = delay === undefined || at + delay - oldest > config.giveUpAfterMs;
+    await markFailed(pool, ids, { atMs: at, error: redact(outcome.error, secrets), retryAtMs: giveUp ? undefined : at + delay });
+    return 'failed';
+  }
+
+  return async function sendDue(e: Endpoint, bucket?: BucketState): Promise<SendRound> {
+    const channel = await channelConfig(pool, e.unitCode, e.channelId);
+    const round: SendRound = { sent: 0, failed: 0, ...(bucket ? { bucket } : {}) };
+    const spec = channel ? PLATFORM_LIMITS[channel.config.kind] : undefined;
+    const rows = await claimDeliveries(pool, e, { nowMs: now(), digestWindowMs: config.digestWindowMs, limit: CLAIM_LIMIT, leaseMs: LEASE_MS });
+    if (rows.length > 0 && (!channel || !channel.active)) {
+      // the channel was removed or switched off: on record as dead, to be resent once it is fixed
+      await markFailed(pool, rows.map((r) => r.id), { atMs: now(), error: `channel ${e.unitCode}/${e.channelId} is gone or inactive` });
+      round.failed += rows.length;
+    } else if (channel && rows.length > 0) {
+      const facts = await loadFacts(pool, rows, now());
+      const groups = groupsOf(rows, config.digestMax);
+      let limitedUntil: number | undefined;
+      for (const [i, group] of groups.entries()) {
+        if (spec) {
+          const taken = takeToken(round.bucket, spec, now());
+          round.bucket = taken.state;
+          if (taken.waitMs > 0) {
+            limitedUntil = now() + taken.waitMs;
+            await release(pool, groups.slice(i).flat().map((r) => r.id));
+            break;
+          }
+        }
+        const messageId = group[0]!.messageId ?? messageIdOf(group.map((r) => r.id));
+        if (!group[0]!.messageId) await assignMessage(pool, group.map((r) => r.id), messageId);
+        const about = group.map((r) => facts.get(r.notificationKey)).filter((f): f is NotificationFacts => f !== undefined);
+        const rendered = about.length === 1
+          ? renderMessage({ ...about[0]!, baseUrl: config.baseUrl })
+          : renderMessage({ kind: 'digest', baseUrl: config.baseUrl, notifications: about });
+        const level = Math.max(0, ...group.map((r) => r.level ?? 0));
+        const outcome = await channels.send({ deliveryId: messageId, ...rendered, ...(level ? { level } : {}), event: { deliveries: group.map((r) => r.id) } }, addressed(channel.config, group));
+        if (!outcome.ok && outcome.rateLimited && spec) {
+          round.bucket = { tokens: 0, at: now() + (outcome.retryAfterMs ?? 60_000), blockedUntil: now() + (outcome.retryAfterMs ?? 60_000) };
+        }
+        round[(await record(group, outcome, secretsOf(channel.config))) === 'sent' ? 'sent' : 'failed'] += group.length;
+      }
+      if (limitedUntil !== undefined) {
+        round.nextAt = new Date(limitedUntil).toISOString();
+        return round;
+      }
+    }
+    const next = await nextDue(pool, e);
+    if (next) round.nextAt = next;
+    return round;
+  };
+}
