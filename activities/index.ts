@@ -13,6 +13,7 @@ import type { ItemChanges } from '../domain/item-changes';
 import { planDeliveries } from './delivery/plan';
 import type { BucketState } from './delivery/rate-limit';
 import type { SendRound } from './delivery/send';
+import type { CalendarPage } from './calendar-broadcast';
 import { fromLegacyChanges, type LegacyItemChanges } from './legacy-changes';
 
 export interface ActivityDeps {
@@ -23,6 +24,8 @@ export interface ActivityDeps {
   sendDue?: (endpoint: Endpoint, bucket?: BucketState) => Promise<SendRound>;
   /** notifications to one channel within this window leave as one digest */
   digestWindowMs?: number;
+  /** carries the latest holiday calendar to a page of running items (activities/calendar-broadcast.ts) */
+  broadcastCalendarPage?: (input: { after?: string }) => Promise<CalendarPage>;
 }
 
 /** From this attempt on, a failing save is on record (GET /ops/stuck) and logged at warn level. */
@@ -68,6 +71,11 @@ export function createActivities(deps: ActivityDeps) {
     /** The save of items started before bounded saves (whole snapshots); see activities/legacy-changes.ts. */
     async persistItemChanges(changes: LegacyItemChanges): Promise<void> {
       await save(fromLegacyChanges(changes));
+    },
+    /** One page of a calendar broadcast (workflows/calendar-broadcast.ts). */
+    async broadcastCalendarPage(input: { after?: string }): Promise<CalendarPage> {
+      if (!deps.broadcastCalendarPage) throw new Error('this worker has no Temporal client to signal items with');
+      return deps.broadcastCalendarPage(input);
     },
     /** One round of an endpoint's deliveries (workflows/delivery-endpoint.ts). */
     async sendDueDeliveries(endpoint: Endpoint, bucket?: BucketState): Promise<SendRound> {

@@ -41,7 +41,7 @@ export function fromLegacyChanges(legacy: LegacyItemChanges): ItemChanges {
   const units = (taskId: string | undefined) => (taskId ? (unitsOf.get(taskId) ?? []) : []);
   const version = state.counters.auditSeq;
   const tasks: TaskRow[] = state.tasks.map((t) => {
-    const row: TaskRow = { ...t, light: taskLight(t, state.policy, nowMs) };
+    const row: TaskRow = { ...t, light: taskLight(t, state, nowMs) };
     const text = original.get(t.id);
     if (text?.description !== undefined) row.description = text.description;
     if (text?.measures !== undefined) row.measures = text.measures;

@@ -10,7 +10,8 @@ import { mountRoute } from './http/mount';
 import { writeRateLimit } from './http/rate-limit';
 import { requestIdMiddleware } from './http/request-context';
 import type { AppDeps, RouteDeps } from './http/route';
-import { loadHolidaySupplement } from './holiday-supplement';
+import { loadHolidaySupplement } from '../config/holiday-supplement';
+import { createCalendarSource } from './calendar-source';
 import { createItemGateway } from './item-gateway';
 import { createItemReads } from './item-reads';
 import { itemVersion } from '../db/repositories/item-view';
@@ -25,13 +26,16 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('trust proxy', false);
   app.use(requestIdMiddleware(deps.logger));
 
+  const calendars = createCalendarSource(
+    deps.pool, deps.config.HOLIDAY_CALENDAR_FILE ? loadHolidaySupplement(deps.config.HOLIDAY_CALENDAR_FILE) : undefined,
+  );
   const items = createItemGateway({
     temporal: deps.temporal,
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-    holidays: deps.config.HOLIDAY_CALENDAR_FILE ? loadHolidaySupplement(deps.config.HOLIDAY_CALENDAR_FILE) : undefined,
+    calendars,
     idTaken: async (itemId) => (await itemVersion(deps.pool, itemId)) !== null,
   });
-  const routeDeps: RouteDeps = { ...deps, items, reads: createItemReads({ pool: deps.pool, items }) };
+  const routeDeps: RouteDeps = { ...deps, items, calendars, reads: createItemReads({ pool: deps.pool, items }) };
   const authenticate = createAuthenticator(deps.config);
   const router = express.Router();
   const limitWrites = writeRateLimit(deps.config.RATE_LIMIT_WRITES_PER_MINUTE);

@@ -24,7 +24,8 @@ import {
 import { updateIdFor } from './idempotency';
 import { isTransientRefusal } from './temporal-errors';
 import { initialSearchAttributes } from './search-attributes';
-import { calendarForNewItem, type HolidaySupplement } from '../domain/statutory-calendar';
+import { withOfficeRules } from '../domain/policy';
+import type { CalendarSource } from './calendar-source';
 
 export interface StartedItem {
   state: ItemState;
@@ -51,7 +52,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export interface GatewayDeps {
   temporal: Client;
   taskQueue: string;
-  holidays?: HolidaySupplement;
+  /** the holiday calendar new items take */
+  calendars: CalendarSource;
   /** whether the read side remembers an item with this id (Temporal forgets ids whose history is gone) */
   idTaken(itemId: string): Promise<boolean>;
 }
@@ -70,14 +72,16 @@ export function createItemGateway(deps: GatewayDeps): ItemGateway {
   }
 
   return {
-    async start(item, actor) {
+    async start(input, actor) {
+      // every item starts with the office rules (working days, a submission stops the owner's clock…)
+      const item: ItemInput = { ...input, policy: withOfficeRules(input.policy) };
       // The rule the workflow runs first, at the same instant: a bad item is refused here (422),
       // and the answer is the state the workflow will compute, with no wait for its first task.
       const acceptedAt = Date.now();
       // the look-up runs while the item is checked: it costs no time of its own
       const taken = deps.idTaken(item.id);
       taken.catch(() => undefined);
-      const calendar = calendarForNewItem(acceptedAt, deps.holidays);
+      const calendar = await deps.calendars.forNewItem(acceptedAt);
       const created = createItemState(item, actor, acceptedAt, calendar);
       // Temporal refuses a running or retained id; the read side remembers ids whose history is gone.
       if (await taken) throw new DomainError('ALREADY_EXISTS', `an item with id '${item.id}' already exists`, { itemId: item.id });

@@ -21,7 +21,7 @@ export function newItemView(state: ItemState, records: ItemRecords, nowMs: numbe
       coOwnerNames: task.coOwners.map(name),
       description: text?.description ?? '',
       deadline: { ...task.deadline, basis: text?.deadlineBasis ?? '' },
-      light: taskLight(task, state.policy, nowMs),
+      light: taskLight(task, state, nowMs),
     };
     if (text?.measures !== undefined) view.measures = text.measures;
     return view;

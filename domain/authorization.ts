@@ -21,6 +21,10 @@ const LEADER_COMMANDS: ReadonlySet<CommandType> = new Set([
   'addTask',
   'cancelTask',
   'cancelItem',
+  'pauseTask',
+  'resumeTask',
+  'confirmFollowUp',
+  'reopenProblem',
 ]);
 
 const OWNER_COMMANDS: ReadonlySet<CommandType> = new Set(['reportProgress', 'submitTask', 'requestExtension']);

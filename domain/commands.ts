@@ -12,7 +12,14 @@ export type Command =
   | { type: 'addProblem'; problem: ProblemInput }
   | { type: 'addTask'; task: TaskInput }
   | { type: 'cancelTask'; taskId: string; reason: string }
-  | { type: 'cancelItem'; reason: string };
+  | { type: 'cancelItem'; reason: string }
+  /** 中止计时: the task's clock stops until it is resumed; its deadline then moves by the working days paused */
+  | { type: 'pauseTask'; taskId: string; reason: string }
+  | { type: 'resumeTask'; taskId: string; note?: string }
+  /** 回头看: no recurrence found; the item completes */
+  | { type: 'confirmFollowUp'; note?: string }
+  /** a closed problem came back: it opens again with new tasks */
+  | { type: 'reopenProblem'; problemId: string; reason: string; tasks: TaskInput[] };
 
 export type CommandType = Command['type'];
 
@@ -28,6 +35,10 @@ export const COMMAND_TYPES: readonly CommandType[] = [
   'addTask',
   'cancelTask',
   'cancelItem',
+  'pauseTask',
+  'resumeTask',
+  'confirmFollowUp',
+  'reopenProblem',
 ];
 
 /**

@@ -6,6 +6,7 @@ import { emptyRecords, type ItemRecords, type ProblemText, type TaskText } from 
 import { assertItemInputSize, assertStateBudget, checkProblemInput, checkTaskInput, checkItemFields } from './item-limits';
 import { resolvePolicy } from './policy';
 import { nextMonthlyAt, nextWeeklyAt } from './schedule';
+import { officeSlot } from './office-time';
 import type {
   Actor,
   HolidayCalendar,
@@ -14,6 +15,8 @@ import type {
   ItemState,
   ProblemInput,
   ProblemState,
+  ResolvedDeadline,
+  TaskDeadline,
   TaskInput,
   TaskState,
 } from './types';
@@ -24,6 +27,11 @@ export function newProblemState(input: ProblemInput, path: string, enforceLimits
     problem: { id: input.id, severity: input.severity, status: 'open' },
     text: { problemId: input.id, description: input.description },
   };
+}
+
+/** What a task keeps of a resolved deadline (its basis is text: it goes to the read side). */
+export function deadlineOf(d: ResolvedDeadline): TaskDeadline {
+  return { dueAt: d.dueAt, spec: d.spec, resolvedAt: d.resolvedAt, ...(d.provisional ? { provisional: true as const } : {}) };
 }
 
 /** A task as assigned now: its deadline is resolved to an instant against the item's calendar. */
@@ -50,7 +58,7 @@ export function newTaskState(
     coOwners: [...(input.coOwners ?? [])],
     status: 'assigned',
     assignedAt: iso(nowMs),
-    deadline: { dueAt: deadline.dueAt, spec: deadline.spec, resolvedAt: deadline.resolvedAt },
+    deadline: deadlineOf(deadline),
     originalDueAt: deadline.dueAt,
     percent: 0,
     reportCount: 0,
@@ -131,8 +139,8 @@ export function createItemState(
     problems: problems.map((p) => p.problem),
     tasks: tasks.map((t) => t.task),
     schedule: {
-      nextDispatchAt: iso(nextWeeklyAt(nowMs, policy.weeklyDispatch, policy.timezone)),
-      nextReviewAt: iso(nextMonthlyAt(nowMs, policy.monthlyReview, policy.timezone)),
+      nextDispatchAt: iso(officeSlot({ policy, calendar }, nextWeeklyAt(nowMs, policy.weeklyDispatch, policy.timezone))),
+      nextReviewAt: iso(officeSlot({ policy, calendar }, nextMonthlyAt(nowMs, policy.monthlyReview, policy.timezone))),
       dispatchCount: 0,
       reviewCount: 0,
     },

@@ -53,9 +53,12 @@ export function resolveDeadline(spec: DeadlineSpec, nowMs: number, tz: string, c
     return { dueAt, spec: { kind: 'instant', at: spec.at }, resolvedAt, basis: 'fixed instant' };
   }
   if (spec?.kind === 'workingDays') {
-    const { dueAtMs, basis } = addWorkingDays(nowMs, spec.days, tz, calendar);
+    const { dueAtMs, basis, provisional } = addWorkingDays(nowMs, spec.days, tz, calendar);
     assertInstantInRange(dueAtMs);
-    return { dueAt: new Date(dueAtMs).toISOString(), spec: { kind: 'workingDays', days: spec.days }, resolvedAt, basis };
+    return {
+      dueAt: new Date(dueAtMs).toISOString(), spec: { kind: 'workingDays', days: spec.days }, resolvedAt, basis,
+      ...(provisional ? { provisional: true as const } : {}),
+    };
   }
   throw new DomainError('VALIDATION_FAILED', "deadline kind must be 'instant' or 'workingDays'", {
     kind: (spec as { kind?: unknown } | undefined)?.kind,

@@ -5,6 +5,7 @@
  * activity passes it on, db/ writes it.
  */
 import { itemFigures, type ItemFigures } from './item-figures';
+import { itemSummary } from './item-views';
 import { appendRecords, emptyRecords, hasRecords, type ItemRecords } from './item-records';
 import { taskLight } from './lights';
 import { jsonBytes } from './text';
@@ -14,6 +15,7 @@ import type {
   DispatchTaskLine,
   EscalationRecord,
   ItemSnapshot,
+  ItemSummary,
   ItemState,
   Light,
   Notification,
@@ -24,6 +26,8 @@ import type {
 
 /** The item's own row: everything but its problems and tasks, with its figures as of the save. */
 export interface ItemHeader extends Omit<ItemSnapshot, 'problems' | 'tasks'> {
+  /** how the item went, once it has ended */
+  outcome?: ItemSummary;
   figures: ItemFigures;
 }
 
@@ -122,12 +126,12 @@ export function changesSize(changes: ItemChanges): number {
 
 /** How a row looks to the read side, to tell whether it changed since the last save. */
 function taskRowOf(task: TaskState, state: ItemState, nowMs: number): TaskRow {
-  return { ...task, light: taskLight(task, state.policy, nowMs) };
+  return { ...task, light: taskLight(task, state, nowMs) };
 }
 
 export function headerOf(state: ItemState, nowMs: number): ItemHeader {
   const { calendar: _c, appliedRequests: _a, problems: _p, tasks: _t, ...header } = state;
-  return { ...header, figures: itemFigures(state, nowMs) };
+  return { ...header, figures: itemFigures(state, nowMs), ...(state.status === 'active' ? {} : { outcome: itemSummary(state) }) };
 }
 
 /** Flattens records into the rows of a save; text records are folded into their task and problem rows. */

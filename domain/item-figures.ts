@@ -49,10 +49,10 @@ export function itemFigures(state: Pick<ItemSnapshot, 'tasks' | 'problems' | 'po
     }
   }
   const figures: ItemFigures = {
-    light: worstLight(open.map((t) => taskLight(t, state.policy, nowMs))),
+    light: worstLight(open.map((t) => taskLight(t, state, nowMs))),
     ownerUnits: itemOwnerUnits(state.tasks),
     openTasks: open.length,
-    overdueTasks: open.filter((t) => isTaskOverdue(t, nowMs)).length,
+    overdueTasks: open.filter((t) => isTaskOverdue(t, state, nowMs)).length,
     openProblems: state.problems.filter((p) => p.status === 'open').length,
     escalationLevel: open.reduce((max, t) => Math.max(max, t.escalationLevel), 0),
     maxEscalationLevel: state.tasks.reduce((max, t) => Math.max(max, t.maxEscalationLevel ?? t.escalationLevel), 0),

@@ -1,6 +1,7 @@
 /** Small shared pieces of the item rules: lookups, closure, audit and notification records. */
 import { DomainError } from './errors';
 import { isTaskOpen } from './lights';
+import { calendarOf, offsetAfter } from './office-time';
 import type {
   Actor,
   AuditEvent,
@@ -36,7 +37,20 @@ export function refreshClosure(state: ItemState, nowMs: number): void {
       delete problem.closedAt;
     }
   }
-  if (state.status === 'active' && state.problems.every((p) => p.status === 'closed')) {
+  const done = state.problems.every((p) => p.status === 'closed');
+  if (state.status !== 'active') return;
+  const followUp = state.policy.office?.followUp;
+  if (!done) {
+    // a problem came back (or a new one arrived) during the follow-up watch: the work goes on
+    delete state.followUp;
+  } else if (followUp && state.tasks.some((t) => t.status === 'accepted')) {
+    // 回头看: the item stays open until the leader has checked that nothing came back
+    state.followUp ??= {
+      since: iso(nowMs),
+      dueAt: iso(offsetAfter(nowMs, followUp.after, state.policy.timezone, calendarOf(state))),
+      notified: false,
+    };
+  } else {
     state.status = 'completed';
     state.completedAt = iso(nowMs);
   }

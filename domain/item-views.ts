@@ -18,10 +18,14 @@ export function itemSummary(state: ItemState): ItemSummary {
     tasks: state.tasks.length,
     acceptedTasks: accepted.length,
     cancelledTasks: state.tasks.filter((t) => t.status === 'cancelled').length,
-    acceptedLate: accepted.filter((t) => Date.parse(t.acceptedAt!) > Date.parse(t.originalDueAt)).length,
+    // office rules score the owner's hand-in, not the leader's acceptance
+    acceptedLate: accepted.filter((t) => Date.parse((state.policy.office && t.submittedAt) || t.acceptedAt!) > Date.parse(t.originalDueAt)).length,
     reworks: state.counters.reworks,
     escalations: state.counters.escalations,
+    maxEscalationLevel: Math.max(0, ...state.tasks.map((t) => t.maxEscalationLevel ?? 0)),
     extensionsApproved: state.tasks.reduce((n, t) => n + t.extensionsApproved, 0),
+    pauses: state.tasks.reduce((n, t) => n + (t.pauses ?? 0), 0),
+    pausedWorkingDays: state.tasks.reduce((n, t) => n + (t.pausedWorkingDays ?? 0), 0),
     dispatches: state.schedule.dispatchCount,
     reviews: state.schedule.reviewCount,
   };

@@ -2,8 +2,9 @@
  * The weekly dispatch (调度) and monthly review (研判) records, built from an
  * item's state at one instant. Pure: the workflow passes its own clock in.
  */
-import { isTaskOpen, isTaskOverdue, taskLight } from './lights';
-import { reviewPeriod } from './schedule';
+import { calendarOf, isTaskOpen, isTaskOverdue, taskLight } from './lights';
+import { workingDaysBetween } from './office-time';
+import { previousMonthlyAt, reviewPeriod } from './schedule';
 import type {
   DispatchRecord,
   DispatchTaskLine,
@@ -27,11 +28,15 @@ export function buildDispatchLines(
   nowMs: number,
   lastDispatchAtMs: number | undefined,
 ): DispatchTaskLine[] {
+  const periodStart = lastDispatchAtMs ?? nowMs - DISPATCH_PERIOD_MS;
+  // office rules: a week of holidays is no week without progress
+  const office = state.policy.office;
+  const workedPeriod = !office || workingDaysBetween(periodStart, nowMs, state.policy.timezone, calendarOf(state)) >= office.staleMinWorkingDays;
   return state.tasks.filter(isTaskOpen).map((task) => {
-    const periodStart = lastDispatchAtMs ?? nowMs - DISPATCH_PERIOD_MS;
     const heardFrom = task.lastProgressAt !== undefined && Date.parse(task.lastProgressAt) > periodStart;
-    // a submitted task waits on the leader, not the owner: nothing to chase
-    const stale = task.status !== 'submitted' && Date.parse(task.assignedAt) <= periodStart && !heardFrom;
+    // a submitted task waits on the leader, not the owner, and a paused one waits on neither: nothing to chase
+    const stale = workedPeriod && task.status !== 'submitted' && task.pausedAt === undefined
+      && Date.parse(task.assignedAt) <= periodStart && !heardFrom;
     const line: DispatchTaskLine = {
       taskId: task.id,
       ownerUnit: task.ownerUnit,
@@ -41,7 +46,7 @@ export function buildDispatchLines(
       percent: task.percent,
       dueAt: task.deadline.dueAt,
       msToDeadline: Date.parse(task.deadline.dueAt) - nowMs,
-      light: taskLight({ ...task, stale }, state.policy, nowMs),
+      light: taskLight({ ...task, stale }, state, nowMs),
       stale,
     };
     // optional fields are left out rather than set to undefined, for clean JSON
@@ -81,7 +86,7 @@ export function reviewFigures(state: ItemState, nowMs: number): ReviewFigures {
     // nothing left to do counts as done, so an empty item does not read as failing
     completionRate: live === 0 ? 1 : acceptedTasks / live,
     openProblems: state.problems.filter((p) => p.status === 'open').length,
-    overdueCount: state.tasks.filter((t) => isTaskOverdue(t, nowMs)).length,
+    overdueCount: state.tasks.filter((t) => isTaskOverdue(t, state, nowMs)).length,
     escalationsThisPeriod: state.counters.escalationsSinceReview,
     reworksThisPeriod: state.counters.reworksSinceReview,
   };
@@ -125,7 +130,8 @@ export function buildReviewRecord(
     itemId: state.id,
     seq,
     at: new Date(nowMs).toISOString(),
-    period: reviewPeriod(nowMs, state.policy.timezone),
+    // a review moved off a holiday still reviews the month of its regular slot
+    period: reviewPeriod(state.policy.office ? previousMonthlyAt(nowMs, state.policy.monthlyReview, state.policy.timezone) : nowMs, state.policy.timezone),
     figures,
   };
   if (previous !== undefined) {

@@ -66,6 +66,19 @@ export function nextMonthlyAt(afterMs: number, schedule: MonthlySchedule, tz: st
   throw new Error('unreachable: next month’s slot is always in the future');
 }
 
+/** The latest (day-of-month, HH:MM local) slot at or before atMs. */
+export function previousMonthlyAt(atMs: number, schedule: MonthlySchedule, tz: string): number {
+  validateMonthly(schedule);
+  const { hour, minute } = parseHHMM(schedule.time);
+  const now = zonedParts(atMs, tz);
+  for (const back of [0, -1]) {
+    const { year, month } = shiftMonth(now.year, now.month, back);
+    const at = localToInstant({ year, month, day: schedule.day, hour, minute }, tz);
+    if (at <= atMs) return at;
+  }
+  throw new Error('unreachable: last month’s slot is always in the past');
+}
+
 /** 'YYYY-MM' of the local month before reviewAtMs: the review on 1 February reviews January. */
 export function reviewPeriod(reviewAtMs: number, tz: string): string {
   const p = zonedParts(reviewAtMs, tz);

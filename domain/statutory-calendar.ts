@@ -26,22 +26,56 @@ export function statutoryCalendar(fromYear?: number): HolidayCalendar {
   };
 }
 
-/** Days an operator adds before the package has them (e.g. next year's notice, published each November). */
+/** Days an operator adds before the package has them (HOLIDAY_CALENDAR_FILE). */
 export interface HolidaySupplement {
   source: string;
   holidays: Record<string, string>;
   workdays: Record<string, string>;
 }
 
-/** What a new item starting at `nowMs` carries: last year's data on, plus the operator's supplement. */
-export function calendarForNewItem(nowMs: number, supplement?: HolidaySupplement): HolidayCalendar {
+/** One year as an admin published it (POST /calendar/years/:year): it replaces that year's data. */
+export interface PublishedYear {
+  year: number;
+  version: number;
+  source: string;
+  holidays: Record<string, string>;
+  workdays: Record<string, string>;
+  publishedBy?: string;
+  publishedAt?: string;
+}
+
+function withoutYear(days: Record<string, string>, year: number): Record<string, string> {
+  return Object.fromEntries(Object.entries(days).filter(([date]) => yearOf(date) !== year));
+}
+
+/**
+ * What a new item starting at `nowMs` carries (and what a calendar update sends
+ * to running items): the package's data from last year on, each published year
+ * in place of the package's, then the operator's file. In a year with no notice
+ * yet, the fixed-date holidays are skipped and deadlines marked provisional.
+ */
+export function calendarForNewItem(nowMs: number, supplement?: HolidaySupplement, published: PublishedYear[] = []): HolidayCalendar {
   const base = statutoryCalendar(new Date(nowMs).getUTCFullYear() - 1);
-  if (!supplement) return base;
-  const holidays = { ...base.holidays, ...supplement.holidays };
-  const workdays = { ...base.workdays, ...supplement.workdays };
+  let { holidays, workdays } = base;
+  const years = new Set(base.years);
+  const sources = [base.source];
+  for (const p of [...published].sort((a, b) => a.year - b.year)) {
+    holidays = { ...withoutYear(holidays, p.year), ...p.holidays };
+    workdays = { ...withoutYear(workdays, p.year), ...p.workdays };
+    years.add(p.year);
+    sources.push(`${p.year}: ${p.source} (v${p.version})`);
+  }
+  if (supplement) {
+    holidays = { ...holidays, ...supplement.holidays };
+    workdays = { ...workdays, ...supplement.workdays };
+    for (const date of Object.keys(supplement.holidays)) years.add(yearOf(date));
+    sources.push(supplement.source);
+  }
   return {
-    source: `${base.source} + ${supplement.source}`,
-    years: [...new Set([...base.years, ...Object.keys(supplement.holidays).map(yearOf)])].sort((a, b) => a - b),
+    source: sources.join(' + '),
+    version: Math.max(0, ...published.map((p) => p.version)),
+    fallback: 'fixed-date',
+    years: [...years].sort((a, b) => a - b),
     holidays,
     workdays,
   };

@@ -4,12 +4,15 @@
  * into its audit event, never into the task's state.
  */
 import type { Command } from './commands';
+import { deadlineOf } from './create-item';
 import { resolveDeadline } from './deadline';
 import { DomainError } from './errors';
 import { appendAudit, appendNotifications, iso, taskUnits } from './item-helpers';
 import { checkEvidence, checkLine, checkText, checkUnitList } from './item-limits';
 import type { ItemRecords } from './item-records';
 import { LIMITS } from './limits';
+import { calendarOf, warningAt } from './lights';
+import { shiftByWorkingDays, workingDaysBetween } from './office-time';
 import type { Actor, AuditEvent, ItemState, Notification, TaskState } from './types';
 
 export interface CommandContext {
@@ -20,7 +23,7 @@ export interface CommandContext {
   records: ItemRecords;
 }
 
-type TaskCommand = Exclude<Command, { type: 'addProblem' | 'addTask' | 'cancelItem' }>;
+type TaskCommand = Exclude<Command, { type: 'addProblem' | 'addTask' | 'cancelItem' | 'confirmFollowUp' | 'reopenProblem' }>;
 type Handler<T extends TaskCommand['type']> = (ctx: CommandContext, task: TaskState, command: Extract<TaskCommand, { type: T }>) => void;
 
 function optionalText(value: unknown, path: string): void {
@@ -39,7 +42,7 @@ function audit(ctx: CommandContext, task: TaskState, action: string, details: Re
 }
 
 function notify(
-  ctx: CommandContext, task: TaskState, event: AuditEvent, kind: Notification['kind'], roles: Array<'ownerUnit' | 'itemLeader'>,
+  ctx: CommandContext, task: TaskState, event: AuditEvent, kind: Notification['kind'], roles: Array<'ownerUnit' | 'itemLeader' | 'unitLeader'>,
   reason: string, extra: { note?: string; newDueAt?: string } = {},
 ): void {
   appendNotifications(ctx.state, ctx.records.notifications, { kind, occurrence: String(event.seq), task, roles, reason, firedAt: ctx.nowMs, ...extra });
@@ -66,16 +69,50 @@ const reportProgress: Handler<'reportProgress'> = (ctx, task, c) => {
   audit(ctx, task, 'progressReported', { percent, text: c.text, evidence: c.evidence ?? [] });
 };
 
+/**
+ * The task's clock ran again after standing still since `sinceMs` (a pause, or
+ * a wait for the leader's review): the deadline, and the deadline lateness is
+ * scored on, move by the working days it stood still. Alarms already fired for
+ * the old deadline stay fired (they were due then); a warning not yet due comes again.
+ */
+export function moveClock(ctx: CommandContext, task: TaskState, sinceMs: number): { workingDays: number; dueAt: string } {
+  const { timezone } = ctx.state.policy;
+  const calendar = calendarOf(ctx.state);
+  const days = workingDaysBetween(sinceMs, ctx.nowMs, timezone, calendar);
+  if (days > 0) {
+    const dueAt = iso(shiftByWorkingDays(Date.parse(task.deadline.dueAt), days, timezone, calendar));
+    task.originalDueAt = iso(shiftByWorkingDays(Date.parse(task.originalDueAt), days, timezone, calendar));
+    task.deadline = { ...task.deadline, dueAt, shiftedDays: (task.deadline.shiftedDays ?? 0) + days };
+    task.alarms = {
+      ...task.alarms, dueAt,
+      warned: task.alarms.warned && warningAt(task, ctx.state) <= ctx.nowMs,
+      overdue: task.alarms.overdue && ctx.nowMs >= Date.parse(dueAt),
+    };
+  }
+  return { workingDays: days, dueAt: task.deadline.dueAt };
+}
+
+/** Resumes a paused clock; the deadline moves by the working days it was paused. */
+function resumeClock(ctx: CommandContext, task: TaskState): { pausedWorkingDays: number; dueAt: string } {
+  const moved = moveClock(ctx, task, Date.parse(task.pausedAt!));
+  delete task.pausedAt;
+  task.pausedWorkingDays = (task.pausedWorkingDays ?? 0) + moved.workingDays;
+  return { pausedWorkingDays: moved.workingDays, dueAt: moved.dueAt };
+}
+
 const submitTask: Handler<'submitTask'> = (ctx, task, c) => {
   if (task.status === 'submitted') refuse(task, 'submit');
   checkEvidence(c.evidence, 'evidence', true);
   optionalText(c.note, 'note');
+  // work finished during a pause: the clock resumes, then stops again at the submission
+  const resumed = task.pausedAt !== undefined ? resumeClock(ctx, task) : undefined;
+  if (ctx.state.policy.office) task.alarms.reviewReminders = 0;
   task.status = 'submitted';
   task.percent = 100;
   task.submittedAt = iso(ctx.nowMs);
   task.lastProgressAt = task.submittedAt;
   task.stale = false;
-  const event = audit(ctx, task, 'taskSubmitted', defined({ evidence: c.evidence, note: c.note }));
+  const event = audit(ctx, task, 'taskSubmitted', defined({ evidence: c.evidence, note: c.note, resumed }));
   notify(ctx, task, event, 'submitted', ['itemLeader'], `task ${task.id} submitted for acceptance`);
 };
 
@@ -108,7 +145,9 @@ const acceptTask: Handler<'acceptTask'> = (ctx, task, c) => {
   task.stale = false;
   const closedExtension = task.pendingExtension !== undefined;
   delete task.pendingExtension;
-  const late = ctx.nowMs > Date.parse(task.originalDueAt);
+  // office rules: lateness is the owner's, scored when they handed the work in, not when the leader got to it
+  const scoredAt = ctx.state.policy.office && task.submittedAt ? Date.parse(task.submittedAt) : ctx.nowMs;
+  const late = scoredAt > Date.parse(task.originalDueAt);
   const event = audit(ctx, task, 'taskAccepted', defined({ note: c.note, late, closedPendingExtension: closedExtension || undefined }));
   notify(ctx, task, event, 'accepted', ['ownerUnit'], `task ${task.id} accepted and struck off`, defined({ note: c.note }));
 };
@@ -116,13 +155,21 @@ const acceptTask: Handler<'acceptTask'> = (ctx, task, c) => {
 const sendBackTask: Handler<'sendBackTask'> = (ctx, task, c) => {
   if (task.status !== 'submitted') refuse(task, 'send back');
   checkText(c.reason, 'reason');
+  // office rules: the owner's clock stood still while the leader reviewed; it resumes with that time given back
+  const moved = ctx.state.policy.office ? moveClock(ctx, task, Date.parse(task.submittedAt!)) : undefined;
+  if (moved) delete task.alarms.reviewReminders;
   task.status = 'inProgress';
   task.reworkCount += 1;
   delete task.submittedAt;
   ctx.state.counters.reworks += 1;
   ctx.state.counters.reworksSinceReview += 1;
-  const event = audit(ctx, task, 'taskSentBack', { reason: c.reason, reworkCount: task.reworkCount });
-  notify(ctx, task, event, 'sentBack', ['ownerUnit'], `task ${task.id} sent back for rework: ${c.reason}`, { note: c.reason });
+  const event = audit(ctx, task, 'taskSentBack', defined({
+    reason: c.reason, reworkCount: task.reworkCount,
+    reviewWorkingDays: moved?.workingDays, dueAt: moved && moved.workingDays > 0 ? moved.dueAt : undefined,
+  }));
+  notify(ctx, task, event, 'sentBack', ['ownerUnit'], `task ${task.id} sent back for rework: ${c.reason}`, defined({
+    note: c.reason, newDueAt: moved && moved.workingDays > 0 ? moved.dueAt : undefined,
+  }));
 };
 
 const decideExtension: Handler<'decideExtension'> = (ctx, task, c) => {
@@ -136,8 +183,10 @@ const decideExtension: Handler<'decideExtension'> = (ctx, task, c) => {
     if (Date.parse(deadline.dueAt) <= ctx.nowMs) {
       throw new DomainError('VALIDATION_FAILED', `the requested deadline ${deadline.dueAt} has already passed`, { path: 'newDeadline' });
     }
-    task.deadline = { dueAt: deadline.dueAt, spec: deadline.spec, resolvedAt: deadline.resolvedAt };
+    task.deadline = deadlineOf(deadline);
     task.alarms = { dueAt: deadline.dueAt, warned: false, overdue: false, rungsFired: 0 };
+    // a pause goes on, counted from now: the new deadline already runs from this decision
+    if (task.pausedAt !== undefined) task.pausedAt = iso(ctx.nowMs);
     // the ladder starts again on the new deadline; maxEscalationLevel keeps what was reached
     task.escalationLevel = 0;
     task.extensionsApproved += 1;
@@ -188,6 +237,26 @@ const cancelTask: Handler<'cancelTask'> = (ctx, task, c) => {
   audit(ctx, task, 'taskCancelled', { reason: c.reason });
 };
 
+const pauseTask: Handler<'pauseTask'> = (ctx, task, c) => {
+  if (task.pausedAt !== undefined) refuse(task, 'pause (it is already paused)');
+  if (task.status === 'submitted') refuse(task, 'pause');
+  checkText(c.reason, 'reason');
+  task.pausedAt = iso(ctx.nowMs);
+  task.pauses = (task.pauses ?? 0) + 1;
+  const event = audit(ctx, task, 'taskPaused', { reason: c.reason, dueAt: task.deadline.dueAt });
+  notify(ctx, task, event, 'paused', ['ownerUnit'], `the clock of task ${task.id} is paused: ${c.reason}`, { note: c.reason });
+};
+
+const resumeTask: Handler<'resumeTask'> = (ctx, task, c) => {
+  if (task.pausedAt === undefined) refuse(task, 'resume (it is not paused)');
+  optionalText(c.note, 'note');
+  const pausedAt = task.pausedAt;
+  const resumed = resumeClock(ctx, task);
+  const event = audit(ctx, task, 'taskResumed', defined({ note: c.note, pausedAt, ...resumed }));
+  notify(ctx, task, event, 'resumed', ['ownerUnit'], `the clock of task ${task.id} runs again; it is due ${resumed.dueAt}`,
+    defined({ note: c.note, newDueAt: resumed.dueAt }));
+};
+
 export const taskCommandHandlers: { [T in TaskCommand['type']]: Handler<T> } = {
   reportProgress,
   submitTask,
@@ -197,6 +266,8 @@ export const taskCommandHandlers: { [T in TaskCommand['type']]: Handler<T> } = {
   decideExtension,
   reassignTask,
   cancelTask,
+  pauseTask,
+  resumeTask,
 };
 
 /**
@@ -204,4 +275,4 @@ export const taskCommandHandlers: { [T in TaskCommand['type']]: Handler<T> } = {
  * budget. An extension request is not one of them: the reserve every open task
  * keeps already holds a pending extension, so no owner loses the right to ask.
  */
-export const GROWING_COMMANDS: ReadonlySet<Command['type']> = new Set(['addProblem', 'addTask', 'reassignTask']);
+export const GROWING_COMMANDS: ReadonlySet<Command['type']> = new Set(['addProblem', 'addTask', 'reassignTask', 'reopenProblem']);

@@ -8,16 +8,17 @@
  * O(n log n). Ties at one instant: warnings, then deadlines, then rungs, then
  * the weekly round, then the monthly review; among tasks, in item order.
  */
-import { parseDuration } from './duration';
 import { EventQueue, type QueuedEvent } from './event-queue';
 import { appendAudit, appendNotifications, cloneState, iso, SYSTEM_ACTOR, taskUnits } from './item-helpers';
 import { emptyRecords, type ItemRecords } from './item-records';
-import { isTaskOpen } from './lights';
+import { calendarOf, isTaskOpen } from './lights';
+import { describeOffset, isWorkingDayOffset, offsetAfter, offsetBefore, officeSlot } from './office-time';
+import { parseDuration } from './duration';
 import { buildDispatchRecord, buildReviewRecord } from './records';
 import { nextMonthlyAt, nextWeeklyAt } from './schedule';
 import type { ItemState, TaskState } from './types';
 
-export type TimedEventKind = 'warning' | 'overdue' | 'rung' | 'dispatch' | 'review';
+export type TimedEventKind = 'warning' | 'overdue' | 'rung' | 'reviewReminder' | 'dispatch' | 'review' | 'followUp';
 
 export interface TimedEvent {
   at: number;
@@ -25,7 +26,7 @@ export interface TimedEvent {
   taskId?: string;
 }
 
-const KIND_ORDER: Record<TimedEventKind, number> = { warning: 0, overdue: 1, rung: 2, dispatch: 3, review: 4 };
+const KIND_ORDER: Record<TimedEventKind, number> = { warning: 0, overdue: 1, rung: 2, reviewReminder: 3, dispatch: 4, review: 5, followUp: 6 };
 
 interface QueuedItemEvent extends QueuedEvent {
   kind: TimedEventKind;
@@ -33,25 +34,42 @@ interface QueuedItemEvent extends QueuedEvent {
   generation: number;
 }
 
+function hasWarning(state: ItemState): boolean {
+  const lead = state.policy.warningLead;
+  return isWorkingDayOffset(lead) || parseDuration(lead) > 0;
+}
+
 function taskEvents(state: ItemState, task: TaskState, index: number, generation: number): QueuedItemEvent[] {
-  if (!isTaskOpen(task)) return [];
-  const due = Date.parse(task.alarms.dueAt);
+  // a paused clock (中止计时) has nothing to come until it is resumed
+  if (!isTaskOpen(task) || task.pausedAt !== undefined) return [];
+  const { timezone } = state.policy;
+  const calendar = calendarOf(state);
   const events: QueuedItemEvent[] = [];
   const at = (kind: TimedEventKind, ms: number) => events.push({ at: ms, kind, order: KIND_ORDER[kind], index, generation });
-  const lead = parseDuration(state.policy.warningLead);
-  if (!task.alarms.warned && lead > 0) at('warning', due - lead);
+  if (state.policy.office && task.status === 'submitted') {
+    // office rules: the owner's clock stops at the submission; the leader is reminded instead
+    const rung = state.policy.office.reviewLadder[task.alarms.reviewReminders ?? 0];
+    if (rung && task.submittedAt) at('reviewReminder', offsetAfter(Date.parse(task.submittedAt), rung.after, timezone, calendar));
+    return events;
+  }
+  const due = Date.parse(task.alarms.dueAt);
+  if (!task.alarms.warned && hasWarning(state)) at('warning', offsetBefore(due, state.policy.warningLead, timezone, calendar));
   if (!task.alarms.overdue) at('overdue', due);
   const rung = state.policy.escalationLadder[task.alarms.rungsFired];
-  if (rung) at('rung', due + parseDuration(rung.after));
+  if (rung) at('rung', offsetAfter(due, rung.after, timezone, calendar));
   return events;
 }
 
 function itemEvents(state: ItemState): QueuedItemEvent[] {
   const index = state.tasks.length;
-  return [
+  const events: QueuedItemEvent[] = [
     { at: Date.parse(state.schedule.nextDispatchAt), kind: 'dispatch', order: KIND_ORDER.dispatch, index, generation: 0 },
     { at: Date.parse(state.schedule.nextReviewAt), kind: 'review', order: KIND_ORDER.review, index, generation: 0 },
   ];
+  if (state.followUp && !state.followUp.notified) {
+    events.push({ at: Date.parse(state.followUp.dueAt), kind: 'followUp', order: KIND_ORDER.followUp, index, generation: 0 });
+  }
+  return events;
 }
 
 function allEvents(state: ItemState): QueuedItemEvent[] {
@@ -64,7 +82,8 @@ export function pendingEvents(state: ItemState): TimedEvent[] {
   const queue = new EventQueue(allEvents(state));
   const out: TimedEvent[] = [];
   for (let e = queue.pop(); e; e = queue.pop()) {
-    out.push(e.kind === 'dispatch' || e.kind === 'review' ? { at: e.at, kind: e.kind } : { at: e.at, kind: e.kind, taskId: state.tasks[e.index]!.id });
+    const task = state.tasks[e.index];
+    out.push(task ? { at: e.at, kind: e.kind, taskId: task.id } : { at: e.at, kind: e.kind });
   }
   return out;
 }
@@ -114,10 +133,14 @@ function fire(state: ItemState, kind: TimedEventKind, task: TaskState | undefine
       return fireOverdue(state, task!, nowMs, out);
     case 'rung':
       return fireRung(state, task!, nowMs, out);
+    case 'reviewReminder':
+      return fireReviewReminder(state, task!, nowMs, out);
     case 'dispatch':
       return fireDispatch(state, nowMs, out);
     case 'review':
       return fireReview(state, nowMs, out);
+    case 'followUp':
+      return fireFollowUp(state, nowMs, out);
   }
 }
 
@@ -157,7 +180,31 @@ function fireRung(state: ItemState, task: TaskState, nowMs: number, out: ItemRec
   });
   appendNotifications(state, out.notifications, {
     kind: 'escalation', occurrence: `${task.alarms.dueAt}#${rungNumber}`, task, roles: rung.notify, level: rung.level, firedAt: nowMs,
-    reason: `task ${task.id} of ${task.ownerUnit} is ${rung.after === 'PT0S' ? 'due now' : `${rung.after} past its deadline`} and not accepted: escalation level ${rung.level}`,
+    reason: `task ${task.id} of ${task.ownerUnit} is ${rung.after === 'PT0S' ? 'due now' : `${describeOffset(rung.after)} past its deadline`} and not accepted: escalation level ${rung.level}`,
+  });
+}
+
+/** Office rules: the leader has not decided on a submitted task; they are reminded, then their side is escalated to. */
+function fireReviewReminder(state: ItemState, task: TaskState, nowMs: number, out: ItemRecords): void {
+  const index = task.alarms.reviewReminders ?? 0;
+  const rung = state.policy.office!.reviewLadder[index]!;
+  task.alarms.reviewReminders = index + 1;
+  const details = { rung: index + 1, submittedAt: task.submittedAt, after: rung.after, notify: rung.notify };
+  appendAudit(state, out.auditEvents, nowMs, SYSTEM_ACTOR, 'reviewReminder', { task, details });
+  appendNotifications(state, out.notifications, {
+    kind: 'reviewReminder', occurrence: `${task.submittedAt}#${index + 1}`, task, roles: rung.notify, firedAt: nowMs,
+    reason: `task ${task.id} of ${task.ownerUnit} was submitted ${describeOffset(rung.after)} ago and waits for acceptance`,
+  });
+}
+
+/** Office rules: the follow-up check (回头看) is due: the leader confirms there is no recurrence, or reopens. */
+function fireFollowUp(state: ItemState, nowMs: number, out: ItemRecords): void {
+  const watch = state.followUp!;
+  watch.notified = true;
+  appendAudit(state, out.auditEvents, nowMs, SYSTEM_ACTOR, 'followUpDue', { details: { since: watch.since, dueAt: watch.dueAt } });
+  appendNotifications(state, out.notifications, {
+    kind: 'followUpDue', occurrence: watch.since, roles: ['itemLeader'], firedAt: nowMs,
+    reason: `every task of item ${state.id} was accepted on ${watch.since}: check that the problems have not come back`,
   });
 }
 
@@ -180,7 +227,7 @@ function fireDispatch(state: ItemState, nowMs: number, out: ItemRecords): void {
   state.schedule.dispatchCount = seq;
   state.schedule.lastDispatchAt = iso(nowMs);
   // From now, not from the missed slot: a worker that was down for weeks sends one round, not a burst.
-  state.schedule.nextDispatchAt = iso(nextWeeklyAt(nowMs, state.policy.weeklyDispatch, state.policy.timezone));
+  state.schedule.nextDispatchAt = iso(officeSlot(state, nextWeeklyAt(nowMs, state.policy.weeklyDispatch, state.policy.timezone)));
 }
 
 function fireReview(state: ItemState, nowMs: number, out: ItemRecords): void {
@@ -192,5 +239,5 @@ function fireReview(state: ItemState, nowMs: number, out: ItemRecords): void {
   state.schedule.lastReview = record.figures;
   state.counters.escalationsSinceReview = 0;
   state.counters.reworksSinceReview = 0;
-  state.schedule.nextReviewAt = iso(nextMonthlyAt(nowMs, state.policy.monthlyReview, state.policy.timezone));
+  state.schedule.nextReviewAt = iso(officeSlot(state, nextMonthlyAt(nowMs, state.policy.monthlyReview, state.policy.timezone)));
 }

@@ -10,6 +10,10 @@ import { newProblemState, newTaskState } from './create-item';
 import { DomainError } from './errors';
 import { appendAudit, cloneState, findTask, iso, refreshClosure } from './item-helpers';
 import { assertStateBudget, checkActorId, checkId, checkLine, checkText } from './item-limits';
+
+function optionalText(value: unknown, path: string): void {
+  if (value !== undefined) checkText(value, path);
+}
 import { emptyRecords, type ItemRecords } from './item-records';
 import { LIMITS } from './limits';
 import { isTaskOpen } from './lights';
@@ -66,7 +70,8 @@ function resultOf(state: ItemState, command: CommandEnvelope['command'], duplica
   const taskId = 'taskId' in command ? command.taskId : command.type === 'addTask' ? command.task?.id : undefined;
   const task = taskId === undefined ? undefined : state.tasks.find((t) => t.id === taskId);
   if (task) result.task = task;
-  const problem = command.type === 'addProblem' ? state.problems.find((p) => p.id === command.problem?.id) : undefined;
+  const problemId = command.type === 'addProblem' ? command.problem?.id : command.type === 'reopenProblem' ? command.problemId : undefined;
+  const problem = problemId === undefined ? undefined : state.problems.find((p) => p.id === problemId);
   if (problem) result.problem = problem;
   return result;
 }
@@ -131,6 +136,55 @@ export function applyCommand(current: ItemState, envelope: CommandEnvelope, nowM
       });
       break;
     }
+    case 'confirmFollowUp': {
+      optionalText(command.note, 'note');
+      if (!state.followUp) {
+        throw new DomainError('INVALID_TRANSITION', `item ${state.id} is not waiting for a follow-up check`, { status: state.status });
+      }
+      const watch = state.followUp;
+      delete state.followUp;
+      state.status = 'completed';
+      state.completedAt = iso(nowMs);
+      appendAudit(state, records.auditEvents, nowMs, actor, 'followUpConfirmed', {
+        requestId: ctx.requestId, details: { since: watch.since, ...(command.note !== undefined ? { note: command.note } : {}) },
+      });
+      // the item has ended: the closure below must not reopen the watch
+      state.appliedRequests = [...state.appliedRequests, { id: envelope.requestId, fingerprint }].slice(-LIMITS.requestMemory);
+      state.updatedAt = iso(nowMs);
+      return { state, records, result: resultOf(state, command, false) };
+    }
+    case 'reopenProblem': {
+      checkText(command.reason, 'reason');
+      const problem = state.problems.find((p) => p.id === command.problemId);
+      if (!problem) throw new DomainError('NOT_FOUND', `no problem '${String(command.problemId)}' in item ${state.id}`, { path: 'problemId' });
+      if (problem.status !== 'closed') {
+        throw new DomainError('INVALID_TRANSITION', `problem ${problem.id} is open; only a closed problem can come back`, { problemId: problem.id });
+      }
+      if (!Array.isArray(command.tasks) || command.tasks.length === 0) {
+        throw new DomainError('VALIDATION_FAILED', 'a reopened problem needs at least one new task', { path: 'tasks' });
+      }
+      const added = command.tasks.map((input, i) => newTaskState(input, state.policy, state.calendar, nowMs, `tasks.${i}`));
+      for (const [i, { task, text }] of added.entries()) {
+        if (state.tasks.some((t) => t.id === task.id)) {
+          throw new DomainError('ALREADY_EXISTS', `task '${task.id}' already exists`, { taskId: task.id, path: `tasks.${i}.id` });
+        }
+        if (!task.problemIds.includes(problem.id)) {
+          throw new DomainError('VALIDATION_FAILED', `tasks.${i} must address problem '${problem.id}'`, { path: `tasks.${i}.problemIds` });
+        }
+        const unknown = task.problemIds.find((id) => !state.problems.some((p) => p.id === id));
+        if (unknown) throw new DomainError('VALIDATION_FAILED', `tasks.${i} addresses unknown problem '${unknown}'`, { path: `tasks.${i}.problemIds` });
+        state.tasks.push(task);
+        records.taskTexts.push(text);
+      }
+      if (state.tasks.length > LIMITS.tasksPerItem) {
+        throw new DomainError('ITEM_TOO_LARGE', `an item holds at most ${LIMITS.tasksPerItem} tasks`, { path: 'tasks' });
+      }
+      appendAudit(state, records.auditEvents, nowMs, actor, 'problemReopened', {
+        requestId: ctx.requestId,
+        details: { problemId: problem.id, reason: command.reason, tasks: added.map(({ task }) => ({ id: task.id, ownerUnit: task.ownerUnit, dueAt: task.deadline.dueAt })) },
+      });
+      break;
+    }
     case 'cancelItem': {
       checkText(command.reason, 'reason');
       state.status = 'cancelled';
@@ -148,7 +202,7 @@ export function applyCommand(current: ItemState, envelope: CommandEnvelope, nowM
           status: task.status,
         });
       }
-      const handler = taskCommandHandlers[command.type];
+      const handler = taskCommandHandlers[command.type as keyof typeof taskCommandHandlers];
       if (!handler) throw new DomainError('VALIDATION_FAILED', `unknown command '${String(command.type)}'`);
       handler(ctx, task, command as never);
     }

@@ -34,9 +34,22 @@ export interface ResolvedDeadline extends TaskDeadline {
 /** Who an escalation rung or a notification is addressed to. */
 export type RecipientRole = 'ownerUnit' | 'unitLeader' | 'itemLeader' | 'supervisionOffice';
 
+/**
+ * A span of office time: an ISO-8601 duration (calendar time, e.g. "P3D", "PT0S"),
+ * or N working days on the item's holiday calendar, landing at a local time
+ * (default 09:00) on the Nth working day counted from the day after (or before) the reference.
+ */
+export type Offset = string | WorkingDayOffset;
+
+export interface WorkingDayOffset {
+  workingDays: number;
+  /** HH:MM local time on that working day; default 09:00 */
+  at?: string;
+}
+
 export interface EscalationRung {
-  /** ISO-8601 duration after the deadline; PT0S means at the deadline */
-  after: string;
+  /** after the deadline: a duration (PT0S means at the deadline) or working days */
+  after: Offset;
   /** 1, 2, 3…: the level the item reaches when this rung fires */
   level: number;
   notify: RecipientRole[];
@@ -63,6 +76,14 @@ export interface MonthlySchedule {
 export interface HolidayCalendar {
   /** where the data came from, e.g. "chinese-days 1.5.7" */
   source: string;
+  /** the published calendar's version (absent: the package data an item started with before versions existed) */
+  version?: number;
+  /**
+   * 'fixed-date': in a year without its State Council notice, the fixed-date statutory
+   * holidays (1 January, 1–2 May, 1–3 October) are already skipped and deadlines that
+   * count over them are provisional. Absent on calendars of items started before this rule.
+   */
+  fallback?: 'fixed-date';
   /** years whose State Council holiday notice is in the data */
   years: number[];
   /** YYYY-MM-DD → holiday name */
@@ -75,9 +96,33 @@ export interface ItemPolicy {
   timezone: string;
   weeklyDispatch: WeeklySchedule;
   monthlyReview: MonthlySchedule;
-  /** ISO-8601 duration before a deadline when the yellow warning fires */
-  warningLead: string;
+  /** before a deadline, when the yellow warning fires: a duration or working days */
+  warningLead: Offset;
   escalationLadder: EscalationRung[];
+  /**
+   * Time as an office counts it (rounds on working days, a submission stops the
+   * owner's clock, follow-up watch). Every item created since it exists has it;
+   * items started before keep the rules they started with.
+   */
+  office?: OfficeRules;
+}
+
+/** A reminder to the leader while a submitted task waits for acceptance. */
+export interface ReviewRung {
+  /** after the submission */
+  after: Offset;
+  notify: RecipientRole[];
+}
+
+export interface OfficeRules {
+  /** a weekly dispatch or monthly review that falls on a non-working day moves to the next working day, same local time */
+  roundsOnWorkingDays: boolean;
+  /** a task is stale at a dispatch only if the period since the previous one held at least this many working days */
+  staleMinWorkingDays: number;
+  /** reminders, then escalation, to the leader while a submitted task waits (the owner's clock is stopped meanwhile) */
+  reviewLadder: ReviewRung[];
+  /** a follow-up check (回头看) this long after the last task is accepted; the item stays open until the leader confirms it */
+  followUp?: { after: Offset };
 }
 
 export interface ProblemInput {
@@ -113,8 +158,11 @@ export interface ItemInput {
   leader: PersonRef;
   problems: ProblemInput[];
   tasks: TaskInput[];
-  policy?: Partial<ItemPolicy>;
+  policy?: PolicyInput;
 }
+
+/** A policy as a leader gives it: any field may be left to its default. */
+export type PolicyInput = Partial<Omit<ItemPolicy, 'office'>> & { office?: Partial<OfficeRules> };
 
 export type TaskStatus = 'assigned' | 'inProgress' | 'submitted' | 'accepted' | 'cancelled';
 export type ProblemStatus = 'open' | 'closed';
@@ -138,6 +186,8 @@ export interface TaskAlarms {
   overdue: boolean;
   /** number of ladder rungs fired, in order */
   rungsFired: number;
+  /** review reminders fired for the current submission (office rules) */
+  reviewReminders?: number;
 }
 
 /** A task's deadline as the clock needs it; how it was computed (`basis`) is text kept on the read side. */
@@ -146,6 +196,10 @@ export interface TaskDeadline {
   spec: DeadlineSpec;
   /** the instant the resolution was made (assignment, or the extension decision) */
   resolvedAt: string;
+  /** counted over a year whose holiday notice is not published yet: it may move when it is */
+  provisional?: true;
+  /** working days pauses and review waits added to this deadline */
+  shiftedDays?: number;
 }
 
 /**
@@ -183,6 +237,11 @@ export interface TaskState {
   stale: boolean;
   acceptedAt?: string;
   cancelledAt?: string;
+  /** the clock is suspended (中止计时) since this instant */
+  pausedAt?: string;
+  /** pauses so far, and the working days they moved the deadline by */
+  pauses?: number;
+  pausedWorkingDays?: number;
 }
 
 export interface ProblemState {
@@ -226,6 +285,15 @@ export interface ItemCounters {
   auditSeq: number;
 }
 
+/** The follow-up watch (回头看) of an item whose tasks are all done. */
+export interface FollowUpWatch {
+  /** when the last task was accepted */
+  since: string;
+  /** when the leader is asked to check */
+  dueAt: string;
+  notified: boolean;
+}
+
 export interface ItemState {
   id: string;
   planId?: string;
@@ -246,6 +314,8 @@ export interface ItemState {
   tasks: TaskState[];
   schedule: ItemSchedule;
   counters: ItemCounters;
+  /** waiting for the follow-up check (office rules with followUp): the item stays active until the leader confirms */
+  followUp?: FollowUpWatch;
   /** recent requests already applied (bounded by LIMITS.requestMemory), so a retried request is not applied twice */
   appliedRequests: AppliedRequest[];
 }
@@ -287,7 +357,12 @@ export type NotificationKind =
   | 'extensionDecided'
   | 'sentBack'
   | 'accepted'
-  | 'reassigned';
+  | 'reassigned'
+  | 'reviewReminder'
+  | 'paused'
+  | 'resumed'
+  | 'followUpDue'
+  | 'deadlineMoved';
 
 /** A row of the notification outbox. `key` is unique: a replay or retry never writes a second row. */
 export interface Notification {
@@ -371,11 +446,16 @@ export interface ItemSummary {
   tasks: number;
   acceptedTasks: number;
   cancelledTasks: number;
-  /** accepted after their original deadline */
+  /** accepted after their original deadline (office rules: submitted after it) */
   acceptedLate: number;
   reworks: number;
   escalations: number;
+  /** the highest escalation level any task reached */
+  maxEscalationLevel?: number;
   extensionsApproved: number;
+  /** clock pauses (中止计时) and the working days they added */
+  pauses?: number;
+  pausedWorkingDays?: number;
   dispatches: number;
   reviews: number;
 }

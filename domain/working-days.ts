@@ -14,16 +14,39 @@ export function calendarCoversYear(year: number, calendar: HolidayCalendar): boo
   return calendar.years.includes(year);
 }
 
+/**
+ * The statutory holidays on fixed dates (全国年节及纪念日放假办法, as revised in
+ * 2025): New Year's Day, 1–2 May, 1–3 October. Lunar holidays and the make-up
+ * workdays are only known from each year's State Council notice.
+ */
+const FIXED_DATE_HOLIDAYS: Record<string, string> = {
+  '01-01': "New Year's Day,元旦",
+  '05-01': 'Labour Day,劳动节',
+  '05-02': 'Labour Day,劳动节',
+  '10-01': 'National Day,国庆节',
+  '10-02': 'National Day,国庆节',
+  '10-03': 'National Day,国庆节',
+};
+
+/** The fixed-date holiday a calendar with the fallback assumes on `date` of a year it has no notice for. */
+export function provisionalHoliday(date: string, calendar: HolidayCalendar): string | undefined {
+  if (calendar.fallback !== 'fixed-date' || calendarCoversYear(Number(date.slice(0, 4)), calendar)) return undefined;
+  return FIXED_DATE_HOLIDAYS[date.slice(5)];
+}
+
 /** Make-up workday → true; statutory holiday → false; otherwise Monday to Friday. */
 export function isWorkingDay(date: string, calendar: HolidayCalendar): boolean {
   const { year, month, day } = parseDate(date);
   if (Object.hasOwn(calendar.workdays, date)) return true;
   if (Object.hasOwn(calendar.holidays, date)) return false;
+  if (provisionalHoliday(date, calendar) !== undefined) return false;
   return isoWeekday(year, month, day) <= 5;
 }
 
 // Values look like "Spring Festival,春节,4": English name, Chinese name, an id.
 function holidayName(date: string, calendar: HolidayCalendar): string {
+  const provisional = provisionalHoliday(date, calendar);
+  if (provisional !== undefined) return `${provisional.split(',')[0]}, provisional`;
   return (calendar.holidays[date] ?? '').split(',')[0] || 'holiday';
 }
 
@@ -38,7 +61,7 @@ export function addWorkingDays(
   days: number,
   tz: string,
   calendar: HolidayCalendar,
-): { dueAtMs: number; basis: string } {
+): { dueAtMs: number; basis: string; provisional: boolean } {
   if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS) {
     throw new DomainError('VALIDATION_FAILED', `working days must be an integer from 1 to ${MAX_DAYS}, got ${days}`, {
       days,
@@ -57,7 +80,7 @@ export function addWorkingDays(
     date = addCalendarDays(date, 1);
     const year = Number(date.slice(0, 4));
     if (!calendarCoversYear(year, calendar)) uncovered.add(year);
-    if (Object.hasOwn(calendar.holidays, date)) {
+    if (Object.hasOwn(calendar.holidays, date) || provisionalHoliday(date, calendar) !== undefined) {
       const name = holidayName(date, calendar);
       const last = holidays[holidays.length - 1];
       // extend the current run when the day before was the same holiday
@@ -72,7 +95,8 @@ export function addWorkingDays(
 
   const { year, month, day } = parseDate(date);
   const dueAtMs = localToInstant({ year, month, day, hour: 23, minute: 59, second: 59 }, tz);
-  return { dueAtMs, basis: describe(days, start, tz, holidays, makeups, [...uncovered], date) };
+  const provisional = calendar.fallback === 'fixed-date' && uncovered.size > 0;
+  return { dueAtMs, basis: describe(days, start, tz, holidays, makeups, [...uncovered], date, calendar), provisional };
 }
 
 function describe(
@@ -83,6 +107,7 @@ function describe(
   makeups: string[],
   uncovered: number[],
   due: string,
+  calendar: HolidayCalendar,
 ): string {
   const parts: string[] = [];
   if (holidays.length > 0) {
@@ -92,8 +117,11 @@ function describe(
   if (makeups.length > 0) parts.push(`counted make-up workdays ${makeups.join(', ')}`);
   if (holidays.length === 0 && makeups.length === 0) parts.push('no holidays or make-up workdays in the data for the period');
   if (uncovered.length > 0) {
-    parts.push(`no statutory holiday data for ${uncovered.join(', ')}, so only weekends were skipped there`);
+    parts.push(calendar.fallback === 'fixed-date'
+      ? `provisional: no State Council notice for ${uncovered.join(', ')} yet, so only weekends and the fixed-date holidays were skipped there`
+      : `no statutory holiday data for ${uncovered.join(', ')}, so only weekends were skipped there`);
   }
   const unit = days === 1 ? 'working day' : 'working days';
-  return `${days} ${unit} from ${start} (${tz}) on China's statutory calendar: ${parts.join('; ')}; due end of ${due}`;
+  const version = calendar.version !== undefined ? ` (calendar v${calendar.version})` : '';
+  return `${days} ${unit} from ${start} (${tz}) on China's statutory calendar${version}: ${parts.join('; ')}; due end of ${due}`;
 }

@@ -4,11 +4,13 @@
  */
 import { z } from 'zod';
 import { databaseEnv, loggingEnv, parseEnv, temporalEnv } from '../config/env';
+import { holidayFileEnv } from '../config/holiday-supplement';
 
 export const WorkerConfigSchema = z.object({
   ...temporalEnv,
   ...databaseEnv,
   ...loggingEnv,
+  ...holidayFileEnv,
   /** activities in flight at once; most are short PostgreSQL writes */
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(20),
   /** workflow tasks in flight at once (CPU-bound replay work) */

@@ -7,6 +7,8 @@ import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createActivities } from '../activities';
+import { createCalendarBroadcast } from '../activities/calendar-broadcast';
+import type { HolidaySupplement } from '../domain/statutory-calendar';
 import { createChannels, type Channels } from '../activities/delivery/channels';
 import { createSender, type DeliveryConfig } from '../activities/delivery/send';
 import { createWaker } from '../activities/delivery/wake';
@@ -21,6 +23,8 @@ export interface ItemWorkerOptions {
   delivery?: Partial<DeliveryConfig>;
   /** the channels deliveries go out through; the caller closes them after the worker stopped (default: built here, never closed) */
   channels?: Channels;
+  /** the operator's HOLIDAY_CALENDAR_FILE, carried to running items with every calendar update */
+  holidaySupplement?: HolidaySupplement;
   /** a prebuilt bundle (e.g. `{ code }` from bundleWorkflowCode) skips bundling at start */
   workflowBundle?: WorkflowBundleOption;
   maxConcurrentActivityTaskExecutions?: number;
@@ -55,7 +59,10 @@ export async function createItemWorker(options: ItemWorkerOptions): Promise<Work
     activities: createActivities({
       pool: options.pool,
       digestWindowMs: delivery.digestWindowMs,
-      ...(options.client ? { wake: createWaker(options.client, options.taskQueue) } : {}),
+      ...(options.client ? {
+        wake: createWaker(options.client, options.taskQueue),
+        broadcastCalendarPage: createCalendarBroadcast({ pool: options.pool, client: options.client, supplement: options.holidaySupplement }),
+      } : {}),
       sendDue: createSender({ pool: options.pool, channels, config: delivery }),
     }),
     ...definedOnly({

@@ -10,6 +10,7 @@ import { ConfigError } from '../config/env';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { createPool } from '../db/pool';
 import { loadWorkerConfig, type WorkerConfig } from './config';
+import { loadHolidaySupplement } from '../config/holiday-supplement';
 import { createItemWorker } from './create-worker';
 import { createLogger, temporalLoggerFrom } from './logger';
 
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
       pool,
       client,
       channels,
+      ...(config.HOLIDAY_CALENDAR_FILE ? { holidaySupplement: loadHolidaySupplement(config.HOLIDAY_CALENDAR_FILE) } : {}),
       delivery: {
         baseUrl: config.DELIVERY_BASE_URL,
         digestWindowMs: config.DELIVERY_DIGEST_WINDOW_SECONDS * 1000,

@@ -1,3 +1,4 @@
 /** Entry point the worker bundles: every workflow the task queue serves. */
 export { rectificationItemWorkflow } from './item-workflow';
 export { deliveryEndpointWorkflow } from './delivery-endpoint';
+export { calendarBroadcastWorkflow } from './calendar-broadcast';

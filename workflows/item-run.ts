@@ -10,6 +10,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  log,
   patched,
   proxyActivities,
   setHandler,
@@ -17,6 +18,7 @@ import {
 } from '@temporalio/workflow';
 import type { ItemActivities } from '../activities';
 import type { CommandEnvelope } from '../domain/commands';
+import { applyCalendarUpdate } from '../domain/calendar-update';
 import { createItemState } from '../domain/create-item';
 import { DomainError } from '../domain/errors';
 import { SaveTracker } from '../domain/item-changes';
@@ -27,7 +29,7 @@ import { advanceClock, nextWakeAt } from '../domain/timeline';
 import { applyCommand } from '../domain/transitions';
 import type { ItemState, ItemSummary } from '../domain/types';
 import { ItemSaver } from './item-saver';
-import { itemStateQuery, itemVersionQuery, updateForCommand, type CurrentItemInput } from './messages';
+import { calendarUpdatedSignal, itemStateQuery, itemVersionQuery, updateForCommand, type CurrentItemInput } from './messages';
 import { SearchAttributeSync } from './search-attributes';
 
 const { saveItemChanges } = proxyActivities<ItemActivities>({
@@ -114,6 +116,19 @@ export async function runItem(input: CurrentItemInput): Promise<ItemSummary> {
       },
     );
   }
+  setHandler(calendarUpdatedSignal, (calendar) => {
+    // a signal has no validator: a malformed one is dropped (and logged), never allowed to fail the workflow task
+    try {
+      const outcome = applyCalendarUpdate(state, calendar, Date.now());
+      if (outcome.applied) {
+        state = outcome.state;
+        saver.note(outcome.records);
+        changed = true;
+      }
+    } catch (err) {
+      log.warn('calendar update dropped', { error: err instanceof Error ? err.message : String(err) });
+    }
+  });
   setHandler(itemStateQuery, () => snapshotOf(state));
   setHandler(itemVersionQuery, () => ({
     itemId: state.id, status: state.status, version: state.counters.auditSeq, savedVersion: saver.savedVersion,

@@ -34,6 +34,16 @@ export const addProblemUpdate = defineUpdate<CommandResult, [Env<'addProblem'>]>
 export const addTaskUpdate = defineUpdate<CommandResult, [Env<'addTask'>]>('addTask');
 export const cancelTaskUpdate = defineUpdate<CommandResult, [Env<'cancelTask'>]>('cancelTask');
 export const cancelItemUpdate = defineUpdate<CommandResult, [Env<'cancelItem'>]>('cancelItem');
+export const pauseTaskUpdate = defineUpdate<CommandResult, [Env<'pauseTask'>]>('pauseTask');
+export const resumeTaskUpdate = defineUpdate<CommandResult, [Env<'resumeTask'>]>('resumeTask');
+export const confirmFollowUpUpdate = defineUpdate<CommandResult, [Env<'confirmFollowUp'>]>('confirmFollowUp');
+export const reopenProblemUpdate = defineUpdate<CommandResult, [Env<'reopenProblem'>]>('reopenProblem');
+
+/**
+ * A newer holiday calendar for a running item (sent by the calendar broadcast).
+ * A signal, not an update: the sender does not wait on each of thousands of items.
+ */
+export const calendarUpdatedSignal = defineSignal<[HolidayCalendar]>('calendarUpdated');
 
 /** Update definitions by command type, so callers can route any command generically. */
 export const updateForCommand = {
@@ -48,6 +58,10 @@ export const updateForCommand = {
   addTask: addTaskUpdate,
   cancelTask: cancelTaskUpdate,
   cancelItem: cancelItemUpdate,
+  pauseTask: pauseTaskUpdate,
+  resumeTask: resumeTaskUpdate,
+  confirmFollowUp: confirmFollowUpUpdate,
+  reopenProblem: reopenProblemUpdate,
 } as const;
 
 /** The item's state as the clock and the rules see it (no text: that is on the read side). */
@@ -136,3 +150,15 @@ export function deliveryWorkflowId(unitCode: string, channelId: string): string 
 
 /** Something may be due for the endpoint: an item saved deliveries for it, or an admin resent one. */
 export const wakeDeliveriesSignal = defineSignal('wakeDeliveries');
+
+export const CALENDAR_BROADCAST_WORKFLOW_TYPE = 'calendarBroadcastWorkflow';
+
+/** Input of the broadcast of a calendar publication to running items. */
+export interface CalendarBroadcastInput {
+  version: number;
+}
+
+/** One broadcast per publication: publishing the same version twice starts it once. */
+export function calendarBroadcastWorkflowId(version: number): string {
+  return `calendar-broadcast:v${version}`;
+}

@@ -82,6 +82,11 @@ export const WORDING: Readonly<Record<NotificationKind, { tag: string; lead: (p:
   sentBack: { tag: '退回整改', lead: (p) => `整改结果未通过验收，已退回重新整改。退回原因：${p.reason}。` },
   accepted: { tag: '验收通过', lead: () => '整改任务已通过验收，予以销号。' },
   reassigned: { tag: '任务转办', lead: (p) => `整改任务已转由${p.unit}负责，整改期限 ${p.bold(p.due)}。` },
+  reviewReminder: { tag: '验收提醒', lead: (p) => `${p.unit}已按期提交整改结果，尚待验收，请及时组织验收。` },
+  paused: { tag: '中止计时', lead: (p) => `该整改任务已中止计时，期间不计逾期。中止原因：${p.reason}。` },
+  resumed: { tag: '恢复计时', lead: (p) => `该整改任务已恢复计时，整改期限顺延至 ${p.bold(p.newDue)}。${p.note}` },
+  followUpDue: { tag: '回头看', lead: () => '该事项整改任务已全部验收销号，请组织回头看，确认问题未反弹。' },
+  deadlineMoved: { tag: '期限调整', lead: (p) => `因节假日安排调整，整改期限调整为 ${p.bold(p.newDue)}。` },
 };
 
 /** the bracketed tag of a title or a digest entry */

@@ -12,6 +12,7 @@ import type { z } from 'zod';
 import type { Actor } from '../../domain/types';
 import type { TokenRole } from '../auth';
 import type { ApiConfig } from '../config';
+import type { CalendarSource } from '../calendar-source';
 import type { ItemGateway } from '../item-gateway';
 import type { ItemReads } from '../item-reads';
 
@@ -25,6 +26,7 @@ export interface AppDeps {
 /** What handlers get: the app's dependencies plus the services built from them once. */
 export interface RouteDeps extends AppDeps {
   items: ItemGateway;
+  calendars: CalendarSource;
   reads: ItemReads;
 }
 

@@ -1,6 +1,7 @@
 /** Every route the app serves, in one list: mounted by api/app.ts and documented by api/openapi.ts. */
 import type { RouteSpec } from '../http/route';
 import { buildOpenApiDocument } from '../openapi';
+import { calendarRoutes } from './calendar';
 import { itemRoutes } from './items';
 import { opsRoutes } from './ops';
 import { planAndUnitRoutes } from './plans-units';
@@ -20,4 +21,5 @@ export const allRoutes: RouteSpec[] = [
   ...planAndUnitRoutes,
   ...deliveryRoutes,
   ...unitDirectoryRoutes,
+  ...calendarRoutes,
 ];

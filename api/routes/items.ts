@@ -4,10 +4,10 @@ import { fourListsOf } from '../../db/repositories/item-view';
 import { listItems } from '../../db/repositories/items-read';
 import { defineRoute, type RouteSpec } from '../http/route';
 import { newItemView } from '../new-item-view';
-import { ReasonBodySchema } from '../schemas/commands';
+import { NoteBodySchema, ReasonBodySchema, ReopenProblemBodySchema } from '../schemas/commands';
 import { ItemInputSchema, ProblemInputSchema, TaskInputSchema, toItemInput } from '../schemas/item-input';
 import { CommandResultSchema, FourListsSchema, ItemViewSchema } from '../schemas/item-state';
-import { ItemParamsSchema } from '../schemas/params';
+import { ItemParamsSchema, ProblemParamsSchema } from '../schemas/params';
 import { ItemReadQuerySchema, ListItemsQuerySchema } from '../schemas/queries';
 import { ItemPageSchema } from '../schemas/read-models';
 import { leadsItem } from '../../domain/authorization';
@@ -126,6 +126,37 @@ export const itemRoutes: RouteSpec[] = [
     handler: async (ctx) => {
       await assertKnownUnits(ctx.deps.pool, unitsOfTask(ctx.body, 'body'));
       return runCommand(ctx, ctx.params.id, { type: 'addTask', task: ctx.body });
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/items/:id/follow-up/confirm',
+    operationId: 'confirmFollowUp',
+    summary: 'Confirm the follow-up check (回头看): nothing came back, and the item completes',
+    tag: 'Items',
+    roles: commandRoles('confirmFollowUp'),
+    params: ItemParamsSchema,
+    body: NoteBodySchema,
+    idempotent: true,
+    response: commandResult,
+    errors: [404, 409, 422],
+    handler: (ctx) => runCommand(ctx, ctx.params.id, { type: 'confirmFollowUp', ...ctx.body }),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/items/:id/problems/:problemId/reopen',
+    operationId: 'reopenProblem',
+    summary: 'Reopen a closed problem that came back, with new tasks',
+    tag: 'Items',
+    roles: commandRoles('reopenProblem'),
+    params: ProblemParamsSchema,
+    body: ReopenProblemBodySchema,
+    idempotent: true,
+    response: commandResult,
+    errors: [404, 409, 422],
+    handler: async (ctx) => {
+      await assertKnownUnits(ctx.deps.pool, ctx.body.tasks.flatMap((task, i) => unitsOfTask(task, `body.tasks.${i}`)));
+      return runCommand(ctx, ctx.params.id, { type: 'reopenProblem', problemId: ctx.params.problemId, ...ctx.body });
     },
   }),
   defineRoute({

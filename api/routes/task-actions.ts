@@ -6,6 +6,7 @@ import {
   AcceptTaskBodySchema,
   DecideExtensionBodySchema,
   ReassignTaskBodySchema,
+  NoteBodySchema,
   ReasonBodySchema,
   ReportProgressBodySchema,
   RequestExtensionBodySchema,
@@ -80,5 +81,15 @@ export const taskActionRoutes: RouteSpec[] = [
   taskRoute({
     segment: 'cancel', type: 'cancelTask', summary: 'Cancel a task', body: ReasonBodySchema,
     toCommand: (taskId, b) => ({ type: 'cancelTask', taskId, ...b }),
+  }),
+  taskRoute({
+    segment: 'pause', type: 'pauseTask', body: ReasonBodySchema,
+    summary: 'Pause the task\'s clock (中止计时): no warning, deadline or rung comes until it is resumed',
+    toCommand: (taskId, b) => ({ type: 'pauseTask', taskId, ...b }),
+  }),
+  taskRoute({
+    segment: 'resume', type: 'resumeTask', body: NoteBodySchema,
+    summary: 'Resume the task\'s clock; its deadline moves by the working days it was paused',
+    toCommand: (taskId, b) => ({ type: 'resumeTask', taskId, ...b }),
   }),
 ];

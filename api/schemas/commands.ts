@@ -1,6 +1,7 @@
 /** Bodies of the item and task action routes; each becomes one domain Command. */
 import { z } from 'zod';
 import { DeadlineSpecSchema, EvidenceSchema, NameSchema, TextSchema, UnitListSchema } from './common';
+import { TaskInputSchema } from './item-input';
 
 export const ReportProgressBodySchema = z
   .object({ text: TextSchema, percent: z.number().int().min(0).max(100), evidence: EvidenceSchema.optional() })
@@ -27,6 +28,12 @@ export const ReassignTaskBodySchema = z
   .meta({ id: 'ReassignTaskBody' });
 
 export const ReasonBodySchema = z.object({ reason: TextSchema }).meta({ id: 'ReasonBody' });
+
+export const NoteBodySchema = z.object({ note: TextSchema.optional() }).meta({ id: 'NoteBody' });
+
+export const ReopenProblemBodySchema = z
+  .object({ reason: TextSchema, tasks: z.array(TaskInputSchema).min(1).max(20) })
+  .meta({ id: 'ReopenProblemBody', description: 'the problem came back: why, and the new tasks that address it (each must list the problem)' });
 
 /** Idempotency-Key: bound to the caller; a retry with the same key and request is applied once. */
 export const IdempotencyKeySchema = z

@@ -33,22 +33,51 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
+export const OffsetSchema = z
+  .union([
+    DurationSchema,
+    z.object({ workingDays: z.number().int().min(1).max(250), at: TimeOfDaySchema.optional() }).strict(),
+  ])
+  .meta({
+    id: 'Offset',
+    description: 'An ISO-8601 duration (calendar time, e.g. "P3D"; "PT0S" = at once), or `{workingDays: N, at?: "HH:MM"}`: the local time `at` (default 09:00) on the Nth working day of the item\'s holiday calendar, counted from the day after (or, for a warning lead, before) the reference day.',
+  });
+
 export const EscalationRungSchema = z
-  .object({ after: DurationSchema, level: z.number().int().min(1).max(10), notify: z.array(RecipientRoleSchema).min(1).max(4) })
-  .meta({ id: 'EscalationRung', description: '`after` is an ISO-8601 duration after the deadline (PT0S = at the deadline)' });
+  .object({ after: OffsetSchema, level: z.number().int().min(1).max(10), notify: z.array(RecipientRoleSchema).min(1).max(4) })
+  .meta({ id: 'EscalationRung', description: '`after` the deadline: a duration (PT0S = at the deadline) or working days' });
+
+const ReviewRungSchema = z
+  .object({ after: OffsetSchema, notify: z.array(z.enum(['itemLeader', 'supervisionOffice'])).min(1).max(2) })
+  .meta({ id: 'ReviewRung', description: 'a reminder `after` the submission while the leader has not decided' });
+
+export const OfficeRulesSchema = z
+  .object({
+    roundsOnWorkingDays: z.boolean(),
+    staleMinWorkingDays: z.number().int().min(0).max(5),
+    reviewLadder: z.array(ReviewRungSchema).max(10),
+    followUp: z.object({ after: OffsetSchema }).strict(),
+  })
+  .partial()
+  .strict()
+  .meta({
+    id: 'OfficeRules',
+    description: 'Time as an office counts it. Defaults: rounds on a holiday or weekend move to the next working day (roundsOnWorkingDays true); a task is stale at a dispatch only if the week held at least 3 working days; a task submitted waits with its owner\'s clock stopped while the leader is reminded after 3 working days and escalated to (with the supervision office) after 5; no follow-up check unless `followUp` is set.',
+  });
 
 export const ItemPolicySchema = z
   .object({
     timezone: z.string().max(64).refine(isTimeZone, 'must be an IANA time zone, e.g. Asia/Shanghai'),
     weeklyDispatch: z.object({ weekday: z.number().int().min(1).max(7), time: TimeOfDaySchema }),
     monthlyReview: z.object({ day: z.number().int().min(1).max(28), time: TimeOfDaySchema }),
-    warningLead: DurationSchema,
+    warningLead: OffsetSchema,
     escalationLadder: z.array(EscalationRungSchema).min(1).max(10),
+    office: OfficeRulesSchema,
   })
   .partial()
   .meta({
     id: 'ItemPolicy',
-    description: 'Every field is optional; missing ones take the defaults (Asia/Shanghai, Monday 09:00, the 1st 09:00, P3D, the standard ladder). Rungs must come strictly later and not lower in level than the one before.',
+    description: 'Every field is optional; missing ones take the defaults: Asia/Shanghai, dispatch Monday 09:00, review on the 1st 09:00, the warning 3 working days before the deadline, the ladder level 1 at the deadline (owner unit), level 2 after 3 working days (unit leader), level 3 after 5 working days (item leader and supervision office), and the office rules. Rungs must come strictly later (a working day counts as a day for this check) and not lower in level than the one before.',
   });
 
 export const ProblemInputSchema = z

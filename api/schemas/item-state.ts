@@ -10,13 +10,16 @@ import {
   SupervisionLevelSchema,
   TaskStatusSchema,
 } from './common';
-import { EscalationRungSchema } from './item-input';
+import { EscalationRungSchema, OfficeRulesSchema, OffsetSchema } from './item-input';
 
 const PendingExtensionSchema = z.object({
   requestedAt: IsoDateTimeSchema, newDeadline: DeadlineSpecSchema, proposedDueAt: IsoDateTimeSchema,
 });
 
-const AlarmsSchema = z.object({ dueAt: IsoDateTimeSchema, warned: z.boolean(), overdue: z.boolean(), rungsFired: z.number().int() });
+const AlarmsSchema = z.object({
+  dueAt: IsoDateTimeSchema, warned: z.boolean(), overdue: z.boolean(), rungsFired: z.number().int(),
+  reviewReminders: z.number().int().optional().describe('reminders the leader got while this submission waits'),
+});
 
 /** A task's fields the workflow keeps (the clock's view). */
 const TaskCoreShape = {
@@ -42,10 +45,19 @@ const TaskCoreShape = {
   stale: z.boolean(),
   acceptedAt: IsoDateTimeSchema.optional(),
   cancelledAt: IsoDateTimeSchema.optional(),
+  pausedAt: IsoDateTimeSchema.optional().describe('the clock is paused (中止计时) since then'),
+  pauses: z.number().int().optional().describe('how many times the clock was paused'),
+  pausedWorkingDays: z.number().int().optional().describe('the working days pauses added to the deadline'),
+};
+
+const TaskDeadlineShape = {
+  dueAt: IsoDateTimeSchema, spec: DeadlineSpecSchema, resolvedAt: IsoDateTimeSchema,
+  provisional: z.literal(true).optional().describe('counted over a year whose holiday notice is not published yet: it may move when it is'),
+  shiftedDays: z.number().int().optional().describe('working days pauses and review waits added'),
 };
 
 export const TaskStateSchema = z
-  .object({ ...TaskCoreShape, deadline: z.object({ dueAt: IsoDateTimeSchema, spec: DeadlineSpecSchema, resolvedAt: IsoDateTimeSchema }) })
+  .object({ ...TaskCoreShape, deadline: z.object(TaskDeadlineShape) })
   .meta({ id: 'TaskState', description: 'A task as its workflow keeps it (no text)' });
 
 export const TaskViewSchema = z
@@ -55,7 +67,7 @@ export const TaskViewSchema = z
     coOwnerNames: z.array(z.string()),
     description: z.string(),
     measures: z.string().optional(),
-    deadline: z.object({ dueAt: IsoDateTimeSchema, spec: DeadlineSpecSchema, resolvedAt: IsoDateTimeSchema, basis: z.string() }),
+    deadline: z.object({ ...TaskDeadlineShape, basis: z.string() }),
     light: LightSchema,
     lastReport: z
       .object({ at: IsoDateTimeSchema, by: z.string(), text: z.string(), percent: z.number(), evidence: z.array(z.string()) })
@@ -88,6 +100,17 @@ export const ItemFiguresSchema = z
   })
   .meta({ id: 'ItemFigures' });
 
+export const ItemOutcomeSchema = z
+  .object({
+    itemId: z.string(), status: z.enum(['completed', 'cancelled']), endedAt: IsoDateTimeSchema, createdAt: IsoDateTimeSchema,
+    problems: z.number().int(), tasks: z.number().int(), acceptedTasks: z.number().int(), cancelledTasks: z.number().int(),
+    acceptedLate: z.number().int().describe('accepted tasks handed in after their original deadline (moved only by pauses and review waits)'),
+    reworks: z.number().int(), escalations: z.number().int(), maxEscalationLevel: z.number().int().optional(),
+    extensionsApproved: z.number().int(), pauses: z.number().int().optional(), pausedWorkingDays: z.number().int().optional(),
+    dispatches: z.number().int(), reviews: z.number().int(),
+  })
+  .meta({ id: 'ItemOutcome', description: 'How the item went, once it has ended' });
+
 export const ItemViewSchema = z
   .object({
     id: z.string(),
@@ -101,8 +124,9 @@ export const ItemViewSchema = z
       timezone: z.string(),
       weeklyDispatch: z.object({ weekday: z.number().int(), time: z.string() }),
       monthlyReview: z.object({ day: z.number().int(), time: z.string() }),
-      warningLead: z.string(),
+      warningLead: OffsetSchema,
       escalationLadder: z.array(EscalationRungSchema),
+      office: OfficeRulesSchema.optional().describe('absent on items started before office rules existed'),
     }),
     status: ItemStatusSchema,
     createdAt: IsoDateTimeSchema,
@@ -127,6 +151,9 @@ export const ItemViewSchema = z
       reworksSinceReview: z.number().int(), auditSeq: z.number().int(),
     }),
     figures: ItemFiguresSchema,
+    followUp: z.object({ since: IsoDateTimeSchema, dueAt: IsoDateTimeSchema, notified: z.boolean() }).optional()
+      .describe('回头看: every task is done and the item waits for the leader to confirm nothing came back'),
+    outcome: ItemOutcomeSchema.optional().describe('once the item has ended'),
     version: z.number().int().describe('the version the read side holds; commands answer the version they produced'),
     asOf: IsoDateTimeSchema.describe('workflow time of the last save: lights and figures are as of then'),
   })

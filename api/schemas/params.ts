@@ -4,5 +4,6 @@ import { IdSchema, NameSchema } from './common';
 
 export const ItemParamsSchema = z.object({ id: IdSchema });
 export const TaskParamsSchema = z.object({ id: IdSchema, taskId: IdSchema });
+export const ProblemParamsSchema = z.object({ id: IdSchema, problemId: IdSchema });
 export const PlanParamsSchema = z.object({ id: IdSchema });
 export const UnitParamsSchema = z.object({ unit: NameSchema });

@@ -56,6 +56,10 @@ export const PlanReportSchema = z
       completionRate: z.number(), problemsClosed: z.number(), problemsOpen: z.number(),
       itemsCompleted: z.number(), itemsActive: z.number(), itemsCancelled: z.number(),
     }),
+    outcomes: z.object({
+      itemsEnded: z.number(), acceptedTasks: z.number(), acceptedLate: z.number(), reworks: z.number(), escalations: z.number(),
+      maxEscalationLevel: z.number(), extensionsApproved: z.number(), pauses: z.number(), pausedWorkingDays: z.number(),
+    }).describe('the outcomes of the plan\'s ended items, added up'),
     lists: z.object({
       problems: z.array(z.object({ itemId: z.string(), id: z.string(), description: z.string(), severity: SeveritySchema, status: z.enum(['open', 'closed']), closedAt: nullableTime })),
       tasks: z.array(z.object({ itemId: z.string(), id: z.string(), problemIds: z.array(z.string()), description: z.string(), measures: nullableText, status: TaskStatusSchema })),

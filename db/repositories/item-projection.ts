@@ -40,6 +40,8 @@ const TASK_COLUMNS: Columns = {
   submitted_at: 'timestamptz', rework_count: 'integer', escalation_level: 'integer', max_escalation_level: 'integer',
   extensions_approved: 'integer', extensions_denied: 'integer', pending_extension: 'jsonb', alarms: 'jsonb',
   stale: 'boolean', accepted_at: 'timestamptz', cancelled_at: 'timestamptz', version: 'integer', as_of: 'timestamptz',
+  paused_at: 'timestamptz', pauses: 'integer', paused_working_days: 'integer', deadline_provisional: 'boolean',
+  deadline_shifted_days: 'integer',
 };
 const TEXT_COLUMNS = ['description', 'measures', 'deadline_basis'];
 const AUDIT_COLUMNS: Columns = {
@@ -100,6 +102,8 @@ function taskRow(itemId: string, t: TaskRow, version: number, asOf: string): Row
     extensions_approved: t.extensionsApproved, extensions_denied: t.extensionsDenied,
     pending_extension: t.pendingExtension ?? null, alarms: t.alarms, stale: t.stale, accepted_at: t.acceptedAt,
     cancelled_at: t.cancelledAt, version, as_of: asOf,
+    paused_at: t.pausedAt ?? null, pauses: t.pauses ?? 0, paused_working_days: t.pausedWorkingDays ?? 0,
+    deadline_provisional: t.deadline.provisional === true, deadline_shifted_days: t.deadline.shiftedDays ?? 0,
   };
 }
 

@@ -81,7 +81,10 @@ function toTask(r: Record<string, any>): TaskView {
     id: r.id, problemIds: r.problem_ids, description: r.description ?? '', ownerUnit: r.owner_unit,
     ownerUnitName: r.owner_unit_name ?? r.owner_unit, coOwnerNames: r.co_owner_names ?? r.co_owners,
     ownerPerson: r.owner_person, coOwners: r.co_owners, status: r.status, assignedAt: r.assigned_at,
-    deadline: { dueAt: r.due_at, spec: r.deadline_spec, resolvedAt: r.deadline_resolved_at ?? r.assigned_at, basis: r.deadline_basis ?? '' },
+    deadline: {
+      dueAt: r.due_at, spec: r.deadline_spec, resolvedAt: r.deadline_resolved_at ?? r.assigned_at, basis: r.deadline_basis ?? '',
+      ...(r.deadline_provisional ? { provisional: true as const } : {}), ...(r.deadline_shifted_days ? { shiftedDays: r.deadline_shifted_days } : {}),
+    },
     originalDueAt: r.original_due_at, percent: r.percent, reportCount: r.report_count, reworkCount: r.rework_count,
     extensionsApproved: r.extensions_approved, extensionsDenied: r.extensions_denied,
     alarms: r.alarms ?? { dueAt: r.due_at, warned: false, overdue: false, rungsFired: 0 },
@@ -91,6 +94,7 @@ function toTask(r: Record<string, any>): TaskView {
     measures: optional(r.measures), lastProgressAt: optional(r.last_progress_at), submittedAt: optional(r.submitted_at),
     acceptedAt: optional(r.accepted_at), cancelledAt: optional(r.cancelled_at),
     pendingExtension: optional(r.pending_extension as PendingExtension | null),
+    pausedAt: optional(r.paused_at), pauses: r.pauses || undefined, pausedWorkingDays: r.paused_working_days || undefined,
   };
   for (const [k, v] of Object.entries(fields)) if (v !== undefined) (task as unknown as Record<string, unknown>)[k] = v;
   if (r.report_at) {

@@ -38,6 +38,11 @@ export interface PlanReport {
     problemsClosed: number; problemsOpen: number;
     itemsCompleted: number; itemsActive: number; itemsCancelled: number;
   };
+  /** how the plan's ended items went (their outcomes added up) */
+  outcomes: {
+    itemsEnded: number; acceptedTasks: number; acceptedLate: number; reworks: number; escalations: number;
+    maxEscalationLevel: number; extensionsApproved: number; pauses: number; pausedWorkingDays: number;
+  };
   lists: {
     problems: Array<{ itemId: string; id: string; description: string; severity: Severity; status: ProblemStatus; closedAt: string | null }>;
     tasks: Array<{ itemId: string; id: string; problemIds: string[]; description: string; measures: string | null; status: TaskStatus }>;
@@ -121,6 +126,12 @@ export async function listPlans(
  * - tasksOverdue: open tasks whose projected light is red (the same rule as unit ranking).
  * - lists include cancelled tasks and closed problems with their status: a ledger keeps everything.
  */
+/** ItemSummary fields the plan report adds up, and the column each becomes. */
+const OUTCOME_SUMS: Array<[string, string]> = [
+  ['acceptedTasks', 'accepted_tasks'], ['acceptedLate', 'accepted_late'], ['reworks', 'reworks'], ['escalations', 'escalations'],
+  ['extensionsApproved', 'extensions_approved'], ['pauses', 'pauses'], ['pausedWorkingDays', 'paused_working_days'],
+];
+
 export async function planReport(pool: Pool, id: string): Promise<PlanReport | null> {
   return withTransaction(pool, async (client) => {
     await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
@@ -149,6 +160,13 @@ export async function planReport(pool: Pool, id: string): Promise<PlanReport | n
          (SELECT count(*) FROM i WHERE status = 'cancelled') AS items_cancelled`,
       [id],
     );
+    const { rows: [o] } = await client.query(
+      `SELECT count(*) AS ended,
+         ${OUTCOME_SUMS.map(([field, column]) => `coalesce(sum((state->'outcome'->>'${field}')::int), 0) AS ${column}`).join(', ')},
+         coalesce(max((state->'outcome'->>'maxEscalationLevel')::int), 0) AS max_level
+       FROM items WHERE plan_id = $1 AND state ? 'outcome'`,
+      [id],
+    );
     const ledgerOrder = 'ORDER BY i.created_at, i.id, x.id';
     const problems = await client.query(
       `SELECT x.* FROM problems x JOIN items i ON i.id = x.item_id WHERE i.plan_id = $1 ${ledgerOrder}`, [id]);
@@ -163,6 +181,11 @@ export async function planReport(pool: Pool, id: string): Promise<PlanReport | n
         tasksOverdue: f.tasks_overdue, completionRate: live > 0 ? f.tasks_accepted / live : 1,
         problemsClosed: f.problems_closed, problemsOpen: f.problems_open,
         itemsCompleted: f.items_completed, itemsActive: f.items_active, itemsCancelled: f.items_cancelled,
+      },
+      outcomes: {
+        itemsEnded: o.ended, acceptedTasks: o.accepted_tasks, acceptedLate: o.accepted_late, reworks: o.reworks,
+        escalations: o.escalations, maxEscalationLevel: o.max_level, extensionsApproved: o.extensions_approved,
+        pauses: o.pauses, pausedWorkingDays: o.paused_working_days,
       },
       lists: {
         problems: problems.rows.map((r) => ({

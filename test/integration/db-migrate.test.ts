@@ -3,7 +3,7 @@
  * starts, missing database; and 003 (bounded items) upgrading rows written by
  * the earlier schema.
  */
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -13,7 +13,13 @@ import { getItemView } from '../../db/repositories/item-view';
 import { listDispatches, listAuditEvents } from '../../db/repositories/records';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
-const ALL_MIGRATIONS = ['001_initial', '002_task_co_owners_index', '003_bounded_items', '004_plan_leaders', '005_units_and_deliveries'];
+// the files themselves, in order: numbered 001, 002, … with no gap (checked below)
+const ALL_MIGRATIONS = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort().map((f) => f.replace(/\.sql$/, ''));
+
+it('the migrations are numbered 001… without gaps, the first five as they shipped', () => {
+  expect(ALL_MIGRATIONS.map((name) => Number(name.slice(0, 3)))).toEqual(ALL_MIGRATIONS.map((_, i) => i + 1));
+  expect(ALL_MIGRATIONS.slice(0, 5)).toEqual(['001_initial', '002_task_co_owners_index', '003_bounded_items', '004_plan_leaders', '005_units_and_deliveries']);
+});
 
 describe('migrate', () => {
   let db: TestDatabase;
@@ -32,10 +38,11 @@ describe('migrate', () => {
     const tables = await db.pool.query(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
     );
-    expect(tables.rows.map((r) => r.table_name)).toEqual([
-      'audit_events', 'deliveries', 'dispatch_lines', 'dispatches', 'escalations', 'item_save_failures', 'item_units', 'items',
-      'notifications', 'plans', 'problems', 'reviews', 'schema_migrations', 'tasks', 'unit_channels', 'units',
-    ]);
+    // every table the product reads and writes (later migrations may add more)
+    expect(tables.rows.map((r) => r.table_name)).toEqual(expect.arrayContaining([
+      'audit_events', 'deliveries', 'dispatch_lines', 'dispatches', 'escalations', 'holiday_calendar_versions', 'item_save_failures',
+      'item_units', 'items', 'notifications', 'plans', 'problems', 'reviews', 'schema_migrations', 'tasks', 'unit_channels', 'units',
+    ]));
     // text columns are optional now: a save carries them only when the text arrives
     const nullable = await db.pool.query(
       `SELECT table_name || '.' || column_name AS c FROM information_schema.columns
@@ -128,7 +135,7 @@ describe('003_bounded_items on rows written before it', () => {
       `INSERT INTO dispatches (item_id, seq, at, open_tasks, stale_tasks, overdue_tasks, record) VALUES ('old-1', 1, $1, 1, 1, 1, $2)`,
       [T, JSON.stringify({ itemId: 'old-1', seq: 1, at: T, openTasks: 1, staleTasks: 1, overdueTasks: 1, lines: [line] })],
     );
-    expect(await migrate(db.pool)).toEqual({ applied: ['003_bounded_items', '004_plan_leaders', '005_units_and_deliveries'] });
+    expect(await migrate(db.pool)).toEqual({ applied: ALL_MIGRATIONS.slice(2) });
   });
   afterAll(async () => {
     rmSync(dir, { recursive: true, force: true });

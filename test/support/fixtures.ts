@@ -114,7 +114,7 @@ export function buildItemState(overrides: Partial<ItemState> = {}): ItemState {
 
 /** A task row as a save carries it: the task, its light at `asOf`, and (unless `text` is false) its text. */
 export function taskRowOf(state: ItemState, task: TaskState, asOf: string, text = true): TaskRow {
-  const row: TaskRow = { ...task, light: taskLight(task, state.policy, Date.parse(asOf)) };
+  const row: TaskRow = { ...task, light: taskLight(task, state, Date.parse(asOf)) };
   if (text) {
     row.description = TASK_TEXT;
     row.deadlineBasis = BASIS_TEXT;

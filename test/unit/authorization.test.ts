@@ -13,6 +13,10 @@ const LEADER_COMMANDS: CommandType[] = [
   'addTask',
   'cancelTask',
   'cancelItem',
+  'pauseTask',
+  'resumeTask',
+  'confirmFollowUp',
+  'reopenProblem',
 ];
 
 /** A minimal command of each type; authorize only reads `type`. */

@@ -1,5 +1,5 @@
 import { createItemState } from '../../domain/create-item';
-import { DEFAULT_POLICY } from '../../domain/policy';
+import { LEGACY_DEFAULT_POLICY } from '../../domain/policy';
 import type { ItemInput } from '../../domain/types';
 import {
   codeOf,
@@ -59,8 +59,8 @@ describe('createItemState: a valid plan', () => {
     expect(records.escalations).toEqual([]);
   });
 
-  it('fills the default policy', () => {
-    expect(state.policy).toEqual(DEFAULT_POLICY);
+  it('fills the default policy (items without office rules: the one they started with)', () => {
+    expect(state.policy).toEqual(LEGACY_DEFAULT_POLICY);
   });
 
   it('resolves a fixed deadline to a UTC instant and keeps the spec', () => {
@@ -132,7 +132,7 @@ describe('createItemState: a valid plan', () => {
       at: iso(NOW),
       actor: LEADER,
       action: 'itemCreated',
-      details: { problems: 2, tasks: 2, policy: DEFAULT_POLICY },
+      details: { problems: 2, tasks: 2, policy: LEGACY_DEFAULT_POLICY },
     });
     // about the item as a whole, not about one unit: an owner's record shows only what concerns their unit
     expect(auditEvents[0]!.units).toEqual([]);
@@ -153,7 +153,7 @@ describe('createItemState: a valid plan', () => {
       LEADER,
       NOW, CAL
     ).state;
-    expect(s.policy).toEqual({ ...DEFAULT_POLICY, timezone: 'Europe/Berlin', warningLead: 'PT12H' });
+    expect(s.policy).toEqual({ ...LEGACY_DEFAULT_POLICY, timezone: 'Europe/Berlin', warningLead: 'PT12H' });
     // Wed 2026-03-04 03:00 Berlin → Mon 2026-03-09 09:00 CET = 08:00Z
     expect(s.schedule.nextDispatchAt).toBe('2026-03-09T08:00:00.000Z');
   });

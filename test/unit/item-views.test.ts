@@ -50,7 +50,10 @@ describe('itemSummary', () => {
       acceptedLate: 2,
       reworks: 1,
       escalations: 3, // t2's whole ladder; t1's deadline moved before its ladder began
+      maxEscalationLevel: 3,
       extensionsApproved: 1,
+      pauses: 0,
+      pausedWorkingDays: 0,
       dispatches: 1, // one round: the clock was advanced once over five weeks
       reviews: 1,
     });

@@ -1,15 +1,18 @@
 import { isTaskOpen, isTaskOverdue, taskLight, worstLight } from '../../domain/lights';
+import { DEFAULT_OFFICE_RULES } from '../../domain/policy';
+import { statutoryCalendar } from '../../domain/statutory-calendar';
 import type { ItemPolicy, TaskState, TaskStatus } from '../../domain/types';
 
 const H = 3_600_000;
 const DUE = Date.UTC(2026, 2, 10, 10);
-const policy: ItemPolicy = {
+const legacy: ItemPolicy = {
   timezone: 'Asia/Shanghai',
   weeklyDispatch: { weekday: 1, time: '09:00' },
   monthlyReview: { day: 1, time: '09:00' },
   warningLead: 'P1D',
   escalationLadder: [],
 };
+const policy = { policy: legacy };
 
 // Only the fields the light rules read; the cast keeps the fixture honest about that.
 const task = (status: TaskStatus = 'inProgress', stale = false) =>
@@ -25,9 +28,9 @@ describe('isTaskOpen / isTaskOverdue', () => {
   ])('%s open: %s', (status, open) => expect(isTaskOpen({ status })).toBe(open));
 
   it('is overdue from the due instant on, and never when closed', () => {
-    expect(isTaskOverdue(task(), DUE - 1)).toBe(false);
-    expect(isTaskOverdue(task(), DUE)).toBe(true);
-    expect(isTaskOverdue(task('accepted'), DUE + H)).toBe(false);
+    expect(isTaskOverdue(task(), policy, DUE - 1)).toBe(false);
+    expect(isTaskOverdue(task(), policy, DUE)).toBe(true);
+    expect(isTaskOverdue(task('accepted'), policy, DUE + H)).toBe(false);
   });
 });
 
@@ -51,8 +54,36 @@ describe('taskLight', () => {
     expect(taskLight(task('cancelled', true), policy, DUE - 48 * H)).toBe('none');
   });
 
-  it('submitted work still counts against the deadline', () => {
+  it('submitted work still counts against the deadline (items without office rules)', () => {
     expect(taskLight(task('submitted'), policy, DUE + H)).toBe('red');
+  });
+});
+
+describe('office rules', () => {
+  const office = { policy: { ...legacy, office: DEFAULT_OFFICE_RULES }, calendar: statutoryCalendar() };
+  const submitted = (at: number) => ({ ...task('submitted'), submittedAt: new Date(at).toISOString() }) as TaskState;
+
+  it('a task submitted on time is green and not overdue while it waits for the leader, whatever the hour', () => {
+    expect(taskLight(submitted(DUE - H), office, DUE + 30 * 24 * H)).toBe('green');
+    expect(isTaskOverdue(submitted(DUE - H), office, DUE + 30 * 24 * H)).toBe(false);
+  });
+
+  it('a task submitted late stays red and overdue', () => {
+    expect(taskLight(submitted(DUE + H), office, DUE + 2 * H)).toBe('red');
+    expect(isTaskOverdue(submitted(DUE + H), office, DUE + 2 * H)).toBe(true);
+  });
+
+  it('a paused task keeps the light it had when paused', () => {
+    const paused = { ...task(), pausedAt: new Date(DUE - 48 * H).toISOString() } as TaskState;
+    expect(taskLight(paused, office, DUE + 10 * 24 * H)).toBe('green');
+    expect(isTaskOverdue(paused, office, DUE + 10 * 24 * H)).toBe(false);
+  });
+
+  it('a working-day warning lead counts back over the weekend: 10 March 2026 is a Tuesday, 1 working day before is Monday 09:00', () => {
+    const lead = { policy: { ...office.policy, warningLead: { workingDays: 1 } }, calendar: office.calendar };
+    const mondayNine = Date.UTC(2026, 2, 9, 1); // 09:00 Asia/Shanghai
+    expect(taskLight(task(), lead, mondayNine - 1)).toBe('green');
+    expect(taskLight(task(), lead, mondayNine)).toBe('yellow');
   });
 });
 

@@ -1,10 +1,32 @@
-import { DEFAULT_POLICY, resolvePolicy } from '../../domain/policy';
+import { DEFAULT_OFFICE_RULES, DEFAULT_POLICY, LEGACY_DEFAULT_POLICY, resolvePolicy, withOfficeRules } from '../../domain/policy';
 import type { EscalationRung, ItemPolicy } from '../../domain/types';
 import { codeOf } from './item-builders';
 
 describe('DEFAULT_POLICY', () => {
-  it('is the policy of DOMAIN.md / issue 3', () => {
+  it('counts office time: the warning 3 working days ahead, rungs after 3 and 5 working days, the office rules', () => {
     expect(DEFAULT_POLICY).toEqual({
+      timezone: 'Asia/Shanghai',
+      weeklyDispatch: { weekday: 1, time: '09:00' },
+      monthlyReview: { day: 1, time: '09:00' },
+      warningLead: { workingDays: 3 },
+      escalationLadder: [
+        { after: 'PT0S', level: 1, notify: ['ownerUnit'] },
+        { after: { workingDays: 3 }, level: 2, notify: ['unitLeader'] },
+        { after: { workingDays: 5 }, level: 3, notify: ['itemLeader', 'supervisionOffice'] },
+      ],
+      office: {
+        roundsOnWorkingDays: true,
+        staleMinWorkingDays: 3,
+        reviewLadder: [
+          { after: { workingDays: 3 }, notify: ['itemLeader'] },
+          { after: { workingDays: 5 }, notify: ['itemLeader', 'supervisionOffice'] },
+        ],
+      },
+    });
+  });
+
+  it('items started before office rules keep the calendar-day policy of DOMAIN.md / issue 3', () => {
+    expect(LEGACY_DEFAULT_POLICY).toEqual({
       timezone: 'Asia/Shanghai',
       weeklyDispatch: { weekday: 1, time: '09:00' },
       monthlyReview: { day: 1, time: '09:00' },
@@ -19,9 +41,26 @@ describe('DEFAULT_POLICY', () => {
 });
 
 describe('resolvePolicy', () => {
-  it('returns the defaults when nothing is set', () => {
-    expect(resolvePolicy(undefined)).toEqual(DEFAULT_POLICY);
-    expect(resolvePolicy({})).toEqual(DEFAULT_POLICY);
+  it('returns the legacy defaults for a policy without office rules (how old histories replay)', () => {
+    expect(resolvePolicy(undefined)).toEqual(LEGACY_DEFAULT_POLICY);
+    expect(resolvePolicy({})).toEqual(LEGACY_DEFAULT_POLICY);
+  });
+
+  it('returns the office defaults once the office rules are asked for, as the API does for every new item', () => {
+    expect(resolvePolicy(withOfficeRules(undefined))).toEqual(DEFAULT_POLICY);
+    expect(resolvePolicy(withOfficeRules({ office: { staleMinWorkingDays: 1 } })).office).toEqual({ ...DEFAULT_OFFICE_RULES, staleMinWorkingDays: 1 });
+  });
+
+  it.each([
+    ['working days out of range', { warningLead: { workingDays: 0 } }, /warningLead must be \{ workingDays/],
+    ['a working-day offset with a stray key', { escalationLadder: [{ after: { workingDays: 2, hours: 3 }, level: 1, notify: ['ownerUnit'] }] }, /rung 1: must be/],
+    ['a working-day offset at a bad time', { escalationLadder: [{ after: { workingDays: 2, at: '25:00' }, level: 1, notify: ['ownerUnit'] }] }, /\.at must be a local time/],
+    ['rungs out of order across forms', { escalationLadder: [{ after: 'P4D', level: 1, notify: ['ownerUnit'] }, { after: { workingDays: 3 }, level: 2, notify: ['unitLeader'] }] }, /rung 2 must come strictly after rung 1/],
+    ['a review rung to the owner unit', { office: { reviewLadder: [{ after: { workingDays: 3 }, notify: ['ownerUnit'] }] } }, /review rung 1 must notify one or more of itemLeader, supervisionOffice/],
+    ['a stale threshold over a week', { office: { staleMinWorkingDays: 6 } }, /staleMinWorkingDays/],
+    ['a follow-up without a span', { office: { followUp: {} } }, /followUp.after/],
+  ])('refuses %s', (_label, policy, message) => {
+    expect(() => resolvePolicy(withOfficeRules(policy as never))).toThrow(message);
   });
 
   it('keeps every field that was set and defaults the rest', () => {
@@ -36,7 +75,7 @@ describe('resolvePolicy', () => {
       warningLead: 'P1DT12H',
       escalationLadder: ladder,
     };
-    expect(resolvePolicy(set)).toEqual({ ...set, monthlyReview: DEFAULT_POLICY.monthlyReview });
+    expect(resolvePolicy(set)).toEqual({ ...set, monthlyReview: LEGACY_DEFAULT_POLICY.monthlyReview });
   });
 
   const rung = (after: string, level: number, notify: EscalationRung['notify'] = ['ownerUnit']): EscalationRung => ({ after, level, notify });

@@ -1,18 +1,23 @@
 /**
  * HOLIDAY_CALENDAR_FILE: statutory holidays and make-up workdays an operator
- * adds before the `chinese-days` package has them. Read once at start; a bad
- * file stops the API with what is wrong. Only items created afterwards use it
- * (running items keep the calendar they started with, recorded in history).
+ * adds on top of the package's data and the published years (the API and the
+ * worker read the same file: new items take it, and calendar updates carry it
+ * to running items). Read once at start; a bad file stops the process with
+ * what is wrong. Publishing a year through the API is the usual way.
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { ConfigError } from '../config/env';
+import { ConfigError } from './env';
 import type { HolidaySupplement } from '../domain/statutory-calendar';
 
 const DateKey = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'keys must be dates YYYY-MM-DD');
 const DaysSchema = z.record(DateKey, z.string().min(1)).default({});
 const SupplementFileSchema = z.object({ holidays: DaysSchema, workdays: DaysSchema }).strict();
+
+export const holidayFileEnv = {
+  HOLIDAY_CALENDAR_FILE: z.string().min(1).optional(),
+};
 
 export function loadHolidaySupplement(path: string): HolidaySupplement {
   let json: unknown;
