@@ -1,11 +1,13 @@
 /** The workflow input of a new item, as the API builds it (format 2, accepted at a given instant). */
 import { calendarForNewItem } from '../../domain/statutory-calendar';
-import type { Actor, ItemInput } from '../../domain/types';
+import type { Actor, HolidayCalendar, ItemInput } from '../../domain/types';
 import type { CurrentItemInput, ItemWorkflowOptions } from '../../workflows/messages';
 
-export function newItemArgs(item: ItemInput, createdBy: Actor, acceptedAtMs: number, options?: ItemWorkflowOptions): [CurrentItemInput] {
+export function newItemArgs(
+  item: ItemInput, createdBy: Actor, acceptedAtMs: number, options?: ItemWorkflowOptions, calendar?: HolidayCalendar,
+): [CurrentItemInput] {
   return [{
     kind: 'new', format: 2, item, createdBy, acceptedAt: new Date(acceptedAtMs).toISOString(),
-    calendar: calendarForNewItem(acceptedAtMs), ...(options ? { options } : {}),
+    calendar: calendar ?? calendarForNewItem(acceptedAtMs), ...(options ? { options } : {}),
   }];
 }
