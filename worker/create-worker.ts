@@ -10,6 +10,7 @@ import { createActivities } from '../activities';
 import { createChannels, type Channels } from '../activities/delivery/channels';
 import { createSender, type DeliveryConfig } from '../activities/delivery/send';
 import { createWaker } from '../activities/delivery/wake';
+import type { WorkerMetrics } from '../metrics/worker-metrics';
 
 export interface ItemWorkerOptions {
   connection: NativeConnection;
@@ -28,6 +29,8 @@ export interface ItemWorkerOptions {
   maxCachedWorkflows?: number;
   /** how long in-flight activities may finish after shutdown() before they are cancelled */
   shutdownGraceTimeMs?: number;
+  /** where saves and deliveries are counted (metrics/worker-metrics.ts); none: not counted */
+  metrics?: WorkerMetrics;
 }
 
 export function workflowsPath(): string {
@@ -56,7 +59,8 @@ export async function createItemWorker(options: ItemWorkerOptions): Promise<Work
       pool: options.pool,
       digestWindowMs: delivery.digestWindowMs,
       ...(options.client ? { wake: createWaker(options.client, options.taskQueue) } : {}),
-      sendDue: createSender({ pool: options.pool, channels, config: delivery }),
+      sendDue: createSender({ pool: options.pool, channels, config: delivery, metrics: options.metrics }),
+      metrics: options.metrics,
     }),
     ...definedOnly({
       maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions,
