@@ -27,7 +27,11 @@ export function createApp(deps: AppDeps): express.Express {
   // behind a proxy the client address and protocol come from X-Forwarded-*; off by default
   app.set('trust proxy', false);
   app.use(requestIdMiddleware(deps.logger));
-  const metrics = deps.metrics ?? createApiMetrics({ pool: deps.pool, onCountError: countErrorLog(deps.logger) });
+  const metrics = deps.metrics ?? createApiMetrics({
+    pool: deps.pool,
+    itemCountTtlMs: deps.config.METRICS_ITEM_COUNT_INTERVAL_SECONDS * 1000,
+    onCountError: countErrorLog(deps.logger),
+  });
   app.use(requestMetrics(metrics));
   if (deps.config.METRICS_TOKEN) app.get('/metrics', metricsEndpoint(metrics, deps.config.METRICS_TOKEN));
 

@@ -59,6 +59,8 @@ const ApiEnvSchema = z
     /** the API's metrics without a token, on METRICS_HOST (a network only the scraper reaches); `off` serves none */
     API_METRICS_PORT: portOrOff(9466),
     /** when set, GET /metrics on API_PORT too, for callers with `Authorization: Bearer <token>` */
+    /** the items gauge counts the read side at most this often, whatever the number of scrapes */
+    METRICS_ITEM_COUNT_INTERVAL_SECONDS: z.coerce.number().min(0).max(3600).default(15),
     METRICS_TOKEN: z.string().min(MIN_SECRET_BYTES, `must be at least ${MIN_SECRET_BYTES} characters`).optional(),
     NODE_ENV: z.enum(NODE_ENVS, { message: `must be one of ${NODE_ENVS.join(', ')}` }).optional(),
     API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),

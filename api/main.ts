@@ -43,7 +43,11 @@ async function main(): Promise<void> {
   const connection = await Connection.connect(temporalConnectionOptions(config));
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const pool = createPool(config, logger);
-  const metrics = createApiMetrics({ pool, onCountError: countErrorLog(logger) });
+  const metrics = createApiMetrics({
+    pool,
+    itemCountTtlMs: config.METRICS_ITEM_COUNT_INTERVAL_SECONDS * 1000,
+    onCountError: countErrorLog(logger),
+  });
   const app = createApp({ config, temporal, pool, logger, metrics });
   const metricsListener = await serveMetricsOrWarn(metrics.registry, config.METRICS_HOST, config.API_METRICS_PORT, logger);
 

@@ -54,7 +54,7 @@ export function createApiMetrics(options: ApiMetricsOptions) {
   };
   new Gauge({
     name: 'rect_items',
-    help: 'Items on the read side by status and light (counted at most once per 15 s by default)',
+    help: 'Items on the read side by status and light (counted at most every METRICS_ITEM_COUNT_INTERVAL_SECONDS)',
     labelNames: ['status', 'light'] as const,
     registers,
     async collect() {
