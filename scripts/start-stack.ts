@@ -27,11 +27,18 @@ import { ensureDatabaseExists, migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { loadWorkerConfig } from '../worker/config';
 import { DATA_DIR, findFreePort, isPortFree, startDevServer, type DevServer } from './dev-server';
-import { createLogView, logFormatFrom, pipeLines, viewDestination } from './log-view';
+import { createLogView, logFormatFrom, pipeLines, viewDestination, type LogFormat } from './log-view';
 import { resolveTemporalBinary, TEMPORAL_CLI } from './temporal-binaries';
 
 const ROOT = resolve(__dirname, '..');
-const logFormat = logFormatFrom(process.env);
+const logFormat = ((): LogFormat => {
+  try {
+    return logFormatFrom(process.env);
+  } catch (err) {
+    process.stderr.write(`start: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+})();
 const view = createLogView(logFormat);
 const log = pino(
   { name: 'start', level: process.env.LOG_LEVEL ?? 'info' },

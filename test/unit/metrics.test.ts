@@ -7,7 +7,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Pool } from 'pg';
+import { loadApiConfig } from '../../api/config';
 import { createApiMetrics } from '../../metrics/api-metrics';
+import { loadWorkerConfig } from '../../worker/config';
 import { serveMetrics, serveMetricsOrWarn } from '../../metrics/serve';
 import { createWorkerMetrics } from '../../metrics/worker-metrics';
 import type { AuditEvent } from '../../domain/types';
@@ -148,5 +150,27 @@ describe('metrics listener', () => {
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }
+  });
+});
+
+describe('metrics configuration', () => {
+  test('ports are numbers, `off`, or refused; defaults 9464 / 9465 / 9466 on the loopback', () => {
+    expect(loadWorkerConfig({})).toMatchObject({ METRICS_HOST: '127.0.0.1', WORKER_METRICS_PORT: 9464, TEMPORAL_SDK_METRICS_PORT: 9465 });
+    expect(loadApiConfig({})).toMatchObject({ METRICS_HOST: '127.0.0.1', API_METRICS_PORT: 9466, METRICS_ITEM_COUNT_INTERVAL_SECONDS: 15 });
+    expect(loadWorkerConfig({ WORKER_METRICS_PORT: 'off', TEMPORAL_SDK_METRICS_PORT: '0' })).toMatchObject({
+      WORKER_METRICS_PORT: undefined, TEMPORAL_SDK_METRICS_PORT: 0,
+    });
+    for (const bad of ['', 'abc', '-1', '65536', '80.5']) {
+      expect(() => loadWorkerConfig({ WORKER_METRICS_PORT: bad })).toThrow(/WORKER_METRICS_PORT: must be a port \(0–65535\) or off/);
+    }
+    expect(() => loadApiConfig({ API_METRICS_PORT: 'on' })).toThrow(/API_METRICS_PORT/);
+  });
+
+  test('a metrics token is a secret: 32 characters at least, and in production not a placeholder or a pattern', () => {
+    expect(() => loadApiConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
+    const production = { NODE_ENV: 'production', AUTH_JWT_SECRET: 'Zx8#kP2vLq9!wR4tYb7^mN3sHd6&jF1c' };
+    expect(() => loadApiConfig({ ...production, METRICS_TOKEN: 'metrics-token-change-me-0123456789abc' })).toThrow(/METRICS_TOKEN.*refused in production/);
+    expect(() => loadApiConfig({ ...production, METRICS_TOKEN: 'abababababababababababababababababab' })).toThrow(/METRICS_TOKEN/);
+    expect(loadApiConfig({ ...production, METRICS_TOKEN: 'k9Qx2LmZ7vTn4RbW8yHc3JdF6pGs1AeU' }).METRICS_TOKEN).toBe('k9Qx2LmZ7vTn4RbW8yHc3JdF6pGs1AeU');
   });
 });
