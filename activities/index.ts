@@ -10,6 +10,7 @@ import { insertDeliveries, routingFor, type Endpoint } from '../db/repositories/
 import { applyItemChanges } from '../db/repositories/item-projection';
 import { clearSaveFailure, recordSaveFailure } from '../db/repositories/save-failures';
 import type { ItemChanges } from '../domain/item-changes';
+import type { SaveMetrics } from '../metrics/worker-metrics';
 import { planDeliveries } from './delivery/plan';
 import type { BucketState } from './delivery/rate-limit';
 import type { SendRound } from './delivery/send';
@@ -26,6 +27,8 @@ export interface ActivityDeps {
   digestWindowMs?: number;
   /** carries the latest holiday calendar to a page of running items (activities/calendar-broadcast.ts) */
   broadcastCalendarPage?: (input: { after?: string }) => Promise<CalendarPage>;
+  /** where saves report attempts and what landed (metrics/worker-metrics.ts) */
+  metrics?: SaveMetrics;
 }
 
 /** From this attempt on, a failing save is on record (GET /ops/stuck) and logged at warn level. */
@@ -37,14 +40,22 @@ export function createActivities(deps: ActivityDeps) {
 
   async function save(changes: ItemChanges): Promise<void> {
     const attempt = activityAttempt();
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
     let endpoints: Endpoint[] | undefined;
     try {
-      endpoints = await applyItemChanges(deps.pool, changes, async (client) => {
-        if (changes.notifications.length === 0) return [];
-        const routing = await routingFor(client, changes.notifications);
-        return insertDeliveries(client, planDeliveries(changes.notifications, routing, { nowMs: Date.now(), digestWindowMs }));
-      });
+      endpoints = await applyItemChanges(
+        deps.pool,
+        changes,
+        async (client) => {
+          if (changes.notifications.length === 0) return [];
+          const routing = await routingFor(client, changes.notifications);
+          return insertDeliveries(client, planDeliveries(changes.notifications, routing, { nowMs: Date.now(), digestWindowMs }));
+        },
+        (landed) => deps.metrics?.saveLanded(changes, landed, Date.now()),
+      );
     } catch (err) {
+      deps.metrics?.saveAttempt('failed', attempt, seconds());
       if (attempt >= STUCK_SAVE_ATTEMPTS) {
         const message = err instanceof Error ? err.message : String(err);
         Context.current().log.warn('item save keeps failing', { itemId: changes.itemId, attempt, error: message });
@@ -53,6 +64,7 @@ export function createActivities(deps: ActivityDeps) {
       }
       throw err;
     }
+    deps.metrics?.saveAttempt('saved', attempt, seconds());
     if (attempt > 1) await clearSaveFailure(deps.pool, changes.itemId).catch(() => undefined);
     // after the commit: a wake that fails makes the save retry, which plans nothing twice and wakes again
     if (endpoints?.length && deps.wake) await deps.wake(endpoints);

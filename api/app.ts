@@ -5,10 +5,13 @@
 import express from 'express';
 import swaggerUiDist from 'swagger-ui-dist';
 import { createAuthenticator } from './auth';
+import { countErrorLog, createApiMetrics } from '../metrics/api-metrics';
 import { errorHandler, notFoundHandler } from './http/error-handler';
+import { metricsEndpoint } from './http/metrics-endpoint';
 import { mountRoute } from './http/mount';
 import { writeRateLimit } from './http/rate-limit';
 import { requestIdMiddleware } from './http/request-context';
+import { markRoute, requestMetrics } from './http/request-metrics';
 import type { AppDeps, RouteDeps } from './http/route';
 import { loadHolidaySupplement } from '../config/holiday-supplement';
 import { createCalendarSource } from './calendar-source';
@@ -25,6 +28,13 @@ export function createApp(deps: AppDeps): express.Express {
   // behind a proxy the client address and protocol come from X-Forwarded-*; off by default
   app.set('trust proxy', false);
   app.use(requestIdMiddleware(deps.logger));
+  const metrics = deps.metrics ?? createApiMetrics({
+    pool: deps.pool,
+    itemCountTtlMs: deps.config.METRICS_ITEM_COUNT_INTERVAL_SECONDS * 1000,
+    onCountError: countErrorLog(deps.logger),
+  });
+  app.use(requestMetrics(metrics));
+  if (deps.config.METRICS_TOKEN) app.get('/metrics', metricsEndpoint(metrics, deps.config.METRICS_TOKEN));
 
   const calendars = createCalendarSource(
     deps.pool, deps.config.HOLIDAY_CALENDAR_FILE ? loadHolidaySupplement(deps.config.HOLIDAY_CALENDAR_FILE) : undefined,
@@ -35,13 +45,16 @@ export function createApp(deps: AppDeps): express.Express {
     calendars,
     idTaken: async (itemId) => (await itemVersion(deps.pool, itemId)) !== null,
   });
-  const routeDeps: RouteDeps = { ...deps, items, calendars, reads: createItemReads({ pool: deps.pool, items }) };
+  const routeDeps: RouteDeps = { ...deps, metrics, items, calendars, reads: createItemReads({ pool: deps.pool, items }) };
   const authenticate = createAuthenticator(deps.config);
   const router = express.Router();
   const limitWrites = writeRateLimit(deps.config.RATE_LIMIT_WRITES_PER_MINUTE);
   for (const route of allRoutes) mountRoute(router, route, routeDeps, authenticate, limitWrites);
   app.use(router);
-  app.use('/docs/assets', express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false, maxAge: '1d' }));
+  app.use('/docs/assets', (_req, res, next) => {
+    markRoute(res, '/docs/assets/*');
+    next();
+  }, express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false, maxAge: '1d' }));
 
   app.use(notFoundHandler());
   app.use(errorHandler());

@@ -9,7 +9,7 @@
  * NODE_ENV it does not know.
  */
 import { z } from 'zod';
-import { databaseEnv, loggingEnv, parseEnv, temporalEnv } from '../config/env';
+import { databaseEnv, loggingEnv, metricsEnv, parseEnv, portOrOff, temporalEnv } from '../config/env';
 import { checkPublicKey } from './jwt-keys';
 
 /** Development-only secret; never accepted when NODE_ENV=production. */
@@ -55,6 +55,13 @@ const ApiEnvSchema = z
     ...temporalEnv,
     ...databaseEnv,
     ...loggingEnv,
+    ...metricsEnv,
+    /** the API's metrics without a token, on METRICS_HOST (a network only the scraper reaches); `off` serves none */
+    API_METRICS_PORT: portOrOff(9466),
+    /** when set, GET /metrics on API_PORT too, for callers with `Authorization: Bearer <token>` */
+    /** the items gauge counts the read side at most this often, whatever the number of scrapes */
+    METRICS_ITEM_COUNT_INTERVAL_SECONDS: z.coerce.number().min(0).max(3600).default(15),
+    METRICS_TOKEN: z.string().min(MIN_SECRET_BYTES, `must be at least ${MIN_SECRET_BYTES} characters`).optional(),
     NODE_ENV: z.enum(NODE_ENVS, { message: `must be one of ${NODE_ENVS.join(', ')}` }).optional(),
     API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     API_HOST: z.string().min(1).default('127.0.0.1'),
@@ -97,6 +104,8 @@ const ApiEnvSchema = z
     }
     const weakness = env.AUTH_JWT_SECRET ? secretWeakness(env.AUTH_JWT_SECRET) : undefined;
     if (weakness) ctx.addIssue({ code: 'custom', path: ['AUTH_JWT_SECRET'], message: `${weakness}: refused in production` });
+    const tokenWeakness = env.METRICS_TOKEN ? secretWeakness(env.METRICS_TOKEN) : undefined;
+    if (tokenWeakness) ctx.addIssue({ code: 'custom', path: ['METRICS_TOKEN'], message: `${tokenWeakness}: refused in production` });
   })
   .transform(({ AUTH_JWT_SECRET, NODE_ENV, ...rest }) => ({
     ...rest,

@@ -9,6 +9,8 @@ import { Client, Connection } from '@temporalio/client';
 import { ConfigError } from '../config/env';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { createPool } from '../db/pool';
+import { countErrorLog, createApiMetrics } from '../metrics/api-metrics';
+import { serveMetricsOrWarn } from '../metrics/serve';
 import { createApp } from './app';
 import { answerClientErrors } from './http/client-error';
 import { loadApiConfig, type ApiConfig } from './config';
@@ -41,14 +43,23 @@ async function main(): Promise<void> {
   const connection = await Connection.connect(temporalConnectionOptions(config));
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const pool = createPool(config, logger);
-  const app = createApp({ config, temporal, pool, logger });
+  const metrics = createApiMetrics({
+    pool,
+    itemCountTtlMs: config.METRICS_ITEM_COUNT_INTERVAL_SECONDS * 1000,
+    onCountError: countErrorLog(logger),
+  });
+  const app = createApp({ config, temporal, pool, logger, metrics });
+  const metricsListener = await serveMetricsOrWarn(metrics.registry, config.METRICS_HOST, config.API_METRICS_PORT, logger);
 
   const server = app.listen(config.API_PORT, config.API_HOST);
   answerClientErrors(server);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.API_PORT;
-  logger.info({ url: `http://${config.API_HOST}:${port}`, docs: `http://${config.API_HOST}:${port}/docs` }, 'api listening');
+  logger.info(
+    { url: `http://${config.API_HOST}:${port}`, docs: `http://${config.API_HOST}:${port}/docs`, metrics: metricsListener?.url },
+    'api listening',
+  );
 
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
@@ -63,6 +74,7 @@ async function main(): Promise<void> {
       await closing;
     } finally {
       clearTimeout(force);
+      await metricsListener?.close();
       await pool.end().catch((err: unknown) => logger.warn({ err }, 'closing the pool failed'));
       await connection.close().catch((err: unknown) => logger.warn({ err }, 'closing the Temporal connection failed'));
       logger.info('api stopped');

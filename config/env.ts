@@ -27,6 +27,31 @@ export const loggingEnv = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
 
+/** A TCP port, or `off`; `0` asks the system for a free one. */
+export function portOrOff(fallback: number | 'off') {
+  return z
+    .string()
+    .default(String(fallback))
+    .transform((v, ctx): number | undefined => {
+      if (v.trim().toLowerCase() === 'off') return undefined;
+      const port = Number(v);
+      if (!Number.isInteger(port) || port < 0 || port > 65535 || v.trim() === '') {
+        ctx.addIssue({ code: 'custom', message: 'must be a port (0–65535) or off' });
+        return z.NEVER;
+      }
+      return port;
+    });
+}
+
+/**
+ * Where a process serves its Prometheus metrics. Unauthenticated by design:
+ * the listener is meant for a network only the scraper reaches (loopback by
+ * default; the compose file's internal network). Never publish it.
+ */
+export const metricsEnv = {
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+};
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);

@@ -112,7 +112,7 @@ export function advanceClock(current: ItemState, nowMs: number): ClockOutcome {
     queue.pop();
     const task = state.tasks[event.index];
     if (task && event.generation !== generations[event.index]) continue;
-    fire(state, event.kind, task, nowMs, records);
+    fire(state, event.kind, task, { nowMs, scheduledMs: event.at }, records);
     if (task) {
       // the task's own future is re-planned from its new state; its older entries are skipped
       const generation = (generations[event.index] = generations[event.index]! + 1);
@@ -125,44 +125,59 @@ export function advanceClock(current: ItemState, nowMs: number): ClockOutcome {
   return { state, records };
 }
 
-function fire(state: ItemState, kind: TimedEventKind, task: TaskState | undefined, nowMs: number, out: ItemRecords): void {
+/**
+ * When an event fires (`nowMs`, the workflow's clock at the wake) and when the
+ * rules meant it to (`scheduledMs`). Warnings, deadlines and rungs record both
+ * in their audit event (`at` and `details.scheduledAt`): the difference is how
+ * late the clock was, which the worker's metrics report.
+ */
+interface Firing {
+  nowMs: number;
+  scheduledMs: number;
+}
+
+function fire(state: ItemState, kind: TimedEventKind, task: TaskState | undefined, when: Firing, out: ItemRecords): void {
   switch (kind) {
     case 'warning':
-      return fireWarning(state, task!, nowMs, out);
+      return fireWarning(state, task!, when, out);
     case 'overdue':
-      return fireOverdue(state, task!, nowMs, out);
+      return fireOverdue(state, task!, when, out);
     case 'rung':
-      return fireRung(state, task!, nowMs, out);
+      return fireRung(state, task!, when, out);
     case 'reviewReminder':
-      return fireReviewReminder(state, task!, nowMs, out);
+      return fireReviewReminder(state, task!, when.nowMs, out);
     case 'dispatch':
-      return fireDispatch(state, nowMs, out);
+      return fireDispatch(state, when.nowMs, out);
     case 'review':
-      return fireReview(state, nowMs, out);
+      return fireReview(state, when.nowMs, out);
     case 'followUp':
-      return fireFollowUp(state, nowMs, out);
+      return fireFollowUp(state, when.nowMs, out);
   }
 }
 
-function fireWarning(state: ItemState, task: TaskState, nowMs: number, out: ItemRecords): void {
+function fireWarning(state: ItemState, task: TaskState, { nowMs, scheduledMs }: Firing, out: ItemRecords): void {
   task.alarms.warned = true;
-  appendAudit(state, out.auditEvents, nowMs, SYSTEM_ACTOR, 'deadlineWarning', { task, details: { dueAt: task.alarms.dueAt } });
+  appendAudit(state, out.auditEvents, nowMs, SYSTEM_ACTOR, 'deadlineWarning', {
+    task, details: { dueAt: task.alarms.dueAt, scheduledAt: iso(scheduledMs) },
+  });
   appendNotifications(state, out.notifications, {
     kind: 'warning', occurrence: task.alarms.dueAt, task, roles: ['ownerUnit'], firedAt: nowMs,
     reason: `task ${task.id} is due at ${task.alarms.dueAt}`,
   });
 }
 
-function fireOverdue(state: ItemState, task: TaskState, nowMs: number, out: ItemRecords): void {
+function fireOverdue(state: ItemState, task: TaskState, { nowMs, scheduledMs }: Firing, out: ItemRecords): void {
   task.alarms.overdue = true;
-  appendAudit(state, out.auditEvents, nowMs, SYSTEM_ACTOR, 'deadlineMissed', { task, details: { dueAt: task.alarms.dueAt } });
+  appendAudit(state, out.auditEvents, nowMs, SYSTEM_ACTOR, 'deadlineMissed', {
+    task, details: { dueAt: task.alarms.dueAt, scheduledAt: iso(scheduledMs) },
+  });
   appendNotifications(state, out.notifications, {
     kind: 'overdue', occurrence: task.alarms.dueAt, task, roles: ['ownerUnit'], firedAt: nowMs,
     reason: `task ${task.id} missed its deadline ${task.alarms.dueAt}`,
   });
 }
 
-function fireRung(state: ItemState, task: TaskState, nowMs: number, out: ItemRecords): void {
+function fireRung(state: ItemState, task: TaskState, { nowMs, scheduledMs }: Firing, out: ItemRecords): void {
   const index = task.alarms.rungsFired;
   const rung = state.policy.escalationLadder[index]!;
   task.alarms.rungsFired += 1;
@@ -176,7 +191,7 @@ function fireRung(state: ItemState, task: TaskState, nowMs: number, out: ItemRec
     rung: rungNumber, level: rung.level, notify: [...rung.notify], firedAt: iso(nowMs),
   });
   appendAudit(state, out.auditEvents, nowMs, SYSTEM_ACTOR, 'escalated', {
-    task, details: { rung: rungNumber, level: rung.level, notify: rung.notify, dueAt: task.alarms.dueAt },
+    task, details: { rung: rungNumber, level: rung.level, notify: rung.notify, dueAt: task.alarms.dueAt, scheduledAt: iso(scheduledMs) },
   });
   appendNotifications(state, out.notifications, {
     kind: 'escalation', occurrence: `${task.alarms.dueAt}#${rungNumber}`, task, roles: rung.notify, level: rung.level, firedAt: nowMs,

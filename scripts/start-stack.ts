@@ -7,6 +7,10 @@
  *     created if missing, then migrated.
  *  3. The worker and the API as child processes with that environment.
  *
+ * Output: one readable line per event, each process's name in its colour
+ * (scripts/log-view.ts); JSON lines as the processes write them with
+ * NODE_ENV=production or LOG_FORMAT=json.
+ *
  * Ctrl-C / SIGTERM stops the API, then the worker, then the dev server. Every
  * child runs in its own process group so the terminal's Ctrl-C reaches only
  * this script, which then stops them in that order; a child that dies on its
@@ -23,10 +27,23 @@ import { ensureDatabaseExists, migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { loadWorkerConfig } from '../worker/config';
 import { DATA_DIR, findFreePort, isPortFree, startDevServer, type DevServer } from './dev-server';
+import { createLogView, logFormatFrom, pipeLines, viewDestination, type LogFormat } from './log-view';
 import { resolveTemporalBinary, TEMPORAL_CLI } from './temporal-binaries';
 
 const ROOT = resolve(__dirname, '..');
-const log = pino({ name: 'start', level: process.env.LOG_LEVEL ?? 'info' });
+const logFormat = ((): LogFormat => {
+  try {
+    return logFormatFrom(process.env);
+  } catch (err) {
+    process.stderr.write(`start: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+})();
+const view = createLogView(logFormat);
+const log = pino(
+  { name: 'start', level: process.env.LOG_LEVEL ?? 'info' },
+  logFormat === 'pretty' ? viewDestination(view, 'start', process.stdout) : undefined,
+);
 const startedAt = Date.now();
 
 interface Child {
@@ -49,7 +66,10 @@ async function preferredPort(port: number, what: string): Promise<number> {
 function spawnChild(name: string, script: string, env: NodeJS.ProcessEnv): Child {
   // detached = own process group: Ctrl-C in the terminal does not hit it directly
   // `node --import tsx` (not the tsx CLI) keeps it to one process per child
-  const proc = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'inherit', 'inherit'] });
+  const output = logFormat === 'pretty' ? 'pipe' : 'inherit';
+  const proc = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env, detached: true, stdio: ['ignore', output, output] });
+  if (proc.stdout) void pipeLines(view, name, proc.stdout, process.stdout);
+  if (proc.stderr) void pipeLines(view, name, proc.stderr, process.stderr);
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
   const child = { name, proc, exited };
   void exited.then((code) => {
@@ -135,6 +155,12 @@ async function waitForWorker(env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promi
   }
 }
 
+function metricsUrl(env: NodeJS.ProcessEnv, port: string): string {
+  if (port.toLowerCase() === 'off') return 'off';
+  const host = env.METRICS_HOST ?? '127.0.0.1';
+  return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/metrics`;
+}
+
 async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
@@ -173,6 +199,13 @@ async function main(): Promise<void> {
   const apiPort = env.API_PORT ? Number(env.API_PORT) : await preferredPort(3000, 'API');
   env.API_PORT = String(apiPort);
   const apiHost = env.API_HOST ?? '127.0.0.1';
+  // each process serves its metrics on a port of its own (README: Operations); taken ones are replaced
+  const metricsPorts: Array<[string, number, string]> = [
+    ['WORKER_METRICS_PORT', 9464, 'worker metrics'],
+    ['TEMPORAL_SDK_METRICS_PORT', 9465, 'Temporal SDK metrics'],
+    ['API_METRICS_PORT', 9466, 'API metrics'],
+  ];
+  for (const [key, port, what] of metricsPorts) env[key] ||= String(await preferredPort(port, what));
   if (shuttingDown) return;
   spawnChild('worker', 'worker/main.ts', env);
   spawnChild('api', 'api/main.ts', env);
@@ -187,6 +220,7 @@ async function main(): Promise<void> {
       `  API:          ${apiUrl}   (OpenAPI docs: ${apiUrl}/docs)`,
       `  Temporal UI:  ${uiUrl ?? '(external Temporal server: use its own UI)'}`,
       `  Temporal:     ${env.TEMPORAL_ADDRESS}  namespace ${env.TEMPORAL_NAMESPACE ?? 'default'}`,
+      `  Metrics:      ${metricsPorts.map(([key, , what]) => `${what} ${metricsUrl(env, env[key]!)}`).join(', ')}`,
       `  Token:        npm run token -- --role leader --sub u1 --name "Li Lei"`,
       '  Stop:         Ctrl-C',
       '',

@@ -3,7 +3,7 @@
  * fragments so the worker and the API agree on names and defaults.
  */
 import { z } from 'zod';
-import { databaseEnv, loggingEnv, parseEnv, temporalEnv } from '../config/env';
+import { databaseEnv, loggingEnv, metricsEnv, parseEnv, portOrOff, temporalEnv } from '../config/env';
 import { holidayFileEnv } from '../config/holiday-supplement';
 
 export const WorkerConfigSchema = z.object({
@@ -11,6 +11,11 @@ export const WorkerConfigSchema = z.object({
   ...databaseEnv,
   ...loggingEnv,
   ...holidayFileEnv,
+  ...metricsEnv,
+  /** the worker's own metrics (saves, clock events, lateness, deliveries) on METRICS_HOST; `off` serves none */
+  WORKER_METRICS_PORT: portOrOff(9464),
+  /** the Temporal SDK's runtime metrics (task latencies, slots, sticky cache) on METRICS_HOST; `off` serves none */
+  TEMPORAL_SDK_METRICS_PORT: portOrOff(9465),
   /** activities in flight at once; most are short PostgreSQL writes */
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(20),
   /** workflow tasks in flight at once (CPU-bound replay work) */

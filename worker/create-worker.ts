@@ -12,6 +12,7 @@ import type { HolidaySupplement } from '../domain/statutory-calendar';
 import { createChannels, type Channels } from '../activities/delivery/channels';
 import { createSender, type DeliveryConfig } from '../activities/delivery/send';
 import { createWaker } from '../activities/delivery/wake';
+import type { WorkerMetrics } from '../metrics/worker-metrics';
 
 export interface ItemWorkerOptions {
   connection: NativeConnection;
@@ -32,6 +33,8 @@ export interface ItemWorkerOptions {
   maxCachedWorkflows?: number;
   /** how long in-flight activities may finish after shutdown() before they are cancelled */
   shutdownGraceTimeMs?: number;
+  /** where saves and deliveries are counted (metrics/worker-metrics.ts); none: not counted */
+  metrics?: WorkerMetrics;
 }
 
 export function workflowsPath(): string {
@@ -63,7 +66,8 @@ export async function createItemWorker(options: ItemWorkerOptions): Promise<Work
         wake: createWaker(options.client, options.taskQueue),
         broadcastCalendarPage: createCalendarBroadcast({ pool: options.pool, client: options.client, supplement: options.holidaySupplement }),
       } : {}),
-      sendDue: createSender({ pool: options.pool, channels, config: delivery }),
+      sendDue: createSender({ pool: options.pool, channels, config: delivery, metrics: options.metrics }),
+      metrics: options.metrics,
     }),
     ...definedOnly({
       maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions,

@@ -9,6 +9,9 @@ import { createChannels } from '../activities/delivery/channels';
 import { ConfigError } from '../config/env';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { createPool } from '../db/pool';
+import { freePort, portIsFree, serveMetricsOrWarn } from '../metrics/serve';
+import { sdkMetricsTelemetry } from '../metrics/temporal-sdk';
+import { createWorkerMetrics } from '../metrics/worker-metrics';
 import { loadWorkerConfig, type WorkerConfig } from './config';
 import { loadHolidaySupplement } from '../config/holiday-supplement';
 import { createItemWorker } from './create-worker';
@@ -29,9 +32,23 @@ function loadConfigOrExit(): WorkerConfig {
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.LOG_LEVEL);
+  // SDK Core binds its exporter itself and would fail the runtime on a taken port: look first
+  // (port 0: Core would not say which port it got, so one is picked here)
+  const asked = config.TEMPORAL_SDK_METRICS_PORT;
+  const sdkPort = asked === 0 ? await freePort(config.METRICS_HOST) : asked;
+  const sdkMetricsPort = sdkPort !== undefined && (await portIsFree(config.METRICS_HOST, sdkPort)) ? sdkPort : undefined;
+  if (sdkPort !== undefined && sdkMetricsPort === undefined) {
+    logger.warn({ host: config.METRICS_HOST, port: sdkPort }, 'Temporal SDK metrics not served: the port is taken');
+  }
   // must happen before any connection or worker exists: the runtime is process-wide.
   // shutdownSignals: [] because this file owns the signals and the order of cleanup.
-  Runtime.install({ logger: temporalLoggerFrom(logger.child({ component: 'temporal-sdk' })), shutdownSignals: [] });
+  Runtime.install({
+    logger: temporalLoggerFrom(logger.child({ component: 'temporal-sdk' })),
+    shutdownSignals: [],
+    ...(sdkMetricsPort !== undefined ? { telemetryOptions: sdkMetricsTelemetry(config.METRICS_HOST, sdkMetricsPort) } : {}),
+  });
+  const metrics = createWorkerMetrics();
+  const metricsListener = await serveMetricsOrWarn(metrics.registry, config.METRICS_HOST, config.WORKER_METRICS_PORT, logger);
 
   let worker: Worker | undefined;
   let stopping = false;
@@ -70,6 +87,7 @@ async function main(): Promise<void> {
       maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
       shutdownGraceTimeMs: config.WORKER_SHUTDOWN_GRACE_MS,
+      metrics,
     });
     // Even when a signal came during start-up (bundling takes seconds), run and drain at once:
     // a worker that never ran still holds the connection, which then could not close.
@@ -77,12 +95,19 @@ async function main(): Promise<void> {
     if (stopping) worker.shutdown();
     else {
       logger.info(
-        { address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE },
+        {
+          address: config.TEMPORAL_ADDRESS,
+          namespace: config.TEMPORAL_NAMESPACE,
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          metrics: metricsListener?.url,
+          sdkMetrics: sdkMetricsPort !== undefined ? `http://${config.METRICS_HOST}:${sdkMetricsPort}/metrics` : undefined,
+        },
         'worker started',
       );
     }
     await running;
   } finally {
+    await metricsListener?.close();
     await channels.close();
     await pool.end();
     await clientConnection.close();

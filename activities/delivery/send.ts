@@ -20,6 +20,7 @@ import {
   type DeliveryRow,
   type Endpoint,
 } from '../../db/repositories/deliveries';
+import type { DeliveryMetrics } from '../../metrics/worker-metrics';
 import type { Channels } from './channels';
 import type { EndpointConfig, SendOutcome } from './channels/types';
 import { loadFacts } from './facts';
@@ -88,15 +89,16 @@ function secretsOf(config: EndpointConfig): Array<string | undefined> {
   return Object.values(config).filter((v): v is string => typeof v === 'string' && v.length >= 8);
 }
 
-export function createSender(deps: { pool: Pool; channels: Channels; config: DeliveryConfig; now?: () => number }) {
-  const { pool, channels, config } = deps;
+export function createSender(deps: { pool: Pool; channels: Channels; config: DeliveryConfig; now?: () => number; metrics?: DeliveryMetrics }) {
+  const { pool, channels, config, metrics } = deps;
   const now = deps.now ?? Date.now;
 
-  async function record(group: DeliveryRow[], outcome: SendOutcome, secrets: Array<string | undefined>): Promise<'sent' | 'failed'> {
+  async function record(group: DeliveryRow[], outcome: SendOutcome, secrets: Array<string | undefined>, channel: string): Promise<'sent' | 'failed'> {
     const ids = group.map((r) => r.id);
     const at = now();
     if (outcome.ok) {
       await markDelivered(pool, ids, outcome.receivedAt ?? at);
+      metrics?.deliveries(channel, 'delivered', group.length);
       return 'sent';
     }
     const oldest = Math.min(...group.map((r) => Date.parse(r.createdAt)));
@@ -104,6 +106,7 @@ export function createSender(deps: { pool: Pool; channels: Channels; config: Del
     const delay = retryDelayMs(outcome, attempt, { maxMs: MAX_BACKOFF_MS });
     const giveUp = delay === undefined || at + delay - oldest > config.giveUpAfterMs;
     await markFailed(pool, ids, { atMs: at, error: redact(outcome.error, secrets), retryAtMs: giveUp ? undefined : at + delay });
+    metrics?.deliveries(channel, giveUp ? 'dead' : 'retrying', group.length);
     return 'failed';
   }
 
@@ -115,6 +118,7 @@ export function createSender(deps: { pool: Pool; channels: Channels; config: Del
     if (rows.length > 0 && (!channel || !channel.active)) {
       // the channel was removed or switched off: on record as dead, to be resent once it is fixed
       await markFailed(pool, rows.map((r) => r.id), { atMs: now(), error: `channel ${e.unitCode}/${e.channelId} is gone or inactive` });
+      metrics?.deliveries(channel?.config.kind ?? 'gone', 'dead', rows.length);
       round.failed += rows.length;
     } else if (channel && rows.length > 0) {
       const facts = await loadFacts(pool, rows, now());
@@ -137,11 +141,13 @@ export function createSender(deps: { pool: Pool; channels: Channels; config: Del
           ? renderMessage({ ...about[0]!, baseUrl: config.baseUrl })
           : renderMessage({ kind: 'digest', baseUrl: config.baseUrl, notifications: about });
         const level = Math.max(0, ...group.map((r) => r.level ?? 0));
+        const sendStarted = performance.now();
         const outcome = await channels.send({ deliveryId: messageId, ...rendered, ...(level ? { level } : {}), event: { deliveries: group.map((r) => r.id) } }, addressed(channel.config, group));
+        metrics?.sendDuration(channel.config.kind, (performance.now() - sendStarted) / 1000);
         if (!outcome.ok && outcome.rateLimited && spec) {
           round.bucket = { tokens: 0, at: now() + (outcome.retryAfterMs ?? 60_000), blockedUntil: now() + (outcome.retryAfterMs ?? 60_000) };
         }
-        round[(await record(group, outcome, secretsOf(channel.config))) === 'sent' ? 'sent' : 'failed'] += group.length;
+        round[(await record(group, outcome, secretsOf(channel.config), channel.config.kind)) === 'sent' ? 'sent' : 'failed'] += group.length;
       }
       if (limitedUntil !== undefined) {
         round.nextAt = new Date(limitedUntil).toISOString();

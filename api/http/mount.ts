@@ -16,6 +16,7 @@ import { IdempotencyKeySchema } from '../schemas/commands';
 import { ApiProblem } from './api-problem';
 import type { HandlerContext, RouteDeps, RouteSpec } from './route';
 import { requestContext } from './request-context';
+import { markRoute } from './request-metrics';
 
 function parse<S extends z.ZodType>(schema: S | undefined, value: unknown, location: string): z.output<S> | undefined {
   if (!schema) return undefined;
@@ -81,6 +82,7 @@ export function mountRoute(
 ): void {
   // the door first: an anonymous caller learns nothing about what a valid request looks like, not even its JSON
   const door: express.RequestHandler = async (req, res, next) => {
+    markRoute(res, route.path);
     refuseUndecodablePath(req);
     refuseEncodedBody(req);
     res.locals.actor = await authorizeCaller(route, req, authenticate);

@@ -8,6 +8,8 @@ import type express from 'express';
 import type pino from 'pino';
 
 const SANE_ID = /^[A-Za-z0-9._:-]{1,200}$/;
+/** Probes come every few seconds from orchestrators (and `npm start` while it waits): their lines are debug. */
+const PROBES = new Set(['/healthz', '/readyz']);
 
 interface RequestLocals {
   requestId: string;
@@ -29,7 +31,8 @@ export function requestIdMiddleware(logger: pino.Logger): express.RequestHandler
     res.on('finish', () => {
       // method, path and status only: headers (and so tokens) never reach the log
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      log.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms) }, 'request');
+      const level = PROBES.has(req.path) ? 'debug' : 'info';
+      log[level]({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms) }, 'request');
     });
     next();
   };

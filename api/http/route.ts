@@ -11,6 +11,7 @@ import type { Client } from '@temporalio/client';
 import type { z } from 'zod';
 import type { Actor } from '../../domain/types';
 import type { TokenRole } from '../auth';
+import type { ApiMetrics } from '../../metrics/api-metrics';
 import type { ApiConfig } from '../config';
 import type { CalendarSource } from '../calendar-source';
 import type { ItemGateway } from '../item-gateway';
@@ -21,6 +22,8 @@ export interface AppDeps {
   temporal: Client;
   pool: Pool;
   logger: pino.Logger;
+  /** where requests are timed and /metrics reads from; built by createApp when absent */
+  metrics?: ApiMetrics;
 }
 
 /** What handlers get: the app's dependencies plus the services built from them once. */

@@ -15,6 +15,7 @@
  */
 import type { PoolClient, Pool } from 'pg';
 import type { ItemChanges, ItemHeader, ProblemRow, TaskRow } from '../../domain/item-changes';
+import type { AuditEvent } from '../../domain/types';
 import { withTransaction } from '../pool';
 
 type Row = Record<string, unknown>;
@@ -151,9 +152,10 @@ interface Upsert {
 /**
  * INSERT … SELECT FROM jsonb_to_recordset($1). Table and column names come from
  * the constants above, never from input; the data is the single bound parameter.
+ * Answers the conflict-key values of the rows it inserted or changed.
  */
-async function insertRows(client: PoolClient, table: string, columns: Columns, rows: Row[], conflict: { key: string[] } | Upsert): Promise<number> {
-  if (rows.length === 0) return 0;
+async function insertRows(client: PoolClient, table: string, columns: Columns, rows: Row[], conflict: { key: string[] } | Upsert): Promise<Row[]> {
+  if (rows.length === 0) return [];
   const names = Object.keys(columns);
   const recordType = names.map((c) => `${c} ${columns[c]}`).join(', ');
   let onConflict = `ON CONFLICT (${conflict.key.join(', ')}) DO NOTHING`;
@@ -168,18 +170,32 @@ async function insertRows(client: PoolClient, table: string, columns: Columns, r
   }
   const sql = `INSERT INTO ${table} (${names.join(', ')})
     SELECT ${names.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS r(${recordType})
-    ${onConflict}`;
+    ${onConflict}
+    RETURNING ${conflict.key.map((c) => `${table}.${c}`).join(', ')}`;
   // JSON.stringify drops undefined fields, which jsonb_to_recordset reads as NULL
-  const result = await client.query(sql, [JSON.stringify(rows)]);
-  return result.rowCount ?? 0;
+  const result = await client.query<Row>(sql, [JSON.stringify(rows)]);
+  return result.rows;
 }
 
 const newer = (table: string) => `(${table}.version, ${table}.as_of) <= (EXCLUDED.version, EXCLUDED.as_of)`;
 
 /**
+ * What a save actually wrote, as opposed to what it carried: a retried save
+ * (its first attempt committed, the acknowledgement was lost) lands nothing.
+ * Metrics count from this, so each fact is counted once.
+ */
+export interface Landed {
+  /** the audit events this save inserted (not those already there) */
+  auditEvents: AuditEvent[];
+  /** the item's own row moved to this save's version */
+  itemRowWritten: boolean;
+}
+
+/**
  * Writes one save. `alongside` runs in the same transaction after the records
  * (delivery planning: notifications and their deliveries land together or not
  * at all); what it returns is handed back once the transaction committed.
+ * `onLanded` hears, after the commit, what the save really wrote.
  */
 const SAVE_LOCK_TIMEOUT = '3s';
 const SAVE_STATEMENT_TIMEOUT = '7s';
@@ -188,9 +204,11 @@ export async function applyItemChanges<T = void>(
   pool: Pool,
   changes: ItemChanges,
   alongside?: (client: PoolClient) => Promise<T>,
+  onLanded?: (landed: Landed) => void,
 ): Promise<T | undefined> {
   const { itemId, version, asOf } = changes;
-  return withTransaction(pool, async (client) => {
+  const landed: Landed = { auditEvents: [], itemRowWritten: false };
+  const result = await withTransaction(pool, async (client) => {
     // A save must end well inside its activity's 10 s: a row held by someone else's open
     // transaction fails the attempt (retried, and listed in /ops/stuck) instead of hanging
     // on to a pooled connection that every other item's saves share.
@@ -202,7 +220,11 @@ export async function applyItemChanges<T = void>(
       key: ['item_id', 'id'], guard: newer('tasks'), keepWhenNull: TEXT_COLUMNS,
     });
     for (const [table, columns, key, rows] of recordRows(changes)) {
-      await insertRows(client, table, columns, rows, { key });
+      const inserted = await insertRows(client, table, columns, rows, { key });
+      if (table === 'audit_events' && inserted.length) {
+        const seqs = new Set(inserted.map((r) => Number(r.seq)));
+        landed.auditEvents = changes.auditEvents.filter((e) => seqs.has(e.seq));
+      }
     }
     // every unit a task of the item ever had: an owner keeps sight of the item after a reassignment
     const units = [...new Set(changes.tasks.flatMap((t) => [t.ownerUnit, ...t.coOwners]))];
@@ -212,13 +234,16 @@ export async function applyItemChanges<T = void>(
         [units, itemId],
       );
     }
-    const result = alongside ? await alongside(client) : undefined;
+    const planned = alongside ? await alongside(client) : undefined;
     // last: readers that wait for a version see it once every row of the save is in
     if (changes.header) {
-      await insertRows(client, 'items', ITEM_COLUMNS, [itemRow(changes.header, version, asOf)], {
+      const written = await insertRows(client, 'items', ITEM_COLUMNS, [itemRow(changes.header, version, asOf)], {
         key: ['id'], guard: newer('items'),
       });
+      landed.itemRowWritten = written.length > 0;
     }
-    return result;
+    return planned;
   });
+  onLanded?.(landed);
+  return result;
 }

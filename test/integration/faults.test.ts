@@ -85,7 +85,10 @@ describe('a worker killed with SIGKILL', () => {
     db = await createTestDatabase();
     const taskQueue = `faults-${randomUUID()}`;
     child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'worker', 'main.ts')], {
-      env: { ...process.env, TEMPORAL_ADDRESS: testTemporalAddress(), TEMPORAL_TASK_QUEUE: taskQueue, DATABASE_URL: db.url, LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env, TEMPORAL_ADDRESS: testTemporalAddress(), TEMPORAL_TASK_QUEUE: taskQueue, DATABASE_URL: db.url, LOG_LEVEL: 'warn',
+        WORKER_METRICS_PORT: 'off', TEMPORAL_SDK_METRICS_PORT: 'off',
+      },
       stdio: 'ignore',
     });
     // The child bundles the workflows first: a probe item tells when it runs.

@@ -16,6 +16,7 @@ import type { TokenRole } from '../../api/auth';
 import { loadApiConfig } from '../../api/config';
 import { signToken } from '../../api/token-signing';
 import type { DeliveryConfig } from '../../activities/delivery/send';
+import { createWorkerMetrics, type WorkerMetrics } from '../../metrics/worker-metrics';
 import { createItemWorker } from '../../worker/create-worker';
 import { createTestDatabase } from './test-database';
 
@@ -34,6 +35,8 @@ export interface TestStack {
   client: Client;
   pool: Pool;
   taskQueue: string;
+  /** what the stack's worker counted (metrics/worker-metrics.ts) */
+  workerMetrics: WorkerMetrics;
   tokenFor(actor: TestActor): Promise<string>;
   stop(): Promise<void>;
 }
@@ -67,6 +70,8 @@ export function testTemporalAddress(): string {
 export interface TestStackOptions {
   /** the worker's delivery settings (digest window, give-up time, link base) */
   delivery?: Partial<DeliveryConfig>;
+  /** more API environment (e.g. METRICS_TOKEN) */
+  apiEnv?: Record<string, string>;
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
@@ -89,6 +94,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       TEMPORAL_TASK_QUEUE: taskQueue,
       AUTH_JWT_SECRET: TEST_JWT_SECRET,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      ...options.apiEnv,
     });
 
     await seedDirectory(db.pool);
@@ -100,6 +106,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     cleanups.push(() => nativeConnection.close());
     // global-setup bundles the workflows once; without it each file bundles its own
     const bundlePath = process.env.TEMPORAL_TEST_WORKFLOW_BUNDLE;
+    const workerMetrics = createWorkerMetrics();
     const worker: Worker = await createItemWorker({
       connection: nativeConnection,
       namespace: config.TEMPORAL_NAMESPACE,
@@ -108,6 +115,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       client,
       delivery: options.delivery,
       workflowBundle: bundlePath ? { codePath: bundlePath } : undefined,
+      metrics: workerMetrics,
     });
     const running = worker.run();
     cleanups.push(async () => {
@@ -122,6 +130,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       client,
       pool: db.pool,
       taskQueue,
+      workerMetrics,
       tokenFor: (actor) => signToken(config, actor, '1h'),
       stop,
     };

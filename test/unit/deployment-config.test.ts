@@ -3,14 +3,16 @@
  * RSA-PSS-only key is refused at start-up (jose cannot verify with it), every
  * secret published in this repository is refused in production, and the
  * Docker deployment as the README documents it starts and keeps the UI
- * reachable through a loopback port.
+ * reachable through a loopback port. Then the production topology's
+ * structure, checked without a container engine.
  */
 import { constants, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { createAuthenticator } from '../../api/auth';
 import { loadApiConfig } from '../../api/config';
+import { loadWorkerConfig } from '../../worker/config';
 
 const ISSUER = 'rectification-engine';
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -60,5 +62,177 @@ describe('Docker deployment as the README documents it (claim 6)', () => {
     const internalOnly = (service: { networks?: string[] }) =>
       (service.networks ?? []).every((n) => compose.networks?.[n]?.internal === true);
     expect(internalOnly(compose.services['temporal-ui'])).toBe(false);
+  });
+});
+
+/**
+ * The production topology (docker-compose.yml) without a container engine:
+ * the file is parsed with `yaml` and its structure checked, every build input
+ * and mounted file it names exists, and the environment it gives each process
+ * passes that process's own configuration schema.
+ */
+describe('production topology (docker-compose.yml)', () => {
+  const ROOT = join(__dirname, '../../');
+  const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as Compose;
+  const SECRETS = { POSTGRES_PASSWORD: randomBytes(24).toString('hex'), AUTH_JWT_SECRET: randomBytes(48).toString('base64') };
+
+  interface Service {
+    image?: string;
+    build?: string | { context: string; dockerfile?: string };
+    command?: string[];
+    entrypoint?: string[];
+    environment?: Record<string, string>;
+    depends_on?: string[] | Record<string, { condition: string }>;
+    networks?: string[] | Record<string, { aliases?: string[] } | null>;
+    ports?: string[];
+    volumes?: string[];
+    healthcheck?: { test: string[] };
+    deploy?: { replicas?: number | string };
+    profiles?: string[];
+  }
+  interface Compose {
+    services: Record<string, Service>;
+    networks: Record<string, { internal?: boolean } | null>;
+    volumes: Record<string, unknown>;
+  }
+
+  /** Compose's variable syntax: ${VAR}, ${VAR:-default}, ${VAR:?message} (refused when unset or empty). */
+  function interpolate(value: string, env: Record<string, string | undefined>): string {
+    return value.replace(/\$\{([A-Z0-9_]+)(?::([-?])([^}]*))?\}/g, (_m, name: string, op: string | undefined, arg: string) => {
+      const set = env[name];
+      if (set !== undefined && set !== '') return set;
+      if (op === '?') throw new Error(`${name}: ${arg}`);
+      return op === '-' ? arg : '';
+    });
+  }
+  const services = compose.services;
+  const names = Object.keys(services);
+  const networksOf = (s: Service) => (Array.isArray(s.networks) ? s.networks : Object.keys(s.networks ?? {}));
+  const dependsOn = (s: Service) => (Array.isArray(s.depends_on) ? Object.fromEntries(s.depends_on.map((d) => [d, { condition: 'service_started' }])) : (s.depends_on ?? {}));
+  const envOf = (name: string, env: Record<string, string | undefined> = SECRETS) =>
+    Object.fromEntries(Object.entries(services[name]!.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), env)]));
+
+  test('the parts of the topology are there: PostgreSQL, a Temporal server on it, the UI, migrations, worker, API, and Prometheus and Grafana as an optional profile', () => {
+    expect(names.sort()).toEqual(['api', 'grafana', 'migrate', 'postgres', 'prometheus', 'temporal', 'temporal-search-attributes', 'temporal-ui', 'worker']);
+    expect(envOf('temporal')).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgres', POSTGRES_PWD: SECRETS.POSTGRES_PASSWORD });
+    expect(services.prometheus!.profiles).toEqual(['monitoring']);
+    expect(services.grafana!.profiles).toEqual(['monitoring']);
+    // nothing the product needs waits on an optional service
+    for (const name of names.filter((n) => !services[n]!.profiles)) {
+      for (const dep of Object.keys(dependsOn(services[name]!))) expect({ name, dep, profiles: services[dep]!.profiles }).toEqual({ name, dep, profiles: undefined });
+    }
+  });
+
+  test('every image is pinned to a version (major.minor at least), never latest', () => {
+    const images = names.flatMap((n) => (services[n]!.image ? [[n, services[n]!.image!] as const] : []));
+    expect(images.length).toBeGreaterThanOrEqual(6);
+    for (const [name, image] of images) {
+      const tag = image.split(':')[1];
+      expect({ name, tag }).toEqual({ name, tag: expect.stringMatching(/^v?\d+\.\d+/) });
+    }
+    // the product's own services are built from this repository
+    for (const name of ['migrate', 'worker', 'api']) expect(services[name]!.build).toBe('.');
+  });
+
+  test('the worker runs as several replicas (WORKER_REPLICAS, 3 by default) and publishes no port', () => {
+    const replicas = (env: Record<string, string>) => Number(interpolate(String(services.worker!.deploy?.replicas), env));
+    expect(replicas({})).toBe(3);
+    expect(replicas({ WORKER_REPLICAS: '8' })).toBe(8);
+    expect(services.worker!.ports).toBeUndefined();
+    expect(JSON.stringify(services.worker)).not.toMatch(/container_name/);
+  });
+
+  test('lockdown: only the API publishes a port; PostgreSQL, Temporal, Prometheus and the workers are on the internal network alone', () => {
+    expect(compose.networks.internal).toEqual({ internal: true });
+    const published = names.filter((n) => services[n]!.ports?.length);
+    expect(published).toEqual(['api']);
+    expect(services.api!.ports).toEqual(['3000:3000']);
+    for (const name of ['postgres', 'temporal', 'temporal-search-attributes', 'migrate', 'worker', 'prometheus']) {
+      expect({ name, networks: networksOf(services[name]!) }).toEqual({ name, networks: ['internal'] });
+    }
+    // the API's metrics port binds to its internal-network alias, not to every interface
+    expect(services.api!.networks).toMatchObject({ internal: { aliases: ['api-metrics'] } });
+    expect(envOf('api').METRICS_HOST).toBe('api-metrics');
+  });
+
+  test('secrets are required: without POSTGRES_PASSWORD or AUTH_JWT_SECRET the file does not resolve', () => {
+    expect(() => envOf('api', { AUTH_JWT_SECRET: SECRETS.AUTH_JWT_SECRET })).toThrow(/POSTGRES_PASSWORD/);
+    expect(() => envOf('api', { POSTGRES_PASSWORD: SECRETS.POSTGRES_PASSWORD })).toThrow(/AUTH_JWT_SECRET/);
+    expect(() => envOf('postgres', {})).toThrow(/POSTGRES_PASSWORD/);
+    expect(() => envOf('worker', {})).toThrow(/POSTGRES_PASSWORD/);
+    // Grafana refuses to start without its own admin password (its entrypoint checks it)
+    expect(services.grafana!.entrypoint!.join(' ')).toMatch(/test -n "\$\$GF_SECURITY_ADMIN_PASSWORD" \|\| .*exit 1.*exec \/run\.sh/);
+  });
+
+  test('the environment each process gets passes its own configuration schema, as in the image (NODE_ENV=production)', () => {
+    const worker = loadWorkerConfig({ ...envOf('worker'), NODE_ENV: 'production' });
+    expect(worker).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233', METRICS_HOST: '0.0.0.0', WORKER_METRICS_PORT: 9464, TEMPORAL_SDK_METRICS_PORT: 9465 });
+    const api = loadApiConfig({ ...envOf('api'), NODE_ENV: 'production' });
+    expect(api).toMatchObject({ API_HOST: '0.0.0.0', API_PORT: 3000, API_METRICS_PORT: 9466, NODE_ENV: 'production' });
+    expect(readFileSync(join(ROOT, 'Dockerfile'), 'utf8')).toMatch(/^ENV NODE_ENV=production$/m);
+  });
+
+  test('healthchecks on every long-running service, and start-up waits on them where it must', () => {
+    for (const name of ['postgres', 'temporal', 'worker', 'api', 'prometheus', 'grafana']) {
+      const test = services[name]!.healthcheck?.test;
+      expect({ name, command: Array.isArray(test) && test.length > 1 && ['CMD', 'CMD-SHELL'].includes(test[0]!) }).toEqual({ name, command: true });
+    }
+    expect(dependsOn(services.temporal!)).toEqual({ postgres: { condition: 'service_healthy' } });
+    expect(dependsOn(services.migrate!)).toEqual({ postgres: { condition: 'service_healthy' } });
+    for (const name of ['worker', 'api']) {
+      expect(dependsOn(services[name]!)).toEqual({
+        migrate: { condition: 'service_completed_successfully' },
+        'temporal-search-attributes': { condition: 'service_completed_successfully' },
+      });
+    }
+    for (const name of names) for (const dep of Object.keys(dependsOn(services[name]!))) expect(names).toContain(dep);
+    // the worker's healthcheck asks the port its metrics are served on
+    expect(services.worker!.healthcheck!.test.join(' ')).toContain(`127.0.0.1:${envOf('worker').WORKER_METRICS_PORT}/metrics`);
+  });
+
+  test('every build input and mounted file exists: the Dockerfile, what it copies, the scripts the commands run, the bind mounts', () => {
+    const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+    const copied = [...dockerfile.matchAll(/^COPY\s+(?!--from)(.+)$/gm)].flatMap((m) => m[1]!.trim().split(/\s+/).slice(0, -1));
+    expect(copied).toEqual(expect.arrayContaining(['package.json', 'package-lock.json']));
+    for (const source of copied) expect({ source, exists: existsSync(join(ROOT, source)) }).toEqual({ source, exists: true });
+    for (const name of names) {
+      const s = services[name]!;
+      const script = s.command?.find((arg) => /\.(ts|js|sh)$/.test(arg));
+      if (s.build && script) expect({ name, script, exists: existsSync(join(ROOT, script)) }).toEqual({ name, script, exists: true });
+      for (const volume of s.volumes ?? []) {
+        const source = volume.split(':')[0]!;
+        if (source.startsWith('./')) expect({ name, source, exists: existsSync(join(ROOT, source)) }).toEqual({ name, source, exists: true });
+        else expect(Object.keys(compose.volumes)).toContain(source);
+      }
+    }
+    // nothing the processes import is kept out of the image
+    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
+    for (const dir of ['activities', 'api', 'config', 'db', 'domain', 'metrics', 'scripts', 'worker', 'workflows']) {
+      expect(existsSync(join(ROOT, dir))).toBe(true);
+      expect(ignored).not.toContain(dir);
+    }
+  });
+
+  test('Prometheus scrapes every process on the ports the compose file gives them, every worker replica through DNS', () => {
+    const prometheus = parse(readFileSync(join(ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8')) as {
+      scrape_configs: Array<{ job_name: string; static_configs?: Array<{ targets: string[] }>; dns_sd_configs?: Array<{ names: string[]; type: string; port: number }> }>;
+    };
+    const jobs = Object.fromEntries(prometheus.scrape_configs.map((j) => [j.job_name, j]));
+    expect(jobs['rectification-api']!.static_configs![0]!.targets).toEqual([`api-metrics:${envOf('api').API_METRICS_PORT}`]);
+    expect(jobs['rectification-worker']!.dns_sd_configs).toEqual([expect.objectContaining({ names: ['worker'], type: 'A', port: Number(envOf('worker').WORKER_METRICS_PORT) })]);
+    expect(jobs['temporal-sdk']!.dns_sd_configs).toEqual([expect.objectContaining({ names: ['worker'], type: 'A', port: Number(envOf('worker').TEMPORAL_SDK_METRICS_PORT) })]);
+    expect(jobs['temporal-server']!.static_configs![0]!.targets).toEqual([envOf('temporal').PROMETHEUS_ENDPOINT!.replace('0.0.0.0', 'temporal')]);
+  });
+
+  test('Grafana is provisioned with the dashboard and the data source it names', () => {
+    const mounts = services.grafana!.volumes!;
+    expect(mounts).toContain('./deploy/grafana/rectification.json:/var/lib/grafana/dashboards/rectification.json:ro');
+    const provider = parse(readFileSync(join(ROOT, 'deploy/grafana/provisioning/dashboards/rectification.yml'), 'utf8'));
+    expect(provider.providers[0].options.path).toBe('/var/lib/grafana/dashboards');
+    const datasource = parse(readFileSync(join(ROOT, 'deploy/grafana/provisioning/datasources/prometheus.yml'), 'utf8'));
+    const dashboard = JSON.parse(readFileSync(join(ROOT, 'deploy/grafana/rectification.json'), 'utf8'));
+    const uids = new Set(JSON.stringify(dashboard).match(/"uid":\s*"[^"]+"/g)!.map((m) => m.split('"')[3]));
+    expect(uids).toEqual(new Set(['prometheus', 'rectification-engine']));
+    expect(datasource.datasources[0]).toMatchObject({ uid: 'prometheus', type: 'prometheus', url: 'http://prometheus:9090' });
   });
 });

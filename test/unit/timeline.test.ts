@@ -120,7 +120,7 @@ describe('advanceClock: warning, overdue and the ladder', () => {
     expect(out.records.auditEvents).toEqual<AuditEvent[]>([
       {
         itemId: 'item-1', seq: 2, at: iso(at), actor: SYSTEM_ACTOR, action: 'deadlineWarning', requestId: undefined, taskId: 't1',
-        units: ['unit-a'], details: { dueAt: iso(D) },
+        units: ['unit-a'], details: { dueAt: iso(D), scheduledAt: iso(at) },
       },
     ]);
     expect(out.records.notifications).toEqual<Notification[]>([
@@ -193,6 +193,18 @@ describe('advanceClock: warning, overdue and the ladder', () => {
     expect(out.records.auditEvents.map((e) => e.seq)).toEqual([2, 3, 4, 5, 6]);
     expect(out.state.counters.escalations).toBe(3);
     expect(advanceClock(out.state, D + 2 * DAY).records.escalations).toEqual([]);
+  });
+
+  it('each warning, deadline and rung records the instant it was meant for beside the instant it fired (the lateness metric reads both)', () => {
+    const out = advanceClock(fastItem(), D + DAY);
+    const late = out.records.auditEvents.map((e) => ({ action: e.action, at: e.at, scheduledAt: e.details.scheduledAt }));
+    expect(late).toEqual([
+      { action: 'deadlineWarning', at: iso(D + DAY), scheduledAt: iso(D - 30 * MINUTE) },
+      { action: 'deadlineMissed', at: iso(D + DAY), scheduledAt: iso(D) },
+      { action: 'escalated', at: iso(D + DAY), scheduledAt: iso(D) },
+      { action: 'escalated', at: iso(D + DAY), scheduledAt: iso(D + 5 * MINUTE) },
+      { action: 'escalated', at: iso(D + DAY), scheduledAt: iso(D + 15 * MINUTE) },
+    ]);
   });
 
   it('without a supervision level, the office rung goes to the leader alone', () => {

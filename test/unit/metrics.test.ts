@@ -1,0 +1,176 @@
+/**
+ * The metrics building blocks without a database or a server: what the save
+ * and delivery reports add up to, the items count served from one query per
+ * interval (and never stale after a failure), HTTP labels that cannot grow
+ * without bound, and the bare /metrics listener.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Pool } from 'pg';
+import { loadApiConfig } from '../../api/config';
+import { createApiMetrics } from '../../metrics/api-metrics';
+import { loadWorkerConfig } from '../../worker/config';
+import { serveMetrics, serveMetricsOrWarn } from '../../metrics/serve';
+import { createWorkerMetrics } from '../../metrics/worker-metrics';
+import type { AuditEvent } from '../../domain/types';
+
+/** A pool whose one query is the items count: answers `rows`, or fails while `failing`. */
+function fakePool(rows: Array<{ status: string; light: string; count: number }>) {
+  const state = { counts: 0, failing: false };
+  const client = {
+    query: async (sql: string) => {
+      if (!sql.startsWith('SELECT status, light')) return { rows: [] };
+      state.counts += 1;
+      if (state.failing) throw new Error('database down');
+      return { rows };
+    },
+    release: () => undefined,
+  };
+  return { pool: { connect: async () => client } as unknown as Pool, state };
+}
+
+const clockEvent = (seq: number, action: string, at: string, details: Record<string, unknown>): AuditEvent => ({
+  itemId: 'i1', seq, at, actor: { id: 'system', name: 'System', role: 'system' as never }, action, units: [], details,
+});
+
+describe('worker metrics', () => {
+  test('attempts by outcome; a retry is any attempt after the first', async () => {
+    const m = createWorkerMetrics();
+    m.saveAttempt('failed', 1, 0.01);
+    m.saveAttempt('failed', 2, 0.01);
+    m.saveAttempt('saved', 3, 0.02);
+    const text = await m.registry.metrics();
+    expect(text).toContain('rect_save_attempts_total{outcome="failed"} 2');
+    expect(text).toContain('rect_save_attempts_total{outcome="saved"} 1');
+    expect(text).toContain('rect_save_retries_total 2');
+  });
+
+  test('clock events from landed audit rows: counted by kind and level, lateness = fired − scheduled; other actions ignored', async () => {
+    const m = createWorkerMetrics();
+    m.saveLanded({ asOf: '2026-03-01T00:00:10.000Z' }, {
+      itemRowWritten: true,
+      auditEvents: [
+        clockEvent(1, 'deadlineWarning', '2026-03-01T00:00:02.000Z', { scheduledAt: '2026-03-01T00:00:00.000Z' }),
+        clockEvent(2, 'escalated', '2026-03-01T00:01:00.000Z', { level: 2, scheduledAt: '2026-03-01T00:00:00.000Z' }),
+        // recorded before the clock kept scheduledAt: counted, not timed
+        clockEvent(3, 'deadlineMissed', '2026-03-01T00:00:05.000Z', {}),
+        clockEvent(4, 'progressReported', '2026-03-01T00:00:05.000Z', {}),
+      ],
+    }, Date.parse('2026-03-01T00:00:12.500Z'));
+    const text = await m.registry.metrics();
+    expect(text).toContain('rect_clock_events_total{kind="warning"} 1');
+    expect(text).toContain('rect_clock_events_total{kind="overdue"} 1');
+    expect(text).toContain('rect_clock_events_total{kind="escalation"} 1');
+    expect(text).toContain('rect_escalations_total{level="2"} 1');
+    expect(text).toContain('rect_clock_event_lateness_seconds_sum{kind="warning"} 2');
+    expect(text).toContain('rect_clock_event_lateness_seconds_sum{kind="escalation"} 60');
+    expect(text).toContain('rect_clock_event_lateness_seconds_count{kind="overdue"} 0');
+    expect(text).toContain('rect_clock_event_lateness_seconds_bucket{le="2.5",kind="warning"} 1');
+    expect(text).toContain('rect_clock_event_lateness_seconds_bucket{le="30",kind="escalation"} 0');
+    expect(text).toContain('rect_projection_lag_seconds_sum 2.5');
+  });
+
+  test('a save that moved no item row adds no lag; deliveries add up by channel and outcome', async () => {
+    const m = createWorkerMetrics();
+    m.saveLanded({ asOf: '2026-03-01T00:00:00.000Z' }, { itemRowWritten: false, auditEvents: [] }, Date.now());
+    m.deliveries('wecom', 'delivered', 3);
+    m.deliveries('wecom', 'delivered', 2);
+    m.deliveries('email', 'dead', 1);
+    m.deliveries('email', 'retrying', 0);
+    const text = await m.registry.metrics();
+    expect(text).toContain('rect_projection_lag_seconds_count 0');
+    expect(text).toContain('rect_notification_deliveries_total{channel="wecom",outcome="delivered"} 5');
+    expect(text).toContain('rect_notification_deliveries_total{channel="email",outcome="dead"} 1');
+    expect(text).not.toContain('outcome="retrying"');
+  });
+});
+
+describe('API metrics', () => {
+  test('the items count is one query per interval however many scrapes, with every status × light present', async () => {
+    const { pool, state } = fakePool([{ status: 'active', light: 'red', count: 7 }]);
+    const m = createApiMetrics({ pool, itemCountTtlMs: 60_000 });
+    const first = await m.registry.metrics();
+    await Promise.all([m.registry.metrics(), m.registry.metrics()]);
+    expect(state.counts).toBe(1);
+    expect(first).toContain('rect_items{status="active",light="red"} 7');
+    expect(first).toContain('rect_items{status="cancelled",light="green"} 0');
+    expect(first.match(/^rect_items\{/gm)).toHaveLength(12);
+  });
+
+  test('a failed count leaves no series (never stale figures), is reported, and the next scrape asks again', async () => {
+    const { pool, state } = fakePool([{ status: 'active', light: 'green', count: 2 }]);
+    const errors: unknown[] = [];
+    const m = createApiMetrics({ pool, itemCountTtlMs: 60_000, onCountError: (err) => errors.push(err) });
+    state.failing = true;
+    const down = await m.registry.metrics();
+    expect(down).not.toMatch(/^rect_items\{/m);
+    expect(errors).toHaveLength(1);
+    state.failing = false;
+    const up = await m.registry.metrics();
+    expect(up).toContain('rect_items{status="active",light="green"} 2');
+    expect(state.counts).toBe(2);
+  });
+
+  test('HTTP labels stay bounded: an unknown method is OTHER, a request no route took is unmatched', async () => {
+    const m = createApiMetrics({ pool: fakePool([]).pool });
+    m.observeRequest('GET', '/items/:id', 200, 0.01);
+    m.observeRequest('BREW', undefined, 404, 0.001);
+    const text = await m.registry.metrics();
+    expect(text).toContain('rect_http_request_duration_seconds_count{method="GET",route="/items/:id",status="200"} 1');
+    expect(text).toContain('rect_http_request_duration_seconds_count{method="OTHER",route="unmatched",status="404"} 1');
+  });
+});
+
+describe('metrics listener', () => {
+  test('serves GET /metrics in the exposition format and nothing else', async () => {
+    const m = createWorkerMetrics();
+    const listener = await serveMetrics(m.registry, '127.0.0.1', 0);
+    try {
+      const res = await fetch(listener.url);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+      expect(await res.text()).toContain('# TYPE rect_clock_events_total counter');
+      expect((await fetch(listener.url.replace('/metrics', '/'))).status).toBe(404);
+      expect((await fetch(listener.url, { method: 'POST' })).status).toBe(404);
+    } finally {
+      await listener.close();
+    }
+  });
+
+  test('a taken port costs the metrics, not the process: a warning and no listener', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as AddressInfo;
+    const warnings: string[] = [];
+    try {
+      const listener = await serveMetricsOrWarn(createWorkerMetrics().registry, '127.0.0.1', port, { warn: (_o, msg) => warnings.push(msg) });
+      expect(listener).toBeUndefined();
+      expect(warnings).toEqual(['metrics not served: the port cannot be bound']);
+      expect(await serveMetricsOrWarn(createWorkerMetrics().registry, '127.0.0.1', undefined, { warn: () => undefined })).toBeUndefined();
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+});
+
+describe('metrics configuration', () => {
+  test('ports are numbers, `off`, or refused; defaults 9464 / 9465 / 9466 on the loopback', () => {
+    expect(loadWorkerConfig({})).toMatchObject({ METRICS_HOST: '127.0.0.1', WORKER_METRICS_PORT: 9464, TEMPORAL_SDK_METRICS_PORT: 9465 });
+    expect(loadApiConfig({})).toMatchObject({ METRICS_HOST: '127.0.0.1', API_METRICS_PORT: 9466, METRICS_ITEM_COUNT_INTERVAL_SECONDS: 15 });
+    expect(loadWorkerConfig({ WORKER_METRICS_PORT: 'off', TEMPORAL_SDK_METRICS_PORT: '0' })).toMatchObject({
+      WORKER_METRICS_PORT: undefined, TEMPORAL_SDK_METRICS_PORT: 0,
+    });
+    for (const bad of ['', 'abc', '-1', '65536', '80.5']) {
+      expect(() => loadWorkerConfig({ WORKER_METRICS_PORT: bad })).toThrow(/WORKER_METRICS_PORT: must be a port \(0–65535\) or off/);
+    }
+    expect(() => loadApiConfig({ API_METRICS_PORT: 'on' })).toThrow(/API_METRICS_PORT/);
+  });
+
+  test('a metrics token is a secret: 32 characters at least, and in production not a placeholder or a pattern', () => {
+    expect(() => loadApiConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
+    const production = { NODE_ENV: 'production', AUTH_JWT_SECRET: 'Zx8#kP2vLq9!wR4tYb7^mN3sHd6&jF1c' };
+    expect(() => loadApiConfig({ ...production, METRICS_TOKEN: 'metrics-token-change-me-0123456789abc' })).toThrow(/METRICS_TOKEN.*refused in production/);
+    expect(() => loadApiConfig({ ...production, METRICS_TOKEN: 'abababababababababababababababababab' })).toThrow(/METRICS_TOKEN/);
+    expect(loadApiConfig({ ...production, METRICS_TOKEN: 'k9Qx2LmZ7vTn4RbW8yHc3JdF6pGs1AeU' }).METRICS_TOKEN).toBe('k9Qx2LmZ7vTn4RbW8yHc3JdF6pGs1AeU');
+  });
+});
