@@ -20,7 +20,7 @@ import {
   type DeliveryRow,
   type Endpoint,
 } from '../../db/repositories/deliveries';
-import type { Channels } from './channels';
+import { secretsOf, type Channels } from './channels';
 import type { EndpointConfig, SendOutcome } from './channels/types';
 import { loadFacts } from './facts';
 import { URGENT_LEVEL } from './plan';
@@ -37,6 +37,10 @@ export interface DeliveryConfig {
   baseUrl: string;
   /** most deliveries in one digest message */
   digestMax: number;
+  /** first delay after a failed send (it doubles per attempt, with jitter); default 5 s */
+  retryBaseMs?: number;
+  /** longest delay between two attempts; default 1 h */
+  maxBackoffMs?: number;
 }
 
 export interface SendRound {
@@ -56,7 +60,7 @@ function messageIdOf(ids: string[]): string {
 }
 
 /** Deliveries already tried go again as the same message; fresh ones are grouped: urgent alone, the rest in digests. */
-function groupsOf(rows: DeliveryRow[], digestMax: number): DeliveryRow[][] {
+export function groupsOf(rows: DeliveryRow[], digestMax: number): DeliveryRow[][] {
   const retried = new Map<string, DeliveryRow[]>();
   const urgent: DeliveryRow[][] = [];
   const fresh: DeliveryRow[] = [];
@@ -70,22 +74,26 @@ function groupsOf(rows: DeliveryRow[], digestMax: number): DeliveryRow[][] {
   return [...urgent, ...retried.values(), ...digests];
 }
 
-/** The endpoint for this message: mentions become @mobiles (robots) or the addressees (e-mail). */
-function addressed(config: EndpointConfig, group: DeliveryRow[]): EndpointConfig {
+/**
+ * The endpoint for this message: the people it names become @mobiles (DingTalk)
+ * or its addressees (e-mail), the unit's own mailboxes then in copy, so that a
+ * digest mixing what goes to the unit and what goes to its leaders still
+ * reaches both. WeCom, Feishu and webhooks have no per-message addressing.
+ */
+export function addressed(config: EndpointConfig, group: readonly Pick<DeliveryRow, 'mentions'>[]): EndpointConfig {
   const mentions = group.flatMap((r) => r.mentions);
   if (config.kind === 'dingtalk') {
     const mobiles = [...new Set([...(config.atMobiles ?? []), ...mentions.flatMap((m) => (m.mobile ? [m.mobile] : []))])];
     return mobiles.length ? { ...config, atMobiles: mobiles } : config;
   }
   if (config.kind === 'email') {
-    const emails = [...new Set(mentions.flatMap((m) => (m.email ? [m.email] : [])))];
-    return emails.length ? { ...config, to: emails } : config;
+    const to = [...new Set(mentions.flatMap((m) => (m.email ? [m.email] : [])))];
+    if (to.length === 0) return config;
+    const cc = [...new Set([...config.to, ...(config.cc ?? [])])].filter((a) => !to.includes(a));
+    const { cc: _cc, ...rest } = config;
+    return { ...rest, to, ...(cc.length ? { cc } : {}) };
   }
   return config;
-}
-
-function secretsOf(config: EndpointConfig): Array<string | undefined> {
-  return Object.values(config).filter((v): v is string => typeof v === 'string' && v.length >= 8);
 }
 
 export function createSender(deps: { pool: Pool; channels: Channels; config: DeliveryConfig; now?: () => number }) {
@@ -99,9 +107,12 @@ export function createSender(deps: { pool: Pool; channels: Channels; config: Del
       await markDelivered(pool, ids, outcome.receivedAt ?? at);
       return 'sent';
     }
-    const oldest = Math.min(...group.map((r) => Date.parse(r.createdAt)));
+    // the give-up clock runs from the delivery's creation, or from its resend by an admin
+    const oldest = Math.min(...group.map((r) => Date.parse(r.resentAt ?? r.createdAt)));
     const attempt = Math.max(...group.map((r) => r.attempts)) + 1;
-    const delay = retryDelayMs(outcome, attempt, { maxMs: MAX_BACKOFF_MS });
+    const delay = retryDelayMs(outcome, attempt, {
+      maxMs: config.maxBackoffMs ?? MAX_BACKOFF_MS, ...(config.retryBaseMs !== undefined ? { baseMs: config.retryBaseMs } : {}),
+    });
     const giveUp = delay === undefined || at + delay - oldest > config.giveUpAfterMs;
     await markFailed(pool, ids, { atMs: at, error: redact(outcome.error, secrets), retryAtMs: giveUp ? undefined : at + delay });
     return 'failed';
@@ -111,7 +122,9 @@ export function createSender(deps: { pool: Pool; channels: Channels; config: Del
     const channel = await channelConfig(pool, e.unitCode, e.channelId);
     const round: SendRound = { sent: 0, failed: 0, ...(bucket ? { bucket } : {}) };
     const spec = channel ? PLATFORM_LIMITS[channel.config.kind] : undefined;
-    const rows = await claimDeliveries(pool, e, { nowMs: now(), digestWindowMs: config.digestWindowMs, limit: CLAIM_LIMIT, leaseMs: LEASE_MS });
+    const rows = await claimDeliveries(pool, e, {
+      nowMs: now(), digestWindowMs: config.digestWindowMs, limit: CLAIM_LIMIT, leaseMs: LEASE_MS, urgentLevel: URGENT_LEVEL,
+    });
     if (rows.length > 0 && (!channel || !channel.active)) {
       // the channel was removed or switched off: on record as dead, to be resent once it is fixed
       await markFailed(pool, rows.map((r) => r.id), { atMs: now(), error: `channel ${e.unitCode}/${e.channelId} is gone or inactive` });

@@ -10,6 +10,8 @@ export const UnitCodeSchema = z
   .regex(UNIT_CODE_PATTERN, 'use letters, digits and . _ - (starting with a letter or digit)')
   .meta({ id: 'UnitCode', description: 'A unit\'s stable code: tasks, tokens (`unit` claim) and rankings refer to it' });
 
+const RESERVED_CODES = ['ranking', 'import'];
+
 const TimeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)');
 const TimeZone = z.string().max(64).refine((tz) => {
   try {
@@ -77,6 +79,8 @@ export const UnitInputSchema = z
   .superRefine((u, ctx) => {
     if (u.kind === 'supervisionOffice' && !u.level) ctx.addIssue({ code: 'custom', path: ['level'], message: 'a supervision office needs its level' });
     if (u.kind !== 'supervisionOffice' && u.level) ctx.addIssue({ code: 'custom', path: ['level'], message: 'only supervision offices have a level' });
+    // GET /units/ranking and POST /units/import are routes: a unit by those codes could not be read or updated
+    if (RESERVED_CODES.includes(u.code)) ctx.addIssue({ code: 'custom', path: ['code'], message: `'${u.code}' is reserved` });
     if (u.parentCode === u.code) ctx.addIssue({ code: 'custom', path: ['parentCode'], message: 'a unit cannot be its own parent' });
     const ids = (u.channels ?? []).map((c) => c.id);
     if (new Set(ids).size !== ids.length) ctx.addIssue({ code: 'custom', path: ['channels'], message: 'channel ids must be unique' });
