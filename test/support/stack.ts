@@ -16,6 +16,8 @@ import type { TokenRole } from '../../api/auth';
 import { loadApiConfig } from '../../api/config';
 import { signToken } from '../../api/token-signing';
 import type { DeliveryConfig } from '../../activities/delivery/send';
+import { createChannels } from '../../activities/delivery/channels';
+import { createPool } from '../../db/pool';
 import { createItemWorker } from '../../worker/create-worker';
 import { createTestDatabase } from './test-database';
 
@@ -58,6 +60,8 @@ export async function seedDirectory(pool: Pool): Promise<void> {
   );
 }
 
+const SILENT = { warn: () => undefined };
+
 export function testTemporalAddress(): string {
   const address = process.env.TEMPORAL_TEST_ADDRESS;
   if (!address) throw new Error('TEMPORAL_TEST_ADDRESS is not set: run through jest (test/integration/global-setup.ts)');
@@ -67,6 +71,12 @@ export function testTemporalAddress(): string {
 export interface TestStackOptions {
   /** the worker's delivery settings (digest window, give-up time, link base) */
   delivery?: Partial<DeliveryConfig>;
+  /** how long one request to a channel may take (default 10 s) */
+  deliveryTimeoutMs?: number;
+  /** the API's logger (default: silent, or TEST_LOG_LEVEL); tests that read the log pass their own */
+  logger?: pino.Logger;
+  /** the database the API and the worker use, instead of the test database's own URL (e.g. through a proxy that can fail) */
+  databaseUrl?: (testDatabaseUrl: string) => string;
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
@@ -92,21 +102,27 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     });
 
     await seedDirectory(db.pool);
+    const pool = options.databaseUrl ? createPool({ DATABASE_URL: options.databaseUrl(db.url), DATABASE_POOL_MAX: 5 }, SILENT) : db.pool;
+    if (pool !== db.pool) cleanups.push(() => pool.end());
     const connection = await Connection.connect({ address });
     cleanups.push(() => connection.close());
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 
     const nativeConnection = await NativeConnection.connect({ address });
     cleanups.push(() => nativeConnection.close());
+    // closed after the worker stopped (cleanups run in reverse): e-mail keeps pooled SMTP connections
+    const channels = createChannels(options.deliveryTimeoutMs ? { timeoutMs: options.deliveryTimeoutMs } : {});
+    cleanups.push(() => channels.close());
     // global-setup bundles the workflows once; without it each file bundles its own
     const bundlePath = process.env.TEMPORAL_TEST_WORKFLOW_BUNDLE;
     const worker: Worker = await createItemWorker({
       connection: nativeConnection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue,
-      pool: db.pool,
+      pool,
       client,
       delivery: options.delivery,
+      channels,
       workflowBundle: bundlePath ? { codePath: bundlePath } : undefined,
     });
     const running = worker.run();
@@ -115,8 +131,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       await running;
     });
 
-    const logger = pino({ level: config.LOG_LEVEL });
-    const app = createApp({ config, temporal: client, pool: db.pool, logger });
+    const logger = options.logger ?? pino({ level: config.LOG_LEVEL });
+    const app = createApp({ config, temporal: client, pool, logger });
     return {
       app,
       client,
