@@ -33,6 +33,12 @@ export const UnitLeaderSchema = z
   .meta({ id: 'UnitLeader' });
 
 const Secret = lineSchema(512);
+const EmailAddress = z.email().max(254);
+/** `noreply@example.cn` or, with a display name, `督办系统 <noreply@example.cn>` */
+const Mailbox = lineSchema(320).refine((v) => {
+  const named = /^[^<>"]*<([^<>\s]+)>$/.exec(v);
+  return EmailAddress.safeParse(named ? named[1] : v).success;
+}, 'must be an e-mail address, optionally with a display name: Name <address>');
 const BaseUrl = z.url({ protocol: /^https?$/ }).max(500).optional().describe('the platform host; default the real one');
 
 export const ChannelConfigSchema = z
@@ -51,7 +57,7 @@ export const ChannelConfigSchema = z
       kind: z.literal('email'), host: lineSchema(253), port: z.number().int().min(1).max(65535).optional(),
       secure: z.boolean().optional(), requireTLS: z.boolean().optional(),
       auth: z.object({ user: lineSchema(254), pass: Secret }).optional(),
-      from: z.email().max(254), to: z.array(z.email().max(254)).min(1).max(20), cc: z.array(z.email().max(254)).max(20).optional(),
+      from: Mailbox, to: z.array(z.email().max(254)).min(1).max(20), cc: z.array(z.email().max(254)).max(20).optional(),
       messageIdDomain: lineSchema(253).optional(),
     }),
   ])

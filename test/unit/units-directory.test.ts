@@ -49,7 +49,7 @@ describe('the unit schema', () => {
         { id: 'wc', config: { kind: 'wecom', key: 'k-1' } },
         { id: 'fs', config: { kind: 'feishu', hookId: 'h-1', secret: 's' } },
         { id: 'wh', config: { kind: 'webhook', url: 'https://hooks.example.cn/rect', secret: WEBHOOK_SECRET } },
-        { id: 'mail', active: false, config: { kind: 'email', host: 'smtp.example.cn', from: 'bot@example.cn', to: ['office@jtj.gov.cn'] } },
+        { id: 'mail', active: false, config: { kind: 'email', host: 'smtp.example.cn', from: '督办系统 <bot@example.cn>', to: ['office@jtj.gov.cn'] } },
       ],
     });
     expect(unit.quietHours).toEqual({ from: '22:00', to: '07:30', timezone: 'Asia/Shanghai' });
@@ -85,6 +85,9 @@ describe('the unit schema', () => {
     ['an e-mail channel writing to nobody', { channels: [
       { id: 'm', config: { kind: 'email', host: 'smtp.example.cn', from: 'bot@example.cn', to: [] } },
     ] }, 'channels.0.config.to'],
+    ['a sender that is not an address, even with a display name', { channels: [
+      { id: 'm', config: { kind: 'email', host: 'smtp.example.cn', from: '督办系统 <not an address>', to: ['a@example.cn'] } },
+    ] }, 'channels.0.config.from'],
     ['a channel of an unknown kind', { channels: [{ id: 'x', config: { kind: 'pager', number: '1' } }] }, 'channels.0.config.kind'],
   ])('refuses %s, naming the field', (_, over, path) => {
     const result = UnitInputSchema.safeParse({ ...valid, ...over });
