@@ -53,6 +53,12 @@ export interface SendRound {
 
 const CLAIM_LIMIT = 200;
 const LEASE_MS = 120_000;
+/**
+ * A round takes no new message after this long (the rest go in the next
+ * round, at once): with slow receivers a round stays well inside its lease and
+ * its activity's 5-minute timeout, so a retried round never races a live one.
+ */
+const ROUND_BUDGET_MS = 60_000;
 const MAX_BACKOFF_MS = 3_600_000;
 
 function messageIdOf(ids: string[]): string {
@@ -132,8 +138,14 @@ export function createSender(deps: { pool: Pool; channels: Channels; config: Del
     } else if (channel && rows.length > 0) {
       const facts = await loadFacts(pool, rows, now());
       const groups = groupsOf(rows, config.digestMax);
+      const roundStart = now();
       let limitedUntil: number | undefined;
       for (const [i, group] of groups.entries()) {
+        if (now() - roundStart > ROUND_BUDGET_MS) {
+          limitedUntil = now();
+          await release(pool, groups.slice(i).flat().map((r) => r.id));
+          break;
+        }
         if (spec) {
           const taken = takeToken(round.bucket, spec, now());
           round.bucket = taken.state;

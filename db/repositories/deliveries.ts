@@ -172,10 +172,13 @@ export async function assignMessage(pool: Pool, ids: string[], messageId: string
   await pool.query('UPDATE deliveries SET message_id = $2 WHERE id = ANY($1)', [ids, messageId]);
 }
 
+/** Records a sent message's deliveries as delivered, and their notifications as delivered (to a first channel) if not yet. */
 export async function markDelivered(pool: Pool, ids: string[], atMs: number): Promise<void> {
   await pool.query(
-    `UPDATE deliveries SET status = 'delivered', delivered_at = $2, last_attempt_at = $2, attempts = attempts + 1, lease_until = NULL, last_error = NULL
-     WHERE id = ANY($1) AND status = 'pending'`,
+    `WITH done AS (
+       UPDATE deliveries SET status = 'delivered', delivered_at = $2, last_attempt_at = $2, attempts = attempts + 1, lease_until = NULL, last_error = NULL
+       WHERE id = ANY($1) AND status = 'pending' RETURNING notification_key)
+     UPDATE notifications SET delivered_at = $2 WHERE key IN (SELECT notification_key FROM done) AND delivered_at IS NULL`,
     [ids, new Date(atMs).toISOString()],
   );
 }

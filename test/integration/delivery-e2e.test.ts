@@ -257,6 +257,11 @@ describe('a ladder of seconds: warning, overdue, levels 1, 2 and 3', () => {
     expect(res.body.deliveries.every((d: any) => d.status === 'delivered' && d.deliveredAt)).toBe(true);
     const mine = await request(stack.app).get('/units/unit-a/deliveries').set(bearer(tokens.ownerA));
     expect(mine.body.deliveries.map((d: any) => d.channelId).sort()).toEqual(['dt', 'dt', 'dt', 'dt', 'mail', 'mail', 'mail', 'mail']);
+    // each notification says when it first reached one of its channels
+    const notes = await request(stack.app).get(`/items/${LADDER_ITEM}/notifications`).set(bearer(tokens.leader));
+    const told = notes.body.notifications.filter((n: any) => n.kind !== 'chase');
+    expect(told).toHaveLength(12);
+    expect(told.every((n: any) => typeof n.deliveredAt === 'string')).toBe(true);
   });
 });
 
