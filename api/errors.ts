@@ -92,10 +92,10 @@ interface Known {
   errors?: FieldError[];
 }
 
-/** A rule that names the offending field (details.path) gets it echoed as a field error. */
+/** A rule that names the offending field (details.path) gets it echoed as a field error; one that names several (details.errors), each. */
 function fromDomain(code: DomainErrorCode, detail: string, details?: unknown): Known {
-  const path = (details as { path?: unknown } | undefined)?.path;
-  const errors = typeof path === 'string' ? [{ path, message: detail }] : undefined;
+  const { path, errors: many } = (details ?? {}) as { path?: unknown; errors?: unknown };
+  const errors = Array.isArray(many) ? (many as FieldError[]) : typeof path === 'string' ? [{ path, message: detail }] : undefined;
   // a busy item asks for a retry, like any dependency that is catching up
   const headers = code === 'BUSY' ? { 'Retry-After': RETRY_AFTER_SECONDS } : undefined;
   return { ...DOMAIN_STATUS[code], code, detail, ...(errors ? { errors } : {}), ...(headers ? { headers } : {}) };

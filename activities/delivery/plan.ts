@@ -14,7 +14,7 @@ import type { UnitLeader } from '../../domain/units';
 
 export type { Mention, PlannedDelivery, Routing, RoutingUnit };
 
-/** Level-3 escalations go at once, day or night; everything else may wait for a digest and quiet hours. */
+/** Level-3 escalations go at once and alone, day or night; everything else may wait for a digest and quiet hours. */
 export const URGENT_LEVEL = 3;
 export const NO_CHANNEL = '-';
 
@@ -57,16 +57,27 @@ export interface PlanOptions {
   digestWindowMs: number;
 }
 
+/**
+ * When a delivery may go. Urgent ones: now. Others wait for the digest window,
+ * counted from when the notification fired, not from when it was saved: a
+ * notification saved late (the database was down) has waited long enough and
+ * goes at once. Either way, quiet hours in force at that moment hold it to their end.
+ */
+export function sendAfter(n: Pick<Notification, 'firedAt' | 'level'>, unit: Pick<RoutingUnit, 'quietHours'>, o: PlanOptions): number {
+  if ((n.level ?? 0) >= URGENT_LEVEL) return o.nowMs;
+  const fired = Date.parse(n.firedAt);
+  const at = Math.max(o.nowMs, (Number.isFinite(fired) ? fired : o.nowMs) + o.digestWindowMs);
+  return (unit.quietHours ? quietUntil(unit.quietHours, at) : undefined) ?? at;
+}
+
 export function planDeliveries(notifications: Notification[], routing: Routing, o: PlanOptions): PlannedDelivery[] {
   const out: PlannedDelivery[] = [];
   for (const n of notifications) {
     const { units, mentions, missing } = recipients(n, routing);
-    const urgent = (n.level ?? 0) >= URGENT_LEVEL;
     const base = { notificationKey: n.key, itemId: n.itemId, ...(n.taskId ? { taskId: n.taskId } : {}), ...(n.level !== undefined ? { level: n.level } : {}), mentions };
     let routed = false;
     for (const unit of units.filter((u) => u.active)) {
-      const held = urgent || !unit.quietHours ? undefined : quietUntil(unit.quietHours, o.nowMs);
-      const notBefore = held ?? (urgent ? o.nowMs : o.nowMs + o.digestWindowMs);
+      const notBefore = sendAfter(n, unit, o);
       for (const channel of unit.channels.filter((c) => c.active)) {
         routed = true;
         out.push({ ...base, id: deliveryId(n.key, unit.code, channel.id), unitCode: unit.code, channelId: channel.id, status: 'pending', notBefore: new Date(notBefore).toISOString() });

@@ -129,6 +129,20 @@ export const FIELD = {
 } as const;
 
 export const days = (n: number) => `${n} 天`;
+
+const LEVEL_NAMES: Readonly<Record<string, string>> = { province: '省级', city: '市级', county: '县级' };
+
+/**
+ * Who else a notification went to, as 同时告知 names them: a unit by its name,
+ * its leaders as that unit's 负责人, the item's leader by name, the supervision
+ * office by its name in the directory (or its level when it has none).
+ */
+export const RECIPIENT = {
+  ownerUnit: (unitName: string) => unitName,
+  unitLeader: (unitName: string) => `${unitName}负责人`,
+  itemLeader: (personName: string) => personName,
+  supervisionOffice: (officeName: string | undefined, level: string) => officeName ?? `${LEVEL_NAMES[level] ?? level}督查室`,
+} as const;
 /** separator of names in 同时告知 */
 export const NAME_SEPARATOR = '、';
 

@@ -21,7 +21,7 @@ import {
   type Endpoint,
 } from '../../db/repositories/deliveries';
 import type { DeliveryMetrics } from '../../metrics/worker-metrics';
-import type { Channels } from './channels';
+import { secretsOf, type Channels } from './channels';
 import type { EndpointConfig, SendOutcome } from './channels/types';
 import { loadFacts } from './facts';
 import { URGENT_LEVEL } from './plan';
@@ -38,6 +38,10 @@ export interface DeliveryConfig {
   baseUrl: string;
   /** most deliveries in one digest message */
   digestMax: number;
+  /** first delay after a failed send (it doubles per attempt, with jitter); default 5 s */
+  retryBaseMs?: number;
+  /** longest delay between two attempts; default 1 h */
+  maxBackoffMs?: number;
 }
 
 export interface SendRound {
@@ -50,6 +54,12 @@ export interface SendRound {
 
 const CLAIM_LIMIT = 200;
 const LEASE_MS = 120_000;
+/**
+ * A round takes no new message after this long (the rest go in the next
+ * round, at once): with slow receivers a round stays well inside its lease and
+ * its activity's 5-minute timeout, so a retried round never races a live one.
+ */
+const ROUND_BUDGET_MS = 60_000;
 const MAX_BACKOFF_MS = 3_600_000;
 
 function messageIdOf(ids: string[]): string {
@@ -57,7 +67,7 @@ function messageIdOf(ids: string[]): string {
 }
 
 /** Deliveries already tried go again as the same message; fresh ones are grouped: urgent alone, the rest in digests. */
-function groupsOf(rows: DeliveryRow[], digestMax: number): DeliveryRow[][] {
+export function groupsOf(rows: DeliveryRow[], digestMax: number): DeliveryRow[][] {
   const retried = new Map<string, DeliveryRow[]>();
   const urgent: DeliveryRow[][] = [];
   const fresh: DeliveryRow[] = [];
@@ -71,22 +81,26 @@ function groupsOf(rows: DeliveryRow[], digestMax: number): DeliveryRow[][] {
   return [...urgent, ...retried.values(), ...digests];
 }
 
-/** The endpoint for this message: mentions become @mobiles (robots) or the addressees (e-mail). */
-function addressed(config: EndpointConfig, group: DeliveryRow[]): EndpointConfig {
+/**
+ * The endpoint for this message: the people it names become @mobiles (DingTalk)
+ * or its addressees (e-mail), the unit's own mailboxes then in copy, so that a
+ * digest mixing what goes to the unit and what goes to its leaders still
+ * reaches both. WeCom, Feishu and webhooks have no per-message addressing.
+ */
+export function addressed(config: EndpointConfig, group: readonly Pick<DeliveryRow, 'mentions'>[]): EndpointConfig {
   const mentions = group.flatMap((r) => r.mentions);
   if (config.kind === 'dingtalk') {
     const mobiles = [...new Set([...(config.atMobiles ?? []), ...mentions.flatMap((m) => (m.mobile ? [m.mobile] : []))])];
     return mobiles.length ? { ...config, atMobiles: mobiles } : config;
   }
   if (config.kind === 'email') {
-    const emails = [...new Set(mentions.flatMap((m) => (m.email ? [m.email] : [])))];
-    return emails.length ? { ...config, to: emails } : config;
+    const to = [...new Set(mentions.flatMap((m) => (m.email ? [m.email] : [])))];
+    if (to.length === 0) return config;
+    const cc = [...new Set([...config.to, ...(config.cc ?? [])])].filter((a) => !to.includes(a));
+    const { cc: _cc, ...rest } = config;
+    return { ...rest, to, ...(cc.length ? { cc } : {}) };
   }
   return config;
-}
-
-function secretsOf(config: EndpointConfig): Array<string | undefined> {
-  return Object.values(config).filter((v): v is string => typeof v === 'string' && v.length >= 8);
 }
 
 export function createSender(deps: { pool: Pool; channels: Channels; config: DeliveryConfig; now?: () => number; metrics?: DeliveryMetrics }) {
@@ -101,9 +115,12 @@ export function createSender(deps: { pool: Pool; channels: Channels; config: Del
       metrics?.deliveries(channel, 'delivered', group.length);
       return 'sent';
     }
-    const oldest = Math.min(...group.map((r) => Date.parse(r.createdAt)));
+    // the give-up clock runs from the delivery's creation, or from its resend by an admin
+    const oldest = Math.min(...group.map((r) => Date.parse(r.resentAt ?? r.createdAt)));
     const attempt = Math.max(...group.map((r) => r.attempts)) + 1;
-    const delay = retryDelayMs(outcome, attempt, { maxMs: MAX_BACKOFF_MS });
+    const delay = retryDelayMs(outcome, attempt, {
+      maxMs: config.maxBackoffMs ?? MAX_BACKOFF_MS, ...(config.retryBaseMs !== undefined ? { baseMs: config.retryBaseMs } : {}),
+    });
     const giveUp = delay === undefined || at + delay - oldest > config.giveUpAfterMs;
     await markFailed(pool, ids, { atMs: at, error: redact(outcome.error, secrets), retryAtMs: giveUp ? undefined : at + delay });
     metrics?.deliveries(channel, giveUp ? 'dead' : 'retrying', group.length);
@@ -114,7 +131,9 @@ export function createSender(deps: { pool: Pool; channels: Channels; config: Del
     const channel = await channelConfig(pool, e.unitCode, e.channelId);
     const round: SendRound = { sent: 0, failed: 0, ...(bucket ? { bucket } : {}) };
     const spec = channel ? PLATFORM_LIMITS[channel.config.kind] : undefined;
-    const rows = await claimDeliveries(pool, e, { nowMs: now(), digestWindowMs: config.digestWindowMs, limit: CLAIM_LIMIT, leaseMs: LEASE_MS });
+    const rows = await claimDeliveries(pool, e, {
+      nowMs: now(), digestWindowMs: config.digestWindowMs, limit: CLAIM_LIMIT, leaseMs: LEASE_MS, urgentLevel: URGENT_LEVEL,
+    });
     if (rows.length > 0 && (!channel || !channel.active)) {
       // the channel was removed or switched off: on record as dead, to be resent once it is fixed
       await markFailed(pool, rows.map((r) => r.id), { atMs: now(), error: `channel ${e.unitCode}/${e.channelId} is gone or inactive` });
@@ -123,8 +142,14 @@ export function createSender(deps: { pool: Pool; channels: Channels; config: Del
     } else if (channel && rows.length > 0) {
       const facts = await loadFacts(pool, rows, now());
       const groups = groupsOf(rows, config.digestMax);
+      const roundStart = now();
       let limitedUntil: number | undefined;
       for (const [i, group] of groups.entries()) {
+        if (now() - roundStart > ROUND_BUDGET_MS) {
+          limitedUntil = now();
+          await release(pool, groups.slice(i).flat().map((r) => r.id));
+          break;
+        }
         if (spec) {
           const taken = takeToken(round.bucket, spec, now());
           round.bucket = taken.state;

@@ -21,6 +21,7 @@ const DeliverySchema = z
     level: z.number().int().nullable(), status: z.enum(STATUSES), attempts: z.number().int(), notBefore: IsoDateTimeSchema,
     messageId: z.string().nullable(), lastError: z.string().nullable(), createdAt: IsoDateTimeSchema,
     lastAttemptAt: nullableTime, deliveredAt: nullableTime,
+    resentAt: nullableTime.describe('when an admin last resent it'), resentBy: z.string().nullable().describe('who resent it'),
   })
   .meta({ id: 'Delivery', description: 'One notification to one channel; `messageId` is the id the receiver saw (a digest\'s when merged)' });
 const DeliveryListSchema = z.object({ deliveries: z.array(DeliverySchema) }).meta({ id: 'DeliveryList' });
@@ -68,8 +69,8 @@ export const deliveryRoutes: RouteSpec[] = [
     params: z.object({ id: IdSchema }),
     response: { status: 202, description: 'queued again', schema: z.object({ id: z.string(), status: z.literal('pending') }) },
     errors: [404],
-    handler: async ({ params, deps }) => {
-      const endpoint = await resendDelivery(deps.pool, params.id, Date.now());
+    handler: async ({ params, actor, deps }) => {
+      const endpoint = await resendDelivery(deps.pool, params.id, { nowMs: Date.now(), by: actor.id });
       if (!endpoint) throw new DomainError('NOT_FOUND', `no dead delivery '${params.id}'`);
       await createWaker(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE)([endpoint]);
       return { id: params.id, status: 'pending' as const };

@@ -3,13 +3,16 @@
  * deactivate and bulk-import units; everyone reads it, contacts and channels
  * for admins only (channel secrets for no one).
  */
-import { createUnit, getUnit, importUnits, listUnits, updateUnit, type ChannelInput, type UnitView } from '../../db/repositories/directory';
+import {
+  createUnit, directoryEntries, getUnit, importUnits, listUnits, updateUnit, type ChannelInput, type UnitView,
+} from '../../db/repositories/directory';
 import { DomainError } from '../../domain/errors';
 import type { Actor } from '../../domain/types';
 import type { UnitEntry } from '../../domain/units';
 import { defineRoute, type RouteSpec } from '../http/route';
 import { UnitCodeParamsSchema, UnitImportSchema, UnitInputSchema, UnitListSchema, UnitViewSchema } from '../schemas/units';
 import { unitsFromCsv } from '../units-csv';
+import { importProblems } from '../units-import-check';
 import { z } from 'zod';
 
 const ALL_ROLES = ['leader', 'owner', 'supervisor', 'admin'] as const;
@@ -54,9 +57,11 @@ export const unitDirectoryRoutes: RouteSpec[] = [
     response: { status: 200, description: 'how many were created and updated', schema: UnitImportResultSchema },
     errors: [422],
     handler: async ({ body, deps }) => {
-      const codes = body.units.map((u) => u.code);
-      const twice = codes.find((c, i) => codes.indexOf(c) !== i);
-      if (twice) throw new DomainError('VALIDATION_FAILED', `unit '${twice}' appears twice in the import`, { path: 'units' });
+      const errors = importProblems(body.units, await directoryEntries(deps.pool));
+      if (errors.length) {
+        const detail = `the import breaks the directory's rules in ${errors.length} place${errors.length > 1 ? 's' : ''}; nothing was imported`;
+        throw new DomainError('VALIDATION_FAILED', detail, { errors });
+      }
       return importUnits(deps.pool, body.units.map(entryOf));
     },
   }),

@@ -117,7 +117,8 @@ export const NotificationListSchema = z
   .object({ notifications: z.array(z.object({
     key: z.string(), itemId: z.string(), taskId: z.string().optional(), kind: z.string(), recipientRole: RecipientRoleSchema,
     recipient: z.string(), reason: z.string(), level: z.number().int().optional(), firedAt: IsoDateTimeSchema,
-    dueAt: IsoDateTimeSchema.optional(), createdAt: IsoDateTimeSchema, deliveredAt: nullableTime,
+    dueAt: IsoDateTimeSchema.optional(), createdAt: IsoDateTimeSchema,
+    deliveredAt: nullableTime.describe('when it first reached one of its channels (GET /items/:id/deliveries tells each channel)'),
   })) })
   .meta({ id: 'NotificationList' });
 

@@ -10,6 +10,8 @@ export const UnitCodeSchema = z
   .regex(UNIT_CODE_PATTERN, 'use letters, digits and . _ - (starting with a letter or digit)')
   .meta({ id: 'UnitCode', description: 'A unit\'s stable code: tasks, tokens (`unit` claim) and rankings refer to it' });
 
+const RESERVED_CODES = ['ranking', 'import'];
+
 const TimeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)');
 const TimeZone = z.string().max(64).refine((tz) => {
   try {
@@ -31,6 +33,12 @@ export const UnitLeaderSchema = z
   .meta({ id: 'UnitLeader' });
 
 const Secret = lineSchema(512);
+const EmailAddress = z.email().max(254);
+/** `noreply@example.cn` or, with a display name, `督办系统 <noreply@example.cn>` */
+const Mailbox = lineSchema(320).refine((v) => {
+  const named = /^[^<>"]*<([^<>\s]+)>$/.exec(v);
+  return EmailAddress.safeParse(named ? named[1] : v).success;
+}, 'must be an e-mail address, optionally with a display name: Name <address>');
 const BaseUrl = z.url({ protocol: /^https?$/ }).max(500).optional().describe('the platform host; default the real one');
 
 export const ChannelConfigSchema = z
@@ -49,7 +57,7 @@ export const ChannelConfigSchema = z
       kind: z.literal('email'), host: lineSchema(253), port: z.number().int().min(1).max(65535).optional(),
       secure: z.boolean().optional(), requireTLS: z.boolean().optional(),
       auth: z.object({ user: lineSchema(254), pass: Secret }).optional(),
-      from: z.email().max(254), to: z.array(z.email().max(254)).min(1).max(20), cc: z.array(z.email().max(254)).max(20).optional(),
+      from: Mailbox, to: z.array(z.email().max(254)).min(1).max(20), cc: z.array(z.email().max(254)).max(20).optional(),
       messageIdDomain: lineSchema(253).optional(),
     }),
   ])
@@ -77,6 +85,8 @@ export const UnitInputSchema = z
   .superRefine((u, ctx) => {
     if (u.kind === 'supervisionOffice' && !u.level) ctx.addIssue({ code: 'custom', path: ['level'], message: 'a supervision office needs its level' });
     if (u.kind !== 'supervisionOffice' && u.level) ctx.addIssue({ code: 'custom', path: ['level'], message: 'only supervision offices have a level' });
+    // GET /units/ranking and POST /units/import are routes: a unit by those codes could not be read or updated
+    if (RESERVED_CODES.includes(u.code)) ctx.addIssue({ code: 'custom', path: ['code'], message: `'${u.code}' is reserved` });
     if (u.parentCode === u.code) ctx.addIssue({ code: 'custom', path: ['parentCode'], message: 'a unit cannot be its own parent' });
     const ids = (u.channels ?? []).map((c) => c.id);
     if (new Set(ids).size !== ids.length) ctx.addIssue({ code: 'custom', path: ['channels'], message: 'channel ids must be unique' });

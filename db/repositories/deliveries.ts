@@ -44,8 +44,6 @@ export interface PlannedDelivery {
   notBefore: string;
 }
 
-
-
 type Queryable = Pool | PoolClient;
 
 export interface Endpoint {
@@ -70,6 +68,9 @@ export interface DeliveryRow {
   createdAt: string;
   lastAttemptAt: string | null;
   deliveredAt: string | null;
+  /** when an admin last resent it (dead letters), and who */
+  resentAt: string | null;
+  resentBy: string | null;
 }
 
 function toRow(r: Record<string, any>): DeliveryRow {
@@ -77,7 +78,7 @@ function toRow(r: Record<string, any>): DeliveryRow {
     id: r.id, notificationKey: r.notification_key, itemId: r.item_id, taskId: r.task_id, unitCode: r.unit_code,
     channelId: r.channel_id, level: r.level, mentions: r.mentions, status: r.status, attempts: r.attempts,
     notBefore: r.not_before, messageId: r.message_id, lastError: r.last_error, createdAt: r.created_at,
-    lastAttemptAt: r.last_attempt_at, deliveredAt: r.delivered_at,
+    lastAttemptAt: r.last_attempt_at, deliveredAt: r.delivered_at, resentAt: r.resent_at, resentBy: r.resent_by,
   };
 }
 
@@ -141,25 +142,27 @@ export async function insertDeliveries(db: Queryable, planned: PlannedDelivery[]
 /**
  * Takes the endpoint's deliveries that may go now, under a lease so that no
  * other sender takes them meanwhile: those due, and fresh ones whose digest
- * window has not closed yet (they join the digest being sent); never ones
- * held back by quiet hours or a retry's backoff.
+ * window has not closed yet when a digest leaves anyway (they join it); never
+ * ones held back by quiet hours or a retry's backoff. An urgent delivery
+ * leaves alone, so it does not release the others' digest early.
  */
 export async function claimDeliveries(
-  pool: Pool, e: Endpoint, o: { nowMs: number; digestWindowMs: number; limit: number; leaseMs: number },
+  pool: Pool, e: Endpoint, o: { nowMs: number; digestWindowMs: number; limit: number; leaseMs: number; urgentLevel: number },
 ): Promise<DeliveryRow[]> {
   const { rows } = await pool.query(
     `WITH due AS (
        SELECT id FROM deliveries
        WHERE unit_code = $1 AND channel_id = $2 AND status = 'pending' AND (lease_until IS NULL OR lease_until < $3)
          AND (not_before <= $3 OR (attempts = 0 AND not_before <= $3::timestamptz + make_interval(secs => $4 / 1000.0)
-              AND EXISTS (SELECT 1 FROM deliveries d WHERE d.unit_code = $1 AND d.channel_id = $2 AND d.status = 'pending' AND d.not_before <= $3)))
+              AND EXISTS (SELECT 1 FROM deliveries d WHERE d.unit_code = $1 AND d.channel_id = $2 AND d.status = 'pending' AND d.not_before <= $3
+                          AND coalesce(d.level, 0) < $7)))
        ORDER BY level DESC NULLS LAST, created_at, id
        LIMIT $5
        FOR UPDATE SKIP LOCKED)
      UPDATE deliveries SET lease_until = $3::timestamptz + make_interval(secs => $6 / 1000.0)
      FROM due WHERE deliveries.id = due.id
      RETURNING deliveries.*`,
-    [e.unitCode, e.channelId, new Date(o.nowMs).toISOString(), o.digestWindowMs, o.limit, o.leaseMs],
+    [e.unitCode, e.channelId, new Date(o.nowMs).toISOString(), o.digestWindowMs, o.limit, o.leaseMs, o.urgentLevel],
   );
   return rows.map(toRow);
 }
@@ -169,10 +172,13 @@ export async function assignMessage(pool: Pool, ids: string[], messageId: string
   await pool.query('UPDATE deliveries SET message_id = $2 WHERE id = ANY($1)', [ids, messageId]);
 }
 
+/** Records a sent message's deliveries as delivered, and their notifications as delivered (to a first channel) if not yet. */
 export async function markDelivered(pool: Pool, ids: string[], atMs: number): Promise<void> {
   await pool.query(
-    `UPDATE deliveries SET status = 'delivered', delivered_at = $2, last_attempt_at = $2, attempts = attempts + 1, lease_until = NULL, last_error = NULL
-     WHERE id = ANY($1) AND status = 'pending'`,
+    `WITH done AS (
+       UPDATE deliveries SET status = 'delivered', delivered_at = $2, last_attempt_at = $2, attempts = attempts + 1, lease_until = NULL, last_error = NULL
+       WHERE id = ANY($1) AND status = 'pending' RETURNING notification_key)
+     UPDATE notifications SET delivered_at = $2 WHERE key IN (SELECT notification_key FROM done) AND delivered_at IS NULL`,
     [ids, new Date(atMs).toISOString()],
   );
 }
@@ -214,12 +220,17 @@ export async function listDeliveries(
   return rows.map(toRow);
 }
 
-/** A dead delivery goes again from now, as if new; null when there is no such dead delivery. */
-export async function resendDelivery(pool: Pool, id: string, nowMs: number): Promise<Endpoint | null> {
+/**
+ * A dead delivery goes again from now, as if new (its retries and give-up time
+ * start again from the resend, which is on record with who asked); null when
+ * there is no such dead delivery.
+ */
+export async function resendDelivery(pool: Pool, id: string, o: { nowMs: number; by: string }): Promise<Endpoint | null> {
   const { rows } = await pool.query(
-    `UPDATE deliveries SET status = 'pending', attempts = 0, not_before = $2, lease_until = NULL, message_id = NULL
+    `UPDATE deliveries SET status = 'pending', attempts = 0, not_before = $2, lease_until = NULL, message_id = NULL,
+       resent_at = $2, resent_by = $3
      WHERE id = $1 AND status = 'dead' RETURNING unit_code, channel_id`,
-    [id, new Date(nowMs).toISOString()],
+    [id, new Date(o.nowMs).toISOString(), o.by],
   );
   return rows[0] ? { unitCode: rows[0].unit_code, channelId: rows[0].channel_id } : null;
 }

@@ -151,8 +151,26 @@ export async function createUnit(pool: Pool, unit: UnitEntry, channels: ChannelI
 export async function updateUnit(pool: Pool, unit: UnitEntry, channels?: ChannelInput[]): Promise<UnitView> {
   return withTransaction(pool, async (client) => {
     await writeUnit(client, unit, channels, 'update');
+    if (unit.parentCode) await refuseCycle(client, unit.code);
     return (await getUnit(client, unit.code))!;
   });
+}
+
+/** Every unit's place in the directory (code, parent, kind, level, active), for the checks of an import. */
+export async function directoryEntries(db: Queryable): Promise<Array<{ code: string; parentCode: string | null; kind: string; level: string | null; active: boolean }>> {
+  const { rows } = await db.query('SELECT code, parent_code AS "parentCode", kind, level, active FROM units');
+  return rows;
+}
+
+/** Refuses a parent chain that leads back to the unit itself (the API checks first; this is the last word). */
+async function refuseCycle(client: PoolClient, code: string): Promise<void> {
+  const { rowCount } = await client.query(
+    `WITH RECURSIVE up(code) AS (SELECT parent_code FROM units WHERE code = $1
+       UNION SELECT u.parent_code FROM units u JOIN up ON u.code = up.code)
+     SELECT 1 FROM up WHERE code = $1`,
+    [code],
+  );
+  if (rowCount) throw new DomainError('VALIDATION_FAILED', `unit '${code}' would be its own ancestor`, { path: 'parentCode' });
 }
 
 /** Creates or replaces many units in one transaction: all of them, or none (parents may come after children). */
@@ -171,6 +189,7 @@ export async function importUnits(pool: Pool, entries: Array<{ unit: UnitEntry; 
       if (mode === 'create') created += 1;
       else updated += 1;
     }
+    for (const { unit } of entries) if (unit.parentCode) await refuseCycle(client, unit.code);
     return { created, updated };
   });
 }

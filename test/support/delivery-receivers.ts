@@ -17,6 +17,11 @@ export interface Received {
   body: string;
   /** 'ok', or why the platform would refuse the request (signature, key…) */
   verdict: string;
+  /** when it arrived (ms since epoch) */
+  at: number;
+  /** the HTTP status it was answered with, and whether that answer said "accepted" */
+  status: number;
+  accepted: boolean;
 }
 
 export interface Receiver {
@@ -25,22 +30,38 @@ export interface Receiver {
   /** how long 'slow' waits before answering */
   slowMs: number;
   received: Received[];
+  /** the requests it accepted (signature fine, answered with success) */
+  accepted(): Received[];
+  /** stops listening: connections are refused until up() */
+  down(): Promise<void>;
+  /** listens again on the same port */
+  up(): Promise<void>;
   close(): Promise<void>;
 }
 
 type Answer = { status: number; json?: unknown; headers?: Record<string, string> };
 /** checks one request; returns why it is refused (and the platform's answer), or undefined when acceptable */
-type Check = (r: Omit<Received, 'verdict'>) => { verdict: string; answer: Answer } | undefined;
+type Check = (r: Pick<Received, 'url' | 'headers' | 'body'>) => { verdict: string; answer: Answer } | undefined;
+
+/** What the platforms answer when they accept: HTTP 2xx, and errcode/code 0 where they send one. */
+function acceptedAnswer(a: Answer): boolean {
+  const json = a.json as { errcode?: unknown; code?: unknown } | undefined;
+  return a.status >= 200 && a.status < 300 && (json?.errcode ?? json?.code ?? 0) === 0;
+}
 
 async function startReceiver(check: Check, modeAnswer: (m: Exclude<Mode, 'slow'>) => Answer): Promise<Receiver> {
-  const receiver: Receiver = { baseUrl: '', mode: 'ok', slowMs: 2_000, received: [], close: async () => {} };
+  const receiver: Receiver = {
+    baseUrl: '', mode: 'ok', slowMs: 2_000, received: [],
+    accepted: () => receiver.received.filter((r) => r.accepted),
+    down: async () => {}, up: async () => {}, close: async () => {},
+  };
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const r = { url: new URL(req.url ?? '/', 'http://127.0.0.1'), headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
     const refused = check(r);
-    receiver.received.push({ ...r, verdict: refused?.verdict ?? 'ok' });
     const answer = refused?.answer ?? modeAnswer(receiver.mode === 'slow' ? 'ok' : receiver.mode);
+    receiver.received.push({ ...r, verdict: refused?.verdict ?? 'ok', at: Date.now(), status: answer.status, accepted: !refused && acceptedAnswer(answer) });
     const send = () => {
       if (res.destroyed) return;
       res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
@@ -50,11 +71,20 @@ async function startReceiver(check: Check, modeAnswer: (m: Exclude<Mode, 'slow'>
     else send();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  receiver.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { port } = server.address() as AddressInfo;
+  receiver.baseUrl = `http://127.0.0.1:${port}`;
   receiver.close = () => {
     server.closeAllConnections();
     return new Promise((resolve) => server.close(() => resolve()));
   };
+  receiver.down = () => (server.listening ? receiver.close() : Promise.resolve());
+  receiver.up = () => new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   return receiver;
 }
 
@@ -155,4 +185,9 @@ export function standardWebhookReceiver(o: { secret: string; now: () => number }
     if (!signatures.some((s) => s.startsWith('v1,') && sameBase64(s.slice(3), expected))) return refuse('no matching signature');
     return undefined;
   }, (m) => httpModes(m) ?? (m === 'rateLimited' ? { status: 429, json: {} } : { status: 204 }));
+}
+
+/** The ids of the deliveries a Standard Webhooks request carried (the engine's event: data.event.deliveries). */
+export function webhookDeliveries(r: Received): string[] {
+  return (jsonOf(r.body)?.data?.event?.deliveries as string[] | undefined) ?? [];
 }

@@ -17,6 +17,8 @@ import { loadApiConfig } from '../../api/config';
 import { signToken } from '../../api/token-signing';
 import type { DeliveryConfig } from '../../activities/delivery/send';
 import { createWorkerMetrics, type WorkerMetrics } from '../../metrics/worker-metrics';
+import { createChannels } from '../../activities/delivery/channels';
+import { createPool } from '../../db/pool';
 import { createItemWorker } from '../../worker/create-worker';
 import { createTestDatabase } from './test-database';
 
@@ -61,6 +63,8 @@ export async function seedDirectory(pool: Pool): Promise<void> {
   );
 }
 
+const SILENT = { warn: () => undefined };
+
 export function testTemporalAddress(): string {
   const address = process.env.TEMPORAL_TEST_ADDRESS;
   if (!address) throw new Error('TEMPORAL_TEST_ADDRESS is not set: run through jest (test/integration/global-setup.ts)');
@@ -72,6 +76,12 @@ export interface TestStackOptions {
   delivery?: Partial<DeliveryConfig>;
   /** more API environment (e.g. METRICS_TOKEN) */
   apiEnv?: Record<string, string>;
+  /** how long one request to a channel may take (default 10 s) */
+  deliveryTimeoutMs?: number;
+  /** the API's logger (default: silent, or TEST_LOG_LEVEL); tests that read the log pass their own */
+  logger?: pino.Logger;
+  /** the database the API and the worker use, instead of the test database's own URL (e.g. through a proxy that can fail) */
+  databaseUrl?: (testDatabaseUrl: string) => string;
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
@@ -98,12 +108,17 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     });
 
     await seedDirectory(db.pool);
+    const pool = options.databaseUrl ? createPool({ DATABASE_URL: options.databaseUrl(db.url), DATABASE_POOL_MAX: 5 }, SILENT) : db.pool;
+    if (pool !== db.pool) cleanups.push(() => pool.end());
     const connection = await Connection.connect({ address });
     cleanups.push(() => connection.close());
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 
     const nativeConnection = await NativeConnection.connect({ address });
     cleanups.push(() => nativeConnection.close());
+    // closed after the worker stopped (cleanups run in reverse): e-mail keeps pooled SMTP connections
+    const channels = createChannels(options.deliveryTimeoutMs ? { timeoutMs: options.deliveryTimeoutMs } : {});
+    cleanups.push(() => channels.close());
     // global-setup bundles the workflows once; without it each file bundles its own
     const bundlePath = process.env.TEMPORAL_TEST_WORKFLOW_BUNDLE;
     const workerMetrics = createWorkerMetrics();
@@ -111,9 +126,10 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       connection: nativeConnection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue,
-      pool: db.pool,
+      pool,
       client,
       delivery: options.delivery,
+      channels,
       workflowBundle: bundlePath ? { codePath: bundlePath } : undefined,
       metrics: workerMetrics,
     });
@@ -123,8 +139,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       await running;
     });
 
-    const logger = pino({ level: config.LOG_LEVEL });
-    const app = createApp({ config, temporal: client, pool: db.pool, logger });
+    const logger = options.logger ?? pino({ level: config.LOG_LEVEL });
+    const app = createApp({ config, temporal: client, pool, logger });
     return {
       app,
       client,

@@ -1,4 +1,5 @@
 /** The one error → HTTP table, including what the Temporal client and pg throw. */
+import { runInNewContext } from 'node:vm';
 import { ServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import { z } from 'zod';
@@ -76,6 +77,10 @@ describe('mapError', () => {
     expect(pg.problem.status).toBe(503);
     expect(pg.headers['Retry-After']).toBeDefined();
     expect(mapError(Object.assign(new Error('terminating connection'), { code: '57P01' }), RID).problem.status).toBe(503);
+    // a socket error made in another realm (Node's own, seen from a VM context such as jest's) is no instanceof Error here
+    const foreign = Object.assign(runInNewContext('new Error("connect ECONNREFUSED 127.0.0.1:5432")'), { code: 'ECONNREFUSED' });
+    expect(foreign instanceof Error).toBe(false);
+    expect(mapError(foreign, RID).problem.status).toBe(503);
   });
 
   it('hides unknown errors behind a generic 500 and flags them for the log', () => {

@@ -63,6 +63,13 @@ describe('Docker deployment as the README documents it (claim 6)', () => {
       (service.networks ?? []).every((n) => compose.networks?.[n]?.internal === true);
     expect(internalOnly(compose.services['temporal-ui'])).toBe(false);
   });
+
+  test('the worker can reach the notification channels outside (an internal-only network has no route out), and publishes nothing', () => {
+    const worker = compose.services.worker;
+    expect((worker.networks as string[]).some((n) => compose.networks?.[n]?.internal !== true)).toBe(true);
+    expect(worker.ports).toBeUndefined();
+    expect(worker.environment.DELIVERY_BASE_URL).toBeDefined();
+  });
 });
 
 /**

@@ -41,7 +41,8 @@ export function createChannels(options: ChannelOptions = {}): Channels {
   };
 }
 
-function secretsOf(e: EndpointConfig): Array<string | undefined> {
+/** The parts of an endpoint that are secrets: masked in every error text. */
+export function secretsOf(e: EndpointConfig): Array<string | undefined> {
   switch (e.kind) {
     case 'dingtalk':
       return [e.accessToken, e.secret];
