@@ -41,7 +41,6 @@ function plan(): ImportedPlan {
     const problems = Array.from({ length: PROBLEMS_PER_ITEM }, (_, p) => ({
       id: `P${p + 1}`,
       description: `第${i + 1}号事项的第${p + 1}个问题：巡察发现相关工作落实不到位，群众反映强烈，需限期整改并建立长效机制`,
-      category: pick(['基础设施', '惠民资金', '作风建设'], p),
       severity: pick(['low', 'medium', 'high', 'critical'] as const, i + p),
     }));
     const tasks = problems.flatMap((problem, p) =>
@@ -62,7 +61,7 @@ function plan(): ImportedPlan {
         };
       }),
     );
-    items.push({ key: `SX-${String(i + 1).padStart(4, '0')}`, title: `第${i + 1}号整改事项：某领域突出问题专项整治`, supervisionLevel: pick(['province', 'city', 'county', 'none'] as const, i), leaderName: `领导${i % 40}`, problems, tasks });
+    items.push({ key: `SX-${String(i + 1).padStart(4, '0')}`, title: `第${i + 1}号整改事项：某领域突出问题专项整治`, category: pick(['基础设施', '惠民资金', '作风建设'], i), supervisionLevel: pick(['province', 'city', 'county', 'none'] as const, i), leaderName: `领导${i % 40}`, problems, tasks });
   }
   return { items };
 }

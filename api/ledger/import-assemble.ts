@@ -18,7 +18,6 @@ export interface ProblemAcc {
   id: string;
   firstRow: number;
   description?: Shared<string>;
-  category?: Shared<string>;
   severity?: Shared<ImportedProblem['severity']>;
   /** set when a cell had content that was invalid, so "missing" is not said too */
   seen: Set<string>;
@@ -29,6 +28,7 @@ export interface ItemAcc {
   key: string;
   firstRow: number;
   title?: Shared<string>;
+  category?: Shared<string>;
   level?: Shared<LedgerSupervisionLevel>;
   leader?: Shared<string>;
   seen: Set<string>;
@@ -91,7 +91,6 @@ export function finishItems(items: Map<string, ItemAcc>, errors: ImportError[]):
         problems.push({
           id: p.id,
           description: p.description.value,
-          ...(p.category ? { category: p.category.value } : {}),
           severity: p.severity.value,
         });
       }
@@ -100,6 +99,7 @@ export function finishItems(items: Map<string, ItemAcc>, errors: ImportError[]):
       out.push({
         key: item.key,
         title: item.title.value,
+        ...(item.category ? { category: item.category.value } : {}),
         supervisionLevel: item.level?.value ?? 'none',
         leaderName: item.leader.value,
         problems,

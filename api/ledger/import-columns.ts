@@ -61,7 +61,7 @@ export const IMPORT_COLUMNS: readonly ImportColumn[] = [
     width: 36,
     note: '必填，不超过2000字。同一问题的各行须一致，后续行可留空。',
   },
-  { key: 'problemCategory', header: '问题类别', required: false, width: 12, note: '选填，如“基础设施”“惠民资金”。' },
+  { key: 'problemCategory', header: '问题类别', required: false, width: 12, note: '选填，如“基础设施”“惠民资金”。系统按事项归类：同一事项的各行须一致，后续行可留空。' },
   { key: 'severity', header: '严重程度', required: true, width: 10, note: '必填，从下拉列表选择：低、中、高、严重。', list: labelsOf(SEVERITY_LABELS) },
   {
     key: 'taskId',

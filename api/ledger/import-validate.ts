@@ -4,7 +4,7 @@
  * Grouping: rows with the same 事项编号 are one item; within an item, rows
  * with the same 问题编号 are one problem; each row with task content is one
  * task. Item- and problem-level cells (name, level, leader; description,
- * category, severity) may be repeated on every row or left blank after the
+ * severity) may be repeated on every row or left blank after the
  * first — merged cells read that way — but two different values are a
  * conflict. A row with a problem and no task content only declares the
  * problem, which then needs a task on some other row.
@@ -14,7 +14,7 @@ import { finishItems, itemOf, problemOf, share, type ItemAcc } from './import-as
 import { RowCells, type CellContext } from './import-cells';
 import type { LedgerSheet } from './import-parse';
 import { DEFAULT_TIMEZONE } from './ledger-time';
-import type { ImportError, ImportResult, ImportedTask, LedgerLimits, ResolveUnit } from './types';
+import type { ImportError, ImportResult, ImportedRows, ImportedTask, LedgerLimits, ResolveUnit } from './types';
 import { DEFAULT_LIMITS } from './types';
 import { LEVEL_LABELS, SEVERITY_LABELS } from './vocabulary';
 
@@ -62,11 +62,14 @@ export function validateLedgerRows(sheet: LedgerSheet, options: ValidateOptions)
     const item = itemKey.value === undefined ? undefined : itemOf(items, itemKey.value, row.row);
     if (item) {
       share(cells, item, 'title', 'itemTitle', cells.text('itemTitle', limits.title), '事项');
+      // the engine files an item under one category: the 问题类别 of its rows must agree
+      share(cells, item, 'category', 'problemCategory', cells.text('problemCategory', limits.shortText), '事项');
       share(cells, item, 'level', 'supervisionLevel', cells.choice('supervisionLevel', LEVEL_LABELS, false), '事项', LEVEL_LABELS);
       share(cells, item, 'leader', 'leader', cells.text('leader', limits.shortText), '事项');
     } else {
       // still check every cell of an ungroupable row
       cells.text('itemTitle', limits.title);
+      cells.text('problemCategory', limits.shortText);
       cells.choice('supervisionLevel', LEVEL_LABELS, false);
       cells.text('leader', limits.shortText);
     }
@@ -74,11 +77,9 @@ export function validateLedgerRows(sheet: LedgerSheet, options: ValidateOptions)
     const problemId = cells.id('problemId');
     const problem = item && problemId.value !== undefined ? problemOf(item, problemId.value, row.row) : undefined;
     const description = cells.text('problemDescription', limits.description);
-    const category = cells.text('problemCategory', limits.shortText);
     const severity = cells.choice('severity', SEVERITY_LABELS, false);
     if (problem) {
       share(cells, problem, 'description', 'problemDescription', description, '问题');
-      share(cells, problem, 'category', 'problemCategory', category, '问题');
       share(cells, problem, 'severity', 'severity', severity, '问题', SEVERITY_LABELS);
     }
 
@@ -96,7 +97,7 @@ export function validateLedgerRows(sheet: LedgerSheet, options: ValidateOptions)
   }
 
   const plan = finishItems(items, errors);
-  return errors.length > 0 ? fail(errors) : { ok: true, plan: { items: plan } };
+  return errors.length > 0 ? fail(errors) : { ok: true, plan: { items: plan }, rows: rowsOf(items) };
 }
 
 function readTask(cells: RowCells, limits: LedgerLimits, problemId: string | undefined): { id?: string; complete?: ImportedTask } {
@@ -128,6 +129,17 @@ function readTask(cells: RowCells, limits: LedgerLimits, problemId: string | und
       coOwners: coOwners.value ?? [],
       deadline,
     },
+  };
+}
+
+function rowsOf(items: Map<string, ItemAcc>): ImportedRows {
+  return {
+    items: new Map(
+      [...items.values()].map((item) => [
+        item.key,
+        { row: item.firstRow, problems: new Map([...item.problems.values()].map((p) => [p.id, p.firstRow])), tasks: new Map(item.taskRows) },
+      ]),
+    ),
   };
 }
 

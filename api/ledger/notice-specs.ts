@@ -75,7 +75,7 @@ export function dispatchNoticeSpec(options: DispatchNoticeOptions): NoticeSpec<D
       l.lastProgressText,
       l.lastProgressAt ? localDateTimeText(l.lastProgressAt, tz) : undefined,
       localDateText(l.dueAt, tz),
-      daysToDeadline(l.dueAt, options.now.getTime()),
+      daysToDeadline(l.dueAt, l.asOf === undefined ? options.now.getTime() : Date.parse(l.asOf)),
       LIGHT_LABELS[l.light],
       yesNo(l.stale),
       yesNo(l.overdue),

@@ -206,6 +206,18 @@ describe('the notices', () => {
     expect(ws.pageSetup.printTitlesRow).toBe('3:3');
   });
 
+  it('weekly dispatch: a line taken at a dispatch counts its days from that dispatch, not from when the notice is drawn up', async () => {
+    const line: DispatchNoticeLine = {
+      itemKey: 'SX-001', itemTitle: '道路整改', taskId: 'T1', taskDescription: '硬化路面', ownerUnit: '县交通运输局', ownerPerson: '张三',
+      status: 'assigned', percent: 0, dueAt: '2026-05-30T23:59:59+08:00', light: 'yellow', stale: false, overdue: false,
+      // Monday 09:00 of that week: 5 days and 15 hours before the deadline
+      asOf: '2026-05-25T01:00:00Z',
+    };
+    const file = await exportDispatchNoticeToBuffer([line], { now: NOW, weekStart: '2026-05-25' });
+    const ws = (await load(file)).getWorksheet('调度通报') as ExcelJS.Worksheet;
+    expect(ws.getCell('M4').value).toBe(6);
+  });
+
   it('monthly review: per item figures, risk coloured, totals', async () => {
     const lines: ReviewReportLine[] = [
       { itemKey: 'SX-001', itemTitle: '道路整改', totalTasks: 4, acceptedTasks: 1, completionRate: 0.25, completionRateChange: -5, overdueCount: 2, escalations: 3, reworks: 1, risk: 'high' },

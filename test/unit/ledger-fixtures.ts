@@ -30,10 +30,11 @@ export function samplePlan(): ImportedPlan {
       {
         key: 'SX-001',
         title: '农村道路通行条件整改',
+        category: '基础设施',
         supervisionLevel: 'county',
         leaderName: '李雷',
         problems: [
-          { id: 'P1', description: '小王村通村道路雨天无法通行', category: '基础设施', severity: 'high' },
+          { id: 'P1', description: '小王村通村道路雨天无法通行', severity: 'high' },
           { id: 'P2', description: '路灯缺失', severity: 'medium' },
         ],
         tasks: [
@@ -70,9 +71,10 @@ export function samplePlan(): ImportedPlan {
       {
         key: 'SX-002',
         title: '惠民资金发放不及时',
+        category: '惠民资金',
         supervisionLevel: 'none',
         leaderName: '韩梅梅',
-        problems: [{ id: 'P1', description: '=2023年度补贴迟发', category: '惠民资金', severity: 'critical' }],
+        problems: [{ id: 'P1', description: '=2023年度补贴迟发', severity: 'critical' }],
         tasks: [
           {
             id: 'T1',

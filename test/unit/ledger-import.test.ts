@@ -81,10 +81,38 @@ describe('importLedger: grouping', () => {
       ['SX-002', ['P1'], ['T1']],
     ]);
     const [first, second] = plan.items;
-    expect(first?.problems[0]).toEqual({ id: 'P1', description: '道路雨天无法通行', category: '基础设施', severity: 'high' });
+    expect(first?.problems[0]).toEqual({ id: 'P1', description: '道路雨天无法通行', severity: 'high' });
+    // 问题类别 is the item's: given on its first row, inherited by the rest
+    expect(first?.category).toBe('基础设施');
+    expect(second?.category).toBeUndefined();
     expect(first?.tasks[0]?.coOwners.map((u) => u.code)).toEqual(['XW', 'SL', 'CZ']);
     expect(first?.tasks[1]).toMatchObject({ problemIds: ['P1'], ownerUnit: { code: 'SL', name: '县水利局' }, deadline: { kind: 'workingDays', days: 15 } });
     expect(second?.supervisionLevel).toBe('none');
+  });
+
+  it('keeps where each item, problem and task was written, beside the plan', async () => {
+    const file = await sheetWith([
+      row(),
+      { 事项编号: 'SX-001', 问题编号: 'P2', 问题描述: '路灯缺失', 严重程度: '低', 整改任务编号: 'T2', 整改任务: '装灯', 责任单位: 'JT', 责任人: '张三', 完成时限: '2026-12-31' },
+      row({ 事项编号: 'SX-002' }),
+    ]);
+    const result = await importLedger(file, options);
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    const first = result.rows.items.get('SX-001');
+    expect(first?.row).toBe(2);
+    expect([...(first?.problems ?? [])]).toEqual([['P1', 2], ['P2', 3]]);
+    expect([...(first?.tasks ?? [])]).toEqual([['T1', 2], ['T2', 3]]);
+    expect(result.rows.items.get('SX-002')?.row).toBe(4);
+  });
+
+  it('treats 问题类别 as the item’s: two categories in one item are a conflict', async () => {
+    const file = await sheetWith([
+      row({ 问题类别: '基础设施' }),
+      { 事项编号: 'SX-001', 问题编号: 'P2', 问题描述: '资金', 问题类别: '惠民资金', 严重程度: '低', 整改任务编号: 'T2', 整改任务: '核对', 责任单位: 'JT', 责任人: '张三', 完成时限: '2026-12-31' },
+    ]);
+    expect(errorsOf(await importLedger(file, options))).toEqual([
+      { row: 3, column: '问题类别', message: '与第 2 行的问题类别“基础设施”不一致（同一事项的各行须一致）' },
+    ]);
   });
 
   it('finds columns by header text, in any order, ignoring extra columns, spaces and a leading asterisk', async () => {
