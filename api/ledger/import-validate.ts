@@ -103,7 +103,7 @@ export function validateLedgerRows(sheet: LedgerSheet, options: ValidateOptions)
 function readTask(cells: RowCells, limits: LedgerLimits, problemId: string | undefined): { id?: string; complete?: ImportedTask } {
   const id = cells.id('taskId').value;
   const description = cells.text('taskDescription', limits.description, true).value;
-  const measures = cells.text('measures', limits.measures);
+  const measures = cells.text('measures', limits.measures, true).value;
   const ownerUnit = cells.unit('ownerUnit', true).value;
   const ownerPerson = cells.text('ownerPerson', limits.shortText, true).value;
   const coOwners = cells.units('coOwners');
@@ -112,10 +112,9 @@ function readTask(cells: RowCells, limits: LedgerLimits, problemId: string | und
     cells.error('coOwners', `配合单位中不能包含责任单位“${ownerUnit.name}”`);
     return { id };
   }
-  if (id === undefined || problemId === undefined || description === undefined || !ownerUnit || ownerPerson === undefined || !deadline) {
+  if (id === undefined || problemId === undefined || description === undefined || measures === undefined || !ownerUnit || ownerPerson === undefined || !deadline) {
     return { id };
   }
-  if (measures.present && measures.value === undefined) return { id };
   if (coOwners.present && coOwners.value === undefined) return { id };
   return {
     id,
@@ -123,7 +122,7 @@ function readTask(cells: RowCells, limits: LedgerLimits, problemId: string | und
       id,
       problemIds: [problemId],
       description,
-      ...(measures.value !== undefined ? { measures: measures.value } : {}),
+      measures,
       ownerUnit,
       ownerPerson,
       coOwners: coOwners.value ?? [],

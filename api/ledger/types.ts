@@ -37,7 +37,8 @@ export interface ImportedTask {
   /** the problem of the task's row (a row names one problem) */
   problemIds: string[];
   description: string;
-  measures?: string;
+  /** 整改措施: how the task will be done; the four lists require it */
+  measures: string;
   ownerUnit: UnitRef;
   ownerPerson: string;
   coOwners: UnitRef[];

@@ -2,6 +2,7 @@
 import type { RouteSpec } from '../http/route';
 import { buildOpenApiDocument } from '../openapi';
 import { itemRoutes } from './items';
+import { ledgerRoutes } from './ledger';
 import { opsRoutes } from './ops';
 import { planAndUnitRoutes } from './plans-units';
 import { recordRoutes } from './records';
@@ -18,6 +19,7 @@ export const allRoutes: RouteSpec[] = [
   ...recordRoutes,
   // /units/ranking and /units/:unit/tasks before /units/:code
   ...planAndUnitRoutes,
+  ...ledgerRoutes,
   ...deliveryRoutes,
   ...unitDirectoryRoutes,
 ];

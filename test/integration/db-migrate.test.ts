@@ -13,7 +13,7 @@ import { getItemView } from '../../db/repositories/item-view';
 import { listDispatches, listAuditEvents } from '../../db/repositories/records';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
-const ALL_MIGRATIONS = ['001_initial', '002_task_co_owners_index', '003_bounded_items', '004_plan_leaders', '005_units_and_deliveries'];
+const ALL_MIGRATIONS = ['001_initial', '002_task_co_owners_index', '003_bounded_items', '004_plan_leaders', '005_units_and_deliveries', '006_ledger_imports'];
 
 describe('migrate', () => {
   let db: TestDatabase;
@@ -128,7 +128,7 @@ describe('003_bounded_items on rows written before it', () => {
       `INSERT INTO dispatches (item_id, seq, at, open_tasks, stale_tasks, overdue_tasks, record) VALUES ('old-1', 1, $1, 1, 1, 1, $2)`,
       [T, JSON.stringify({ itemId: 'old-1', seq: 1, at: T, openTasks: 1, staleTasks: 1, overdueTasks: 1, lines: [line] })],
     );
-    expect(await migrate(db.pool)).toEqual({ applied: ['003_bounded_items', '004_plan_leaders', '005_units_and_deliveries'] });
+    expect(await migrate(db.pool)).toEqual({ applied: ['003_bounded_items', '004_plan_leaders', '005_units_and_deliveries', '006_ledger_imports'] });
   });
   afterAll(async () => {
     rmSync(dir, { recursive: true, force: true });

@@ -8,7 +8,7 @@ import { guardUpload } from '../../api/ledger/file-guard';
 import { safeCellText, unescapeCellText } from '../../api/ledger/safe-text';
 import type { DispatchNoticeLine, LedgerTaskRow, RankingLine, ReviewReportLine } from '../../api/ledger/types';
 import { letZipCatchUp } from '../../api/ledger/workbook-output';
-import { NOW } from './ledger-fixtures';
+import { NOW } from '../support/ledger-fixtures';
 
 async function load(file: Buffer): Promise<ExcelJS.Workbook> {
   const wb = new ExcelJS.Workbook();
@@ -230,6 +230,12 @@ describe('the notices', () => {
     expect(ws.getCell('K4').fill).toMatchObject({ fgColor: { argb: 'FFFFC7CE' } });
     expect(ws.getCell('K5').fill).toMatchObject({ fgColor: { argb: 'FFC6EFCE' } });
     expect(ws.getCell('A7').value).toBe('合计：整改事项 2 个，高风险 1 个、中风险 0 个、低风险 1 个；整改任务 6 项，已销号 3 项（50.0%），超期 2 项。');
+  });
+
+  it('unit ranking over a period says which days it covers', async () => {
+    const file = await exportRankingNoticeToBuffer([rankingLine(1)], { now: NOW, period: { first: '2026-05-01', last: '2026-05-31' } });
+    const ws = (await load(file)).getWorksheet('排名通报') as ExcelJS.Worksheet;
+    expect(ws.getCell('A2').value).toBe('统计周期：2026年5月1日—2026年5月31日　　统计截至：2026-06-01 10:00　　按完成率从高到低排名');
   });
 
   it('unit ranking: rank order as given, rates as percentages, totals', async () => {

@@ -4,7 +4,7 @@ import { guardUpload, LedgerFileError, type LedgerFileErrorCode } from '../../ap
 import { importLedger, type ImportOptions } from '../../api/ledger/import-ledger';
 import { readLedgerSheet } from '../../api/ledger/import-parse';
 import { ole2EntryNames } from '../../api/ledger/ole2';
-import { NOW, ole2With, resolveUnit, row, sheetWith, workbookSkeleton, zipOf } from './ledger-fixtures';
+import { NOW, ole2With, resolveUnit, row, sheetWith, workbookSkeleton, zipOf } from '../support/ledger-fixtures';
 
 const MiB = 1024 * 1024;
 
