@@ -37,10 +37,12 @@ export async function knownPeople(pool: Pool, planLeaderIds: string[], uploader:
 }
 
 export function createLeaderResolver(people: KnownPerson[]): (text: string) => LeaderResolution {
+  // the first name given for an id is the one shown (the uploader's own comes first: the name in their token)
   const byId = new Map<string, KnownPerson>();
   for (const p of people) if (!byId.has(p.id) || (p.name && !byId.get(p.id)?.name)) byId.set(p.id, p);
+  // a person may go by several names (their token's, the directory's): each finds them
   const byName = new Map<string, Set<string>>();
-  for (const p of byId.values()) if (p.name) byName.set(p.name, (byName.get(p.name) ?? new Set()).add(p.id));
+  for (const p of people) if (p.name) byName.set(p.name, (byName.get(p.name) ?? new Set()).add(p.id));
 
   return (text) => {
     const explicit = NAME_WITH_ID.exec(text);

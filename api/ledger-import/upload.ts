@@ -75,22 +75,25 @@ export async function checkUpload(ctx: UploadContext, file: Buffer): Promise<{ p
     resolveUnit: await unitResolver(ctx.pool),
     limits: { id: LIMITS.idLength, coOwners: LIMITS.coOwnersPerTask },
   });
-  if (!result.ok) throw new LedgerRowsRejected(result.errors);
-  const badKeys = keyErrors(ctx.plan, result.plan.items, result.rows);
+  // the items without a mistake of the sheet's own are held to the rules below as well: every mistake is answered at once
+  const sheet = result.ok ? result : result.clean;
+  if (!sheet) throw new LedgerRowsRejected(result.ok ? [] : result.errors);
+  const sheetErrors = result.ok ? [] : result.errors;
+  const badKeys = keyErrors(ctx.plan, sheet.plan.items, sheet.rows);
   const badRows = new Set(badKeys.map((e) => e.row));
   // an item whose key cannot make an id is reported once, for its key
-  const admissible = result.plan.items.filter((i) => !badRows.has(result.rows.items.get(i.key)?.row ?? 0));
+  const admissible = sheet.plan.items.filter((i) => !badRows.has(sheet.rows.items.get(i.key)?.row ?? 0));
   const people = await knownPeople(ctx.pool, ctx.plan.leaderIds, ctx.uploader);
-  const admission = await admitPlan({ items: admissible }, result.rows, {
+  const admission = await admitPlan({ items: admissible }, sheet.rows, {
     plan: { id: ctx.plan.id, source: ctx.plan.source },
     uploader: ctx.uploader,
     nowMs: ctx.nowMs,
     resolveLeader: createLeaderResolver(people),
     takenIds: (ids) => takenIds(ctx.pool, ids),
   });
-  const errors = [...badKeys, ...(admission.ok ? [] : admission.errors)];
+  const errors = [...sheetErrors, ...badKeys, ...(admission.ok ? [] : admission.errors)];
   if (errors.length > 0) throw new LedgerRowsRejected(errors);
-  return { plan: result.plan, items: admission.ok ? admission.items : [] };
+  return { plan: sheet.plan, items: admission.ok ? admission.items : [] };
 }
 
 export async function receiveUpload(ctx: UploadContext, file: Buffer): Promise<AcceptOutcome> {

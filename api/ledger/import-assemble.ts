@@ -35,14 +35,17 @@ export interface ItemAcc {
   problems: Map<string, ProblemAcc>;
   taskRows: Map<string, number>;
   tasks: ImportedTask[];
+  /** every row that belongs to the item, to tell an item with mistakes from one without */
+  rowNumbers: Set<number>;
 }
 
 export function itemOf(items: Map<string, ItemAcc>, key: string, row: number): ItemAcc {
   let item = items.get(key);
   if (!item) {
-    item = { key, firstRow: row, seen: new Set(), problems: new Map(), taskRows: new Map(), tasks: [] };
+    item = { key, firstRow: row, seen: new Set(), problems: new Map(), taskRows: new Map(), tasks: [], rowNumbers: new Set() };
     items.set(key, item);
   }
+  item.rowNumbers.add(row);
   return item;
 }
 

@@ -97,7 +97,10 @@ export function validateLedgerRows(sheet: LedgerSheet, options: ValidateOptions)
   }
 
   const plan = finishItems(items, errors);
-  return errors.length > 0 ? fail(errors) : { ok: true, plan: { items: plan }, rows: rowsOf(items) };
+  if (errors.length === 0) return { ok: true, plan: { items: plan }, rows: rowsOf(items) };
+  const wrongRows = new Set(errors.map((e) => e.row));
+  const clean = plan.filter((i) => ![...(items.get(i.key)?.rowNumbers ?? [])].some((r) => wrongRows.has(r)));
+  return { ...fail(errors), clean: { plan: { items: clean }, rows: rowsOf(items) } };
 }
 
 function readTask(cells: RowCells, limits: LedgerLimits, problemId: string | undefined): { id?: string; complete?: ImportedTask } {
@@ -142,7 +145,7 @@ function rowsOf(items: Map<string, ItemAcc>): ImportedRows {
   };
 }
 
-function fail(errors: ImportError[]): ImportResult {
+function fail(errors: ImportError[]): { ok: false; errors: ImportError[] } {
   const order = new Map(IMPORT_COLUMNS.map((c, i) => [c.header, i]));
   const sorted = [...errors].sort((a, b) => a.row - b.row || (order.get(a.column) ?? 99) - (order.get(b.column) ?? 99));
   return { ok: false, errors: sorted };

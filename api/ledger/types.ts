@@ -83,7 +83,18 @@ export interface ImportedRows {
   items: Map<string, { row: number; problems: Map<string, number>; tasks: Map<string, number> }>;
 }
 
-export type ImportResult = { ok: true; plan: ImportedPlan; rows: ImportedRows } | { ok: false; errors: ImportError[] };
+export type ImportResult =
+  | { ok: true; plan: ImportedPlan; rows: ImportedRows }
+  | {
+      ok: false;
+      errors: ImportError[];
+      /**
+       * The items none of whose rows has a mistake, when the sheet could be
+       * read at all: a caller with rules of its own can check them too and
+       * answer every mistake at once.
+       */
+      clean?: { plan: ImportedPlan; rows: ImportedRows };
+    };
 
 /** Text limits of the import; any field left out takes the default of DEFAULT_LIMITS. */
 export interface LedgerLimits {
