@@ -88,6 +88,8 @@ function schemaMessage(issue: z.core.$ZodIssue, place: Place): string {
     case 'too_small':
       return `“${column}”不能为空`;
     case 'custom':
+      // the deadline's one rule past the sheet's is its century; every other custom rule is the text rule
+      if (place.key === 'deadline') return '完成时限须在 2000 年至 2099 年之间';
       return `“${column}”含有不允许的字符（换行、制表符、控制字符、文字方向控制符或不完整的 Unicode 字符），请删除后重新填写`;
     case 'invalid_format':
       return `“${column}”格式无效`;

@@ -93,6 +93,7 @@ describe('admitPlan: POST /items\' rules, on the sheet\'s rows', () => {
     const [first, second] = plan.items as [ImportedPlan['items'][number], ImportedPlan['items'][number]];
     first.tasks[1]!.ownerPerson = '王'.repeat(65);
     first.title = '道路\n整改';
+    first.tasks[2]!.deadline = { kind: 'instant', at: '2150-12-31T23:59:59+08:00' };
     second.leaderName = '无名氏';
     const admission = await admitPlan(plan, rowsOf(plan), ctx());
     expect(admission.ok).toBe(false);
@@ -100,6 +101,7 @@ describe('admitPlan: POST /items\' rules, on the sheet\'s rows', () => {
     expect(admission.errors).toEqual([
       { row: 2, column: '事项名称', message: '“事项名称”含有不允许的字符（换行、制表符、控制字符、文字方向控制符或不完整的 Unicode 字符），请删除后重新填写' },
       { row: 3, column: '责任人', message: '“责任人”不能超过 64 个字' },
+      { row: 4, column: '完成时限', message: '完成时限须在 2000 年至 2099 年之间' },
       { row: 5, column: '牵头领导', message: expect.stringContaining('“无名氏”') },
     ]);
   });
