@@ -141,18 +141,22 @@ export async function acceptImport(pool: Pool, input: AcceptInput): Promise<Acce
       ],
     );
     if (fresh.length === 0) await client.query('UPDATE ledger_imports SET finished_at = now() WHERE id = $1', [id]);
-    for (const item of fresh) {
-      // a failed start of an earlier import leaves its key free: this import takes the row over
-      await client.query(
-        `INSERT INTO ledger_import_items (item_id, import_id, plan_id, item_key, position, sheet_row, content, content_fp, input, status)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending')
-         ON CONFLICT (item_id) DO UPDATE SET import_id = EXCLUDED.import_id, item_key = EXCLUDED.item_key, position = EXCLUDED.position,
-           sheet_row = EXCLUDED.sheet_row, content = EXCLUDED.content, content_fp = EXCLUDED.content_fp, input = EXCLUDED.input,
-           status = 'pending', error = NULL, updated_at = now()
-         WHERE ledger_import_items.status = 'failed'`,
-        [item.itemId, id, input.planId, item.key, item.position, item.row, JSON.stringify(item.content), item.contentFingerprint, JSON.stringify(item.input)],
-      );
-    }
+    // one statement for all of them: the plan stays locked for as short a time as may be
+    const rows = fresh.map((item) => ({
+      item_id: item.itemId, item_key: item.key, position: item.position, sheet_row: item.row, content: item.content,
+      content_fp: item.contentFingerprint, input: item.input,
+    }));
+    // a failed start of an earlier import leaves its key free: this import takes the row over
+    await client.query(
+      `INSERT INTO ledger_import_items (item_id, import_id, plan_id, item_key, position, sheet_row, content, content_fp, input, status)
+       SELECT r.item_id, $1, $2, r.item_key, r.position, r.sheet_row, r.content, r.content_fp, r.input, 'pending'
+       FROM jsonb_to_recordset($3::jsonb) AS r(item_id text, item_key text, position integer, sheet_row integer, content jsonb, content_fp text, input jsonb)
+       ON CONFLICT (item_id) DO UPDATE SET import_id = EXCLUDED.import_id, item_key = EXCLUDED.item_key, position = EXCLUDED.position,
+         sheet_row = EXCLUDED.sheet_row, content = EXCLUDED.content, content_fp = EXCLUDED.content_fp, input = EXCLUDED.input,
+         status = 'pending', error = NULL, updated_at = now()
+       WHERE ledger_import_items.status = 'failed'`,
+      [id, input.planId, JSON.stringify(rows)],
+    );
     return { kind: 'accepted', job: toImport(await getImportRow(client, id)) };
   });
 }
