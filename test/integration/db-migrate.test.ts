@@ -34,6 +34,7 @@ describe('migrate', () => {
     );
     expect(tables.rows.map((r) => r.table_name)).toEqual([
       'audit_events', 'deliveries', 'dispatch_lines', 'dispatches', 'escalations', 'item_save_failures', 'item_units', 'items',
+      'ledger_import_items', 'ledger_imports',
       'notifications', 'plans', 'problems', 'reviews', 'schema_migrations', 'tasks', 'unit_channels', 'units',
     ]);
     // text columns are optional now: a save carries them only when the text arrives
