@@ -11,6 +11,7 @@ import pino from 'pino';
 import request from 'supertest';
 import { createApp, ledgerImportsOf } from '../../api/app';
 import { loadApiConfig } from '../../api/config';
+import { createLedgerImportRunner } from '../../api/ledger-import/runner';
 import { receiveUpload } from '../../api/ledger-import/upload';
 import { startNewItem } from '../../api/start-item';
 import { createItemGateway } from '../../api/item-gateway';
@@ -325,6 +326,41 @@ describe('the job outlives the API process that accepted it', () => {
     expect(await projectedItems(plan, 3)).toEqual([`${plan}:SX-1`, `${plan}:SX-2`, `${plan}:SX-3`]);
   });
 
+  it('a dependency that is down pauses the job and hands it back; its items never fail for it', async () => {
+    const rows = [sheetRow({ 事项编号: 'P-1' }), sheetRow({ 事项编号: 'P-2' })];
+    const accepted = await receiveUpload({ pool: stack.pool, plan: (await getPlan(stack.pool, plan))!, uploader, nowMs: Date.now() }, await sheetWith(rows));
+    const gateway = createItemGateway({ temporal: stack.client, taskQueue: stack.taskQueue, idTaken: async () => false });
+    let down = true;
+    const runner = createLedgerImportRunner({
+      pool: stack.pool,
+      logger: pino({ level: 'silent' }),
+      retryDelayMs: 300,
+      isOurs: async () => false,
+      start: async (input, actor) => {
+        if (down) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+        await startNewItem({ pool: stack.pool, items: gateway }, actor, input);
+      },
+    });
+    try {
+      runner.kick(accepted.job.id);
+      const paused = await eventually(async () => {
+        const { rows: [job] } = await stack.pool.query('SELECT status, lease_owner, lease_until > now() AS waiting, failed_items FROM ledger_imports WHERE id = $1', [accepted.job.id]);
+        return job.status === 'running' && job.lease_owner === null ? job : undefined;
+      });
+      expect(paused).toMatchObject({ waiting: true, failed_items: 0 });
+      down = false;
+      await eventually(async () => {
+        await runner.sweep();
+        const { rows: [job] } = await stack.pool.query('SELECT status FROM ledger_imports WHERE id = $1', [accepted.job.id]);
+        return job.status === 'succeeded' ? true : undefined;
+      });
+    } finally {
+      await runner.close();
+    }
+    const { done } = await untilDone(plan, accepted.job.id);
+    expect(done).toMatchObject({ items: { created: 2, failed: 0 }, failures: [] });
+  });
+
   it('an item that fails to start is listed with its row; the same file again retries it', async () => {
     const rows = [sheetRow({ 事项编号: 'F-1' }), sheetRow({ 事项编号: 'F-2', 责任单位: 'unit-e' })];
     const file = await sheetWith(rows);
@@ -348,6 +384,6 @@ describe('the job outlives the API process that accepted it', () => {
     expect(again.body).toMatchObject({ duplicate: true, retried: 1, import: { id: accepted.job.id, status: 'queued' } });
     const { done } = await untilDone(plan, accepted.job.id);
     expect(done).toMatchObject({ status: 'succeeded', failures: [], items: { created: 2, failed: 0 } });
-    expect((await projectedItems(plan, 5)).filter((id) => id.includes(':F-'))).toEqual([`${plan}:F-1`, `${plan}:F-2`]);
+    expect((await projectedItems(plan, 7)).filter((id) => id.includes(':F-'))).toEqual([`${plan}:F-1`, `${plan}:F-2`]);
   });
 });
