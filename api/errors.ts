@@ -9,6 +9,8 @@ import { DomainError, type DomainErrorCode } from '../domain/errors';
 import { ApiProblem, type FieldError } from './http/api-problem';
 import { classifyTemporalError } from './temporal-errors';
 import { isDatabaseDataError, isDatabaseUnavailable } from './db-errors';
+import { LedgerFileError } from './ledger/ledger-file-error';
+import { LedgerRowsRejected } from './ledger-import/rejection';
 
 export const DOMAIN_STATUS: Record<DomainErrorCode, { status: number; title: string }> = {
   VALIDATION_FAILED: { status: 422, title: 'The request breaks a business rule' },
@@ -113,8 +115,22 @@ function unavailable(what: string): Known {
   );
 }
 
+/** An uploaded spreadsheet refused as a file (413, 415, 422 with the refusal's own code) or for its rows (422 LEDGER_INVALID). */
+function fromLedger(err: unknown): Known | undefined {
+  if (err instanceof LedgerFileError) {
+    return { status: err.status, code: err.code, title: 'The uploaded file is refused', detail: err.message };
+  }
+  if (err instanceof LedgerRowsRejected) {
+    const errors = err.errors.map((e) => ({ path: `第${e.row}行 ${e.column}`, row: e.row, column: e.column, message: e.message }));
+    return { status: 422, code: 'LEDGER_INVALID', title: 'The spreadsheet has mistakes; nothing was imported', detail: err.message, errors };
+  }
+  return undefined;
+}
+
 function toKnown(err: unknown): Known | undefined {
   if (err instanceof DomainError) return fromDomain(err.code, err.message, err.details);
+  const ledger = fromLedger(err);
+  if (ledger) return ledger;
   if (err instanceof ApiProblem) return fromApi(err);
   const parser = expressProblem(err);
   if (parser) return fromApi(parser);

@@ -61,6 +61,9 @@ function operationOf(route: RouteSpec): Json {
   const writes = route.method !== 'get' && secured ? [429] : [];
   const errorStatuses = [...new Set([400, 413, 415, ...(secured ? [401, 403] : []), ...writes, ...(route.errors ?? []), 500, 503])].sort();
   const responses: Json = { [String(ok.status)]: { description: ok.description, content } };
+  for (const also of route.alsoAnswers ?? []) {
+    responses[String(also.status)] = { description: also.description, content: { 'application/json': also.schema ? { schema: schemaOf(also.schema) } : {} } };
+  }
   for (const status of errorStatuses) responses[String(status)] = { $ref: `#/components/responses/Problem${status}` };
   const roles = secured ? `\n\nRoles: ${(route.roles as readonly string[]).join(', ')}.` : '';
   return {
@@ -71,6 +74,9 @@ function operationOf(route: RouteSpec): Json {
     security: secured ? [{ bearerAuth: [] }] : [],
     parameters,
     ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(route.body) } } } } : {}),
+    ...(route.fileBody
+      ? { requestBody: { required: true, content: Object.fromEntries(route.fileBody.contentTypes.map((t) => [t, { schema: { type: 'string', format: 'binary' } }])) } }
+      : {}),
     responses,
   };
 }

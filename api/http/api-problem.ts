@@ -15,6 +15,9 @@ export type ApiProblemCode =
 export interface FieldError {
   path: string;
   message: string;
+  /** a spreadsheet's mistakes: the 1-based row and the column's header */
+  row?: number;
+  column?: string;
 }
 
 export class ApiProblem extends Error {

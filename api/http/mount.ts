@@ -115,6 +115,9 @@ export function mountRoute(
     if (result === undefined && res.headersSent) return;
     res.status(route.response.status).json(result);
   };
-  const bodies = [jsonBodies[route.bodyLimit ?? 'command'], ...(route.fromCsv ? [csvBody] : [])];
+  // a file route reads any body as bytes (its handler answers 415 for the wrong kind); others read JSON
+  const bodies = route.fileBody
+    ? [express.raw({ type: () => true, limit: route.fileBody.limit, inflate: false })]
+    : [jsonBodies[route.bodyLimit ?? 'command'], ...(route.fromCsv ? [csvBody] : [])];
   router[route.method](route.path, door, limitWrites, ...bodies, handle);
 }

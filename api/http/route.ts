@@ -16,6 +16,7 @@ import type { ApiConfig } from '../config';
 import type { CalendarSource } from '../calendar-source';
 import type { ItemGateway } from '../item-gateway';
 import type { ItemReads } from '../item-reads';
+import type { LedgerImportRunner } from '../ledger-import/runner';
 
 export interface AppDeps {
   config: ApiConfig;
@@ -31,6 +32,8 @@ export interface RouteDeps extends AppDeps {
   items: ItemGateway;
   calendars: CalendarSource;
   reads: ItemReads;
+  /** creates the items of accepted ledger imports, in the background */
+  ledgerImports: LedgerImportRunner;
 }
 
 export interface HandlerContext<P, Q, B> {
@@ -69,7 +72,14 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
   bodyLimit?: 'item' | 'command';
   /** also takes `text/csv`, turned by this into what the body schema then checks */
   fromCsv?: (text: string) => unknown;
+  /**
+   * The body is a file, not JSON: read as bytes up to `limit` (413 past it) and
+   * handed to the handler as `req.body` (a Buffer); the handler checks its type.
+   */
+  fileBody?: { contentTypes: readonly string[]; limit: number };
   response: { status: number; description: string; schema?: z.ZodType; contentType?: string };
+  /** other successful answers, e.g. 200 beside a 202 */
+  alsoAnswers?: Array<{ status: number; description: string; schema?: z.ZodType }>;
   /** statuses this route answers besides the common ones (400, 401, 403, 500, 503) */
   errors?: number[];
   /** returns the JSON body; returns undefined when it wrote the response itself */

@@ -12,13 +12,13 @@ import {
   rankingNoticeSpec,
   reviewReportSpec,
   type DispatchNoticeOptions,
-  type NoticeOptions,
+  type RankingNoticeOptions,
   type ReviewReportOptions,
 } from './notice-specs';
 import type { DispatchNoticeLine, RankingLine, ReviewReportLine, RowSource } from './types';
 import { collectBuffer } from './workbook-output';
 
-export type { DispatchNoticeOptions, NoticeOptions, ReviewReportOptions } from './notice-specs';
+export type { DispatchNoticeOptions, NoticeOptions, RankingNoticeOptions, ReviewReportOptions } from './notice-specs';
 
 export async function exportDispatchNotice(lines: RowSource<DispatchNoticeLine>, out: Writable, options: DispatchNoticeOptions): Promise<{ rows: number }> {
   return writeNotice(lines, out, dispatchNoticeSpec(options), options.now);
@@ -28,7 +28,7 @@ export async function exportReviewReport(lines: RowSource<ReviewReportLine>, out
   return writeNotice(lines, out, reviewReportSpec(options), options.now);
 }
 
-export async function exportRankingNotice(lines: RowSource<RankingLine>, out: Writable, options: NoticeOptions): Promise<{ rows: number }> {
+export async function exportRankingNotice(lines: RowSource<RankingLine>, out: Writable, options: RankingNoticeOptions): Promise<{ rows: number }> {
   return writeNotice(lines, out, rankingNoticeSpec(options), options.now);
 }
 
@@ -36,5 +36,5 @@ export const exportDispatchNoticeToBuffer = (lines: RowSource<DispatchNoticeLine
   collectBuffer(async (out) => void (await exportDispatchNotice(lines, out, options)));
 export const exportReviewReportToBuffer = (lines: RowSource<ReviewReportLine>, options: ReviewReportOptions) =>
   collectBuffer(async (out) => void (await exportReviewReport(lines, out, options)));
-export const exportRankingNoticeToBuffer = (lines: RowSource<RankingLine>, options: NoticeOptions) =>
+export const exportRankingNoticeToBuffer = (lines: RowSource<RankingLine>, options: RankingNoticeOptions) =>
   collectBuffer(async (out) => void (await exportRankingNotice(lines, out, options)));

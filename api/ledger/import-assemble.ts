@@ -18,7 +18,6 @@ export interface ProblemAcc {
   id: string;
   firstRow: number;
   description?: Shared<string>;
-  category?: Shared<string>;
   severity?: Shared<ImportedProblem['severity']>;
   /** set when a cell had content that was invalid, so "missing" is not said too */
   seen: Set<string>;
@@ -29,20 +28,24 @@ export interface ItemAcc {
   key: string;
   firstRow: number;
   title?: Shared<string>;
+  category?: Shared<string>;
   level?: Shared<LedgerSupervisionLevel>;
   leader?: Shared<string>;
   seen: Set<string>;
   problems: Map<string, ProblemAcc>;
   taskRows: Map<string, number>;
   tasks: ImportedTask[];
+  /** every row that belongs to the item, to tell an item with mistakes from one without */
+  rowNumbers: Set<number>;
 }
 
 export function itemOf(items: Map<string, ItemAcc>, key: string, row: number): ItemAcc {
   let item = items.get(key);
   if (!item) {
-    item = { key, firstRow: row, seen: new Set(), problems: new Map(), taskRows: new Map(), tasks: [] };
+    item = { key, firstRow: row, seen: new Set(), problems: new Map(), taskRows: new Map(), tasks: [], rowNumbers: new Set() };
     items.set(key, item);
   }
+  item.rowNumbers.add(row);
   return item;
 }
 
@@ -91,7 +94,6 @@ export function finishItems(items: Map<string, ItemAcc>, errors: ImportError[]):
         problems.push({
           id: p.id,
           description: p.description.value,
-          ...(p.category ? { category: p.category.value } : {}),
           severity: p.severity.value,
         });
       }
@@ -100,6 +102,7 @@ export function finishItems(items: Map<string, ItemAcc>, errors: ImportError[]):
       out.push({
         key: item.key,
         title: item.title.value,
+        ...(item.category ? { category: item.category.value } : {}),
         supervisionLevel: item.level?.value ?? 'none',
         leaderName: item.leader.value,
         problems,

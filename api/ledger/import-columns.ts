@@ -61,7 +61,7 @@ export const IMPORT_COLUMNS: readonly ImportColumn[] = [
     width: 36,
     note: '必填，不超过2000字。同一问题的各行须一致，后续行可留空。',
   },
-  { key: 'problemCategory', header: '问题类别', required: false, width: 12, note: '选填，如“基础设施”“惠民资金”。' },
+  { key: 'problemCategory', header: '问题类别', required: false, width: 12, note: '选填，如“基础设施”“惠民资金”。系统按事项归类：同一事项的各行须一致，后续行可留空。' },
   { key: 'severity', header: '严重程度', required: true, width: 10, note: '必填，从下拉列表选择：低、中、高、严重。', list: labelsOf(SEVERITY_LABELS) },
   {
     key: 'taskId',
@@ -71,7 +71,7 @@ export const IMPORT_COLUMNS: readonly ImportColumn[] = [
     note: '必填。每行一项整改任务，同一事项内不得重复。每个问题至少要有一项整改任务。',
   },
   { key: 'taskDescription', header: '整改任务', required: true, width: 36, note: '必填，不超过2000字。' },
-  { key: 'measures', header: '整改措施', required: false, width: 36, note: '选填，不超过2000字。' },
+  { key: 'measures', header: '整改措施', required: true, width: 36, note: '必填，不超过2000字：这项任务怎么改，如时间节点、具体做法。' },
   { key: 'ownerUnit', header: '责任单位', required: true, width: 18, note: '必填，填写单位编码或单位全称，须为单位名录中的单位。' },
   { key: 'ownerPerson', header: '责任人', required: true, width: 10, note: '必填，责任单位的具体责任人。' },
   {

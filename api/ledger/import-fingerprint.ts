@@ -12,7 +12,7 @@ import type { ImportedItem, ImportedPlan, ImportedProblem, ImportedTask, LedgerD
 import { LEVEL_LABELS, SEVERITY_LABELS } from './vocabulary';
 
 /** Bumped whenever the canonical form changes, so old and new fingerprints never collide by accident. */
-const FINGERPRINT_VERSION = 'ledger-plan-v1';
+const FINGERPRINT_VERSION = 'ledger-plan-v2';
 
 const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 const byCode = (a: UnitRef, b: UnitRef) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
@@ -92,18 +92,18 @@ type Fields<T> = Array<[string, (x: T) => string]>;
 
 const ITEM_FIELDS: Fields<ImportedItem> = [
   ['事项名称', (i) => i.title],
+  ['问题类别', (i) => i.category ?? ''],
   ['督战级别', (i) => LEVEL_LABELS[i.supervisionLevel]],
   ['牵头领导', (i) => i.leaderName],
 ];
 const PROBLEM_FIELDS: Fields<ImportedProblem> = [
   ['问题描述', (p) => p.description],
-  ['问题类别', (p) => p.category ?? ''],
   ['严重程度', (p) => SEVERITY_LABELS[p.severity]],
 ];
 const TASK_FIELDS: Fields<ImportedTask> = [
   ['问题编号', (t) => [...t.problemIds].sort().join('、')],
   ['整改任务', (t) => t.description],
-  ['整改措施', (t) => t.measures ?? ''],
+  ['整改措施', (t) => t.measures],
   ['责任单位', (t) => unitText(t.ownerUnit)],
   ['责任人', (t) => t.ownerPerson],
   ['配合单位', (t) => unitsText(t.coOwners)],

@@ -4,7 +4,7 @@
  * Grouping: rows with the same 事项编号 are one item; within an item, rows
  * with the same 问题编号 are one problem; each row with task content is one
  * task. Item- and problem-level cells (name, level, leader; description,
- * category, severity) may be repeated on every row or left blank after the
+ * severity) may be repeated on every row or left blank after the
  * first — merged cells read that way — but two different values are a
  * conflict. A row with a problem and no task content only declares the
  * problem, which then needs a task on some other row.
@@ -14,7 +14,7 @@ import { finishItems, itemOf, problemOf, share, type ItemAcc } from './import-as
 import { RowCells, type CellContext } from './import-cells';
 import type { LedgerSheet } from './import-parse';
 import { DEFAULT_TIMEZONE } from './ledger-time';
-import type { ImportError, ImportResult, ImportedTask, LedgerLimits, ResolveUnit } from './types';
+import type { ImportError, ImportResult, ImportedRows, ImportedTask, LedgerLimits, ResolveUnit } from './types';
 import { DEFAULT_LIMITS } from './types';
 import { LEVEL_LABELS, SEVERITY_LABELS } from './vocabulary';
 
@@ -62,11 +62,14 @@ export function validateLedgerRows(sheet: LedgerSheet, options: ValidateOptions)
     const item = itemKey.value === undefined ? undefined : itemOf(items, itemKey.value, row.row);
     if (item) {
       share(cells, item, 'title', 'itemTitle', cells.text('itemTitle', limits.title), '事项');
+      // the engine files an item under one category: the 问题类别 of its rows must agree
+      share(cells, item, 'category', 'problemCategory', cells.text('problemCategory', limits.shortText), '事项');
       share(cells, item, 'level', 'supervisionLevel', cells.choice('supervisionLevel', LEVEL_LABELS, false), '事项', LEVEL_LABELS);
       share(cells, item, 'leader', 'leader', cells.text('leader', limits.shortText), '事项');
     } else {
       // still check every cell of an ungroupable row
       cells.text('itemTitle', limits.title);
+      cells.text('problemCategory', limits.shortText);
       cells.choice('supervisionLevel', LEVEL_LABELS, false);
       cells.text('leader', limits.shortText);
     }
@@ -74,11 +77,9 @@ export function validateLedgerRows(sheet: LedgerSheet, options: ValidateOptions)
     const problemId = cells.id('problemId');
     const problem = item && problemId.value !== undefined ? problemOf(item, problemId.value, row.row) : undefined;
     const description = cells.text('problemDescription', limits.description);
-    const category = cells.text('problemCategory', limits.shortText);
     const severity = cells.choice('severity', SEVERITY_LABELS, false);
     if (problem) {
       share(cells, problem, 'description', 'problemDescription', description, '问题');
-      share(cells, problem, 'category', 'problemCategory', category, '问题');
       share(cells, problem, 'severity', 'severity', severity, '问题', SEVERITY_LABELS);
     }
 
@@ -96,13 +97,16 @@ export function validateLedgerRows(sheet: LedgerSheet, options: ValidateOptions)
   }
 
   const plan = finishItems(items, errors);
-  return errors.length > 0 ? fail(errors) : { ok: true, plan: { items: plan } };
+  if (errors.length === 0) return { ok: true, plan: { items: plan }, rows: rowsOf(items) };
+  const wrongRows = new Set(errors.map((e) => e.row));
+  const clean = plan.filter((i) => ![...(items.get(i.key)?.rowNumbers ?? [])].some((r) => wrongRows.has(r)));
+  return { ...fail(errors), clean: { plan: { items: clean }, rows: rowsOf(items) } };
 }
 
 function readTask(cells: RowCells, limits: LedgerLimits, problemId: string | undefined): { id?: string; complete?: ImportedTask } {
   const id = cells.id('taskId').value;
   const description = cells.text('taskDescription', limits.description, true).value;
-  const measures = cells.text('measures', limits.measures);
+  const measures = cells.text('measures', limits.measures, true).value;
   const ownerUnit = cells.unit('ownerUnit', true).value;
   const ownerPerson = cells.text('ownerPerson', limits.shortText, true).value;
   const coOwners = cells.units('coOwners');
@@ -111,10 +115,9 @@ function readTask(cells: RowCells, limits: LedgerLimits, problemId: string | und
     cells.error('coOwners', `配合单位中不能包含责任单位“${ownerUnit.name}”`);
     return { id };
   }
-  if (id === undefined || problemId === undefined || description === undefined || !ownerUnit || ownerPerson === undefined || !deadline) {
+  if (id === undefined || problemId === undefined || description === undefined || measures === undefined || !ownerUnit || ownerPerson === undefined || !deadline) {
     return { id };
   }
-  if (measures.present && measures.value === undefined) return { id };
   if (coOwners.present && coOwners.value === undefined) return { id };
   return {
     id,
@@ -122,7 +125,7 @@ function readTask(cells: RowCells, limits: LedgerLimits, problemId: string | und
       id,
       problemIds: [problemId],
       description,
-      ...(measures.value !== undefined ? { measures: measures.value } : {}),
+      measures,
       ownerUnit,
       ownerPerson,
       coOwners: coOwners.value ?? [],
@@ -131,7 +134,18 @@ function readTask(cells: RowCells, limits: LedgerLimits, problemId: string | und
   };
 }
 
-function fail(errors: ImportError[]): ImportResult {
+function rowsOf(items: Map<string, ItemAcc>): ImportedRows {
+  return {
+    items: new Map(
+      [...items.values()].map((item) => [
+        item.key,
+        { row: item.firstRow, problems: new Map([...item.problems.values()].map((p) => [p.id, p.firstRow])), tasks: new Map(item.taskRows) },
+      ]),
+    ),
+  };
+}
+
+function fail(errors: ImportError[]): { ok: false; errors: ImportError[] } {
   const order = new Map(IMPORT_COLUMNS.map((c, i) => [c.header, i]));
   const sorted = [...errors].sort((a, b) => a.row - b.row || (order.get(a.column) ?? 99) - (order.get(b.column) ?? 99));
   return { ok: false, errors: sorted };

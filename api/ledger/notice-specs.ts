@@ -21,6 +21,11 @@ export interface DispatchNoticeOptions extends NoticeOptions {
   weekStart: string;
 }
 
+export interface RankingNoticeOptions extends NoticeOptions {
+  /** the days the ranking covers (YYYY-MM-DD, both included); absent: the state as of \`now\` */
+  period?: { first: string; last: string };
+}
+
 export interface ReviewReportOptions extends NoticeOptions {
   /** the month reviewed, YYYY-MM */
   month: string;
@@ -75,7 +80,7 @@ export function dispatchNoticeSpec(options: DispatchNoticeOptions): NoticeSpec<D
       l.lastProgressText,
       l.lastProgressAt ? localDateTimeText(l.lastProgressAt, tz) : undefined,
       localDateText(l.dueAt, tz),
-      daysToDeadline(l.dueAt, options.now.getTime()),
+      daysToDeadline(l.dueAt, l.asOf === undefined ? options.now.getTime() : Date.parse(l.asOf)),
       LIGHT_LABELS[l.light],
       yesNo(l.stale),
       yesNo(l.overdue),
@@ -146,13 +151,16 @@ export function reviewReportSpec(options: ReviewReportOptions): NoticeSpec<Revie
   };
 }
 
-export function rankingNoticeSpec(options: NoticeOptions): NoticeSpec<RankingLine> {
+export function rankingNoticeSpec(options: RankingNoticeOptions): NoticeSpec<RankingLine> {
   const tz = options.timezone ?? DEFAULT_TIMEZONE;
   const t = { units: 0, tasks: 0, accepted: 0, overdue: 0 };
+  const period = options.period
+    ? `统计周期：${chineseDate(dateString(checkedDate(options.period.first, 'period.first')))}—${chineseDate(dateString(checkedDate(options.period.last, 'period.last')))}　　`
+    : '';
   return {
     sheetName: '排名通报',
     title: options.title ?? '整改工作责任单位排名通报',
-    subtitle: `统计截至：${localDateTimeText(options.now.toISOString(), tz)}　　按完成率从高到低排名`,
+    subtitle: `${period}统计截至：${localDateTimeText(options.now.toISOString(), tz)}　　按完成率从高到低排名`,
     columns: [
       { header: '名次', width: 6 },
       { header: '责任单位', width: 24 },

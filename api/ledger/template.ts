@@ -142,7 +142,7 @@ function* planRows(plan: ImportedPlan | undefined, tz: string): Generator<Partia
         itemTitle: item.title,
         problemId: problem?.id,
         problemDescription: problem?.description,
-        problemCategory: problem?.category,
+        problemCategory: item.category,
         severity: problem ? SEVERITY_LABELS[problem.severity] : undefined,
         taskId: task.id,
         taskDescription: task.description,

@@ -29,8 +29,6 @@ export type ResolveUnit = (text: string) => UnitRef | undefined;
 export interface ImportedProblem {
   id: string;
   description: string;
-  /** 问题类别; optional in the sheet */
-  category?: string;
   severity: LedgerSeverity;
 }
 
@@ -39,7 +37,8 @@ export interface ImportedTask {
   /** the problem of the task's row (a row names one problem) */
   problemIds: string[];
   description: string;
-  measures?: string;
+  /** 整改措施: how the task will be done; the four lists require it */
+  measures: string;
   ownerUnit: UnitRef;
   ownerPerson: string;
   coOwners: UnitRef[];
@@ -50,6 +49,11 @@ export interface ImportedItem {
   /** 事项编号: the grouping key of the sheet, the item id once started */
   key: string;
   title: string;
+  /**
+   * 问题类别. Written on problem rows, but the engine files an item under one
+   * category, so it is an item-level value: the rows of one item agree on it.
+   */
+  category?: string;
   supervisionLevel: LedgerSupervisionLevel;
   /** 牵头领导 as written: the sheet has a name, not a person id */
   leaderName: string;
@@ -69,7 +73,28 @@ export interface ImportError {
   message: string;
 }
 
-export type ImportResult = { ok: true; plan: ImportedPlan } | { ok: false; errors: ImportError[] };
+/**
+ * Where each item, problem and task of an imported plan was written (1-based
+ * sheet rows: the first row of an item or problem, the row of a task), so a
+ * rule checked after the sheet (by whoever creates the items) can still point
+ * at a row. Kept beside the plan, not in it: moving rows changes no content.
+ */
+export interface ImportedRows {
+  items: Map<string, { row: number; problems: Map<string, number>; tasks: Map<string, number> }>;
+}
+
+export type ImportResult =
+  | { ok: true; plan: ImportedPlan; rows: ImportedRows }
+  | {
+      ok: false;
+      errors: ImportError[];
+      /**
+       * The items none of whose rows has a mistake, when the sheet could be
+       * read at all: a caller with rules of its own can check them too and
+       * answer every mistake at once.
+       */
+      clean?: { plan: ImportedPlan; rows: ImportedRows };
+    };
 
 /** Text limits of the import; any field left out takes the default of DEFAULT_LIMITS. */
 export interface LedgerLimits {
@@ -144,6 +169,8 @@ export interface DispatchNoticeLine {
   /** no progress since the previous dispatch */
   stale: boolean;
   overdue: boolean;
+  /** when the dispatch was taken: days to the deadline count from it (the notice's time when absent) */
+  asOf?: string;
 }
 
 /** One item of a monthly review (研判报告). */

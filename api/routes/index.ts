@@ -3,6 +3,7 @@ import type { RouteSpec } from '../http/route';
 import { buildOpenApiDocument } from '../openapi';
 import { calendarRoutes } from './calendar';
 import { itemRoutes } from './items';
+import { ledgerRoutes } from './ledger';
 import { opsRoutes } from './ops';
 import { planAndUnitRoutes } from './plans-units';
 import { recordRoutes } from './records';
@@ -19,6 +20,7 @@ export const allRoutes: RouteSpec[] = [
   ...recordRoutes,
   // /units/ranking and /units/:unit/tasks before /units/:code
   ...planAndUnitRoutes,
+  ...ledgerRoutes,
   ...deliveryRoutes,
   ...unitDirectoryRoutes,
   ...calendarRoutes,

@@ -10,11 +10,9 @@ import { CommandResultSchema, FourListsSchema, ItemViewSchema } from '../schemas
 import { ItemParamsSchema, ProblemParamsSchema } from '../schemas/params';
 import { ItemReadQuerySchema, ListItemsQuerySchema } from '../schemas/queries';
 import { ItemPageSchema } from '../schemas/read-models';
-import { leadsItem } from '../../domain/authorization';
-import { DomainError } from '../../domain/errors';
 import { assertKnownUnits, unitsOfTask } from '../unit-check';
-import { getPlan } from '../../db/repositories/plans';
-import { commandRoles, runCommand, viewerOf, withPlanOf } from './run-command';
+import { startNewItem } from '../start-item';
+import { commandRoles, runCommand, viewerOf } from './run-command';
 
 const ALL_ROLES = ['leader', 'owner', 'supervisor', 'admin'] as const;
 const commandResult = { status: 200, description: 'what the command did, and the version it produced', schema: CommandResultSchema };
@@ -32,24 +30,12 @@ export const itemRoutes: RouteSpec[] = [
     bodyLimit: 'item',
     response: { status: 201, description: 'the new item', schema: ItemViewSchema },
     errors: [409, 413, 422],
-    handler: async ({ body, deps, res, log, ...ctx }) => {
+    handler: async ({ body, deps, res, log, actor }) => {
       const item = toItemInput(body, body.id ?? randomUUID());
-      // an item filed under a plan changes that plan's report: the plan must exist, and only its leaders (or admins) file into it
-      if (item.planId !== undefined && !(await getPlan(deps.pool, item.planId))) {
-        throw new DomainError('VALIDATION_FAILED', `no plan '${item.planId}'`, { path: 'planId' });
-      }
-      const actor = await withPlanOf(ctx.actor, item.planId, deps);
-      const allowed = item.planId === undefined ? leadsItem(actor, item) : actor.role === 'admin' || (actor.plans ?? []).includes(item.planId);
-      if (!allowed) {
-        throw new DomainError('FORBIDDEN', item.planId === undefined
-          ? 'a leader starts the items they lead (leader.id is theirs)'
-          : `only the leaders who answer for plan '${item.planId}' file items into it`);
-      }
-      const names = await assertKnownUnits(deps.pool, item.tasks.flatMap((t, i) => unitsOfTask(t, `tasks.${i}`)));
-      const started = await deps.items.start(item, actor);
+      const started = await startNewItem(deps, actor, item);
       log.info({ itemId: item.id }, 'item started');
       res.location(`/items/${encodeURIComponent(item.id)}`);
-      return newItemView(started.state, started.records, Date.parse(started.state.createdAt), names);
+      return newItemView(started.state, started.records, Date.parse(started.state.createdAt), started.unitNames);
     },
   }),
   defineRoute({

@@ -24,7 +24,7 @@ export function viewerOf(actor: Actor): Viewer {
  * the item at hand: the workflow decides with it whether they may act. The
  * item's plan is read from the workflow itself, so a fresh item's plan counts too.
  */
-export async function withPlanOf(actor: Actor, planId: string | undefined, deps: HandlerContext<unknown, unknown, unknown>['deps']): Promise<Actor> {
+export async function withPlanOf(actor: Actor, planId: string | undefined, deps: Pick<HandlerContext<unknown, unknown, unknown>['deps'], 'pool'>): Promise<Actor> {
   if (actor.role !== 'leader' || planId === undefined) return actor;
   return (await answersForPlan(deps.pool, planId, actor.id)) ? { ...actor, plans: [planId] } : actor;
 }

@@ -145,7 +145,11 @@ export const HealthSchema = z
 export const ProblemDetailsSchema = z
   .object({
     type: z.string(), title: z.string(), status: z.number().int(), detail: z.string(), code: z.string(), requestId: z.string(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    errors: z.array(z.object({
+      path: z.string(), message: z.string(),
+      row: z.number().int().optional().describe('a spreadsheet upload: the 1-based row of the mistake'),
+      column: z.string().optional().describe('a spreadsheet upload: the header of its column'),
+    })).optional(),
   })
   .meta({ id: 'ProblemDetails', description: 'RFC 9457 problem details with a stable `code` and the request id' });
 

@@ -1,7 +1,7 @@
 import { parseDeadlineCell, type DeadlineContext } from '../../api/ledger/deadline-cell';
 import { importLedger } from '../../api/ledger/import-ledger';
 import { dateOfExcelSerial, daysToDeadline, isoWithOffset } from '../../api/ledger/ledger-time';
-import { NOW, resolveUnit, row, sheetWith } from './ledger-fixtures';
+import { NOW, resolveUnit, row, sheetWith } from '../support/ledger-fixtures';
 
 const ctx: DeadlineContext = { nowMs: NOW.getTime(), timezone: 'Asia/Shanghai', maxWorkingDays: 3650, date1904: false };
 const text = (t: string) => parseDeadlineCell({ kind: 'text', text: t }, ctx);

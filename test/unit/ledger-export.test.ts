@@ -8,7 +8,7 @@ import { guardUpload } from '../../api/ledger/file-guard';
 import { safeCellText, unescapeCellText } from '../../api/ledger/safe-text';
 import type { DispatchNoticeLine, LedgerTaskRow, RankingLine, ReviewReportLine } from '../../api/ledger/types';
 import { letZipCatchUp } from '../../api/ledger/workbook-output';
-import { NOW } from './ledger-fixtures';
+import { NOW } from '../support/ledger-fixtures';
 
 async function load(file: Buffer): Promise<ExcelJS.Workbook> {
   const wb = new ExcelJS.Workbook();
@@ -206,6 +206,18 @@ describe('the notices', () => {
     expect(ws.pageSetup.printTitlesRow).toBe('3:3');
   });
 
+  it('weekly dispatch: a line taken at a dispatch counts its days from that dispatch, not from when the notice is drawn up', async () => {
+    const line: DispatchNoticeLine = {
+      itemKey: 'SX-001', itemTitle: '道路整改', taskId: 'T1', taskDescription: '硬化路面', ownerUnit: '县交通运输局', ownerPerson: '张三',
+      status: 'assigned', percent: 0, dueAt: '2026-05-30T23:59:59+08:00', light: 'yellow', stale: false, overdue: false,
+      // Monday 09:00 of that week: 5 days and 15 hours before the deadline
+      asOf: '2026-05-25T01:00:00Z',
+    };
+    const file = await exportDispatchNoticeToBuffer([line], { now: NOW, weekStart: '2026-05-25' });
+    const ws = (await load(file)).getWorksheet('调度通报') as ExcelJS.Worksheet;
+    expect(ws.getCell('M4').value).toBe(6);
+  });
+
   it('monthly review: per item figures, risk coloured, totals', async () => {
     const lines: ReviewReportLine[] = [
       { itemKey: 'SX-001', itemTitle: '道路整改', totalTasks: 4, acceptedTasks: 1, completionRate: 0.25, completionRateChange: -5, overdueCount: 2, escalations: 3, reworks: 1, risk: 'high' },
@@ -218,6 +230,12 @@ describe('the notices', () => {
     expect(ws.getCell('K4').fill).toMatchObject({ fgColor: { argb: 'FFFFC7CE' } });
     expect(ws.getCell('K5').fill).toMatchObject({ fgColor: { argb: 'FFC6EFCE' } });
     expect(ws.getCell('A7').value).toBe('合计：整改事项 2 个，高风险 1 个、中风险 0 个、低风险 1 个；整改任务 6 项，已销号 3 项（50.0%），超期 2 项。');
+  });
+
+  it('unit ranking over a period says which days it covers', async () => {
+    const file = await exportRankingNoticeToBuffer([rankingLine(1)], { now: NOW, period: { first: '2026-05-01', last: '2026-05-31' } });
+    const ws = (await load(file)).getWorksheet('排名通报') as ExcelJS.Worksheet;
+    expect(ws.getCell('A2').value).toBe('统计周期：2026年5月1日—2026年5月31日　　统计截至：2026-06-01 10:00　　按完成率从高到低排名');
   });
 
   it('unit ranking: rank order as given, rates as percentages, totals', async () => {

@@ -2,7 +2,7 @@ import { diffImports, fingerprintPlan } from '../../api/ledger/import-fingerprin
 import { importLedger } from '../../api/ledger/import-ledger';
 import { buildImportTemplate } from '../../api/ledger/template';
 import type { ImportedPlan } from '../../api/ledger/types';
-import { NOW, resolveUnit, samplePlan, UNITS } from './ledger-fixtures';
+import { NOW, resolveUnit, samplePlan, UNITS } from '../support/ledger-fixtures';
 
 const clone = (plan: ImportedPlan): ImportedPlan => structuredClone(plan);
 
@@ -29,7 +29,7 @@ describe('fingerprintPlan', () => {
     ['a task description', (p) => void (p.items[0]!.tasks[1]!.description += '。')],
     ['a severity', (p) => void (p.items[1]!.problems[0]!.severity = 'high')],
     ['the owner unit', (p) => void (p.items[0]!.tasks[2]!.ownerUnit = { code: 'SL', name: '县水利局' })],
-    ['a missing optional field', (p) => void delete p.items[0]!.tasks[0]!.measures],
+    ['a missing optional field', (p) => void delete p.items[0]!.category],
     ['an item key', (p) => void (p.items[1]!.key = 'SX-003')],
   ])('changes when %s changes', (_what, change) => {
     const changed = clone(samplePlan());

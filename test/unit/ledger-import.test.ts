@@ -2,7 +2,7 @@ import { importLedger, type ImportOptions } from '../../api/ledger/import-ledger
 import { validateLedgerRows } from '../../api/ledger/import-validate';
 import { buildImportTemplate } from '../../api/ledger/template';
 import type { ImportError, ImportResult } from '../../api/ledger/types';
-import { NOW, resolveUnit, row, samplePlan, sheetWith, UNITS } from './ledger-fixtures';
+import { NOW, resolveUnit, row, samplePlan, sheetWith, UNITS } from '../support/ledger-fixtures';
 
 const options: ImportOptions = { now: NOW, resolveUnit };
 
@@ -24,6 +24,7 @@ const ROW_KEYS = {
   severity: '高',
   taskId: 'T1',
   taskDescription: '硬化路面',
+  measures: '分段施工',
   ownerUnit: 'JT',
   ownerPerson: '张三',
   deadline: '2026-09-30',
@@ -70,9 +71,9 @@ describe('importLedger: grouping', () => {
     const file = await sheetWith([
       row({ 问题类别: '基础设施', 配合单位: '小王乡人民政府、SL,县财政局' }),
       // same item, same problem, only the task columns: inherits the rest
-      { 事项编号: 'SX-001', 问题编号: 'P1', 整改任务编号: 'T2', 整改任务: '疏通沟渠', 责任单位: 'SL', 责任人: '王五', 完成时限: '15个工作日' },
+      { 事项编号: 'SX-001', 问题编号: 'P1', 整改任务编号: 'T2', 整改任务: '疏通沟渠', 整改措施: '清淤', 责任单位: 'SL', 责任人: '王五', 完成时限: '15个工作日' },
       // a second problem of the same item
-      { 事项编号: 'SX-001', 问题编号: 'P2', 问题描述: '路灯缺失', 严重程度: '低', 整改任务编号: 'T3', 整改任务: '装灯', 责任单位: 'JT', 责任人: '张三', 完成时限: '2026-12-31' },
+      { 事项编号: 'SX-001', 问题编号: 'P2', 问题描述: '路灯缺失', 严重程度: '低', 整改任务编号: 'T3', 整改任务: '装灯', 整改措施: '招标采购', 责任单位: 'JT', 责任人: '张三', 完成时限: '2026-12-31' },
       row({ 事项编号: 'SX-002', 事项名称: '另一事项', 督战级别: undefined }),
     ]);
     const plan = planOf(await importLedger(file, options));
@@ -81,16 +82,44 @@ describe('importLedger: grouping', () => {
       ['SX-002', ['P1'], ['T1']],
     ]);
     const [first, second] = plan.items;
-    expect(first?.problems[0]).toEqual({ id: 'P1', description: '道路雨天无法通行', category: '基础设施', severity: 'high' });
+    expect(first?.problems[0]).toEqual({ id: 'P1', description: '道路雨天无法通行', severity: 'high' });
+    // 问题类别 is the item's: given on its first row, inherited by the rest
+    expect(first?.category).toBe('基础设施');
+    expect(second?.category).toBeUndefined();
     expect(first?.tasks[0]?.coOwners.map((u) => u.code)).toEqual(['XW', 'SL', 'CZ']);
     expect(first?.tasks[1]).toMatchObject({ problemIds: ['P1'], ownerUnit: { code: 'SL', name: '县水利局' }, deadline: { kind: 'workingDays', days: 15 } });
     expect(second?.supervisionLevel).toBe('none');
   });
 
+  it('keeps where each item, problem and task was written, beside the plan', async () => {
+    const file = await sheetWith([
+      row(),
+      { 事项编号: 'SX-001', 问题编号: 'P2', 问题描述: '路灯缺失', 严重程度: '低', 整改任务编号: 'T2', 整改任务: '装灯', 整改措施: '招标采购', 责任单位: 'JT', 责任人: '张三', 完成时限: '2026-12-31' },
+      row({ 事项编号: 'SX-002' }),
+    ]);
+    const result = await importLedger(file, options);
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    const first = result.rows.items.get('SX-001');
+    expect(first?.row).toBe(2);
+    expect([...(first?.problems ?? [])]).toEqual([['P1', 2], ['P2', 3]]);
+    expect([...(first?.tasks ?? [])]).toEqual([['T1', 2], ['T2', 3]]);
+    expect(result.rows.items.get('SX-002')?.row).toBe(4);
+  });
+
+  it('treats 问题类别 as the item’s: two categories in one item are a conflict', async () => {
+    const file = await sheetWith([
+      row({ 问题类别: '基础设施' }),
+      { 事项编号: 'SX-001', 问题编号: 'P2', 问题描述: '资金', 问题类别: '惠民资金', 严重程度: '低', 整改任务编号: 'T2', 整改任务: '核对', 整改措施: '逐户核对', 责任单位: 'JT', 责任人: '张三', 完成时限: '2026-12-31' },
+    ]);
+    expect(errorsOf(await importLedger(file, options))).toEqual([
+      { row: 3, column: '问题类别', message: '与第 2 行的问题类别“基础设施”不一致（同一事项的各行须一致）' },
+    ]);
+  });
+
   it('finds columns by header text, in any order, ignoring extra columns, spaces and a leading asterisk', async () => {
-    const headers = ['备注', '*事项编号', '事项 名称', '问题编号', '问题描述', '严重程度', '整改任务编号', '整改任务', '责任单位', '责任人', '完成时限', '牵头领导'];
+    const headers = ['备注', '*事项编号', '事项 名称', '问题编号', '问题描述', '严重程度', '整改任务编号', '整改任务', '整改措施', '责任单位', '责任人', '完成时限', '牵头领导'];
     const file = await sheetWith(
-      [{ 备注: 'x', '*事项编号': 'A1', '事项 名称': '标题', 问题编号: 'P1', 问题描述: 'd', 严重程度: 'critical', 整改任务编号: 'T1', 整改任务: 't', 责任单位: 'JT', 责任人: 'p', 完成时限: '2026-07-01', 牵头领导: 'L' }],
+      [{ 备注: 'x', '*事项编号': 'A1', '事项 名称': '标题', 问题编号: 'P1', 问题描述: 'd', 严重程度: 'critical', 整改任务编号: 'T1', 整改任务: 't', 整改措施: 'm', 责任单位: 'JT', 责任人: 'p', 完成时限: '2026-07-01', 牵头领导: 'L' }],
       { headers },
     );
     const plan = planOf(await importLedger(file, options));
@@ -108,7 +137,7 @@ describe('importLedger: every error at once, by row and Chinese column', () => {
       row({ 整改任务编号: 'T5', 责任单位: '县教育局', 配合单位: '县水利局、不存在的单位' }), // row 6
       row({ 整改任务编号: 'T6', 完成时限: '2026-05-31' }), // row 7: yesterday
       row({ 整改任务编号: 'T7', 完成时限: '0个工作日' }), // row 8
-      row({ 整改任务编号: 'T8', 责任人: undefined, 整改任务: undefined }), // row 9: missing
+      row({ 整改任务编号: 'T8', 责任人: undefined, 整改任务: undefined, 整改措施: undefined }), // row 9: missing
       row({ 事项编号: '事项一', 整改任务编号: 'T9' }), // row 10: id alphabet
       row({ 整改任务编号: 'T10', 配合单位: '县交通运输局' }), // row 11: owner as co-owner
     ]);
@@ -122,6 +151,7 @@ describe('importLedger: every error at once, by row and Chinese column', () => {
       { row: 7, column: '完成时限', message: '完成时限 2026-05-31 已过，不得早于今天' },
       { row: 8, column: '完成时限', message: '工作日数“0”无效，须为 1 至 3650 之间的整数' },
       { row: 9, column: '整改任务', message: '“整改任务”不能为空' },
+      { row: 9, column: '整改措施', message: '“整改措施”不能为空' },
       { row: 9, column: '责任人', message: '“责任人”不能为空' },
       { row: 10, column: '事项编号', message: '“事项编号”“事项一”无效：只能使用字母、数字和 . _ : -，且以字母或数字开头' },
       { row: 11, column: '配合单位', message: '配合单位中不能包含责任单位“县交通运输局”' },
@@ -161,6 +191,7 @@ describe('importLedger: every error at once, by row and Chinese column', () => {
       [1, '严重程度'],
       [1, '整改任务编号'],
       [1, '整改任务'],
+      [1, '整改措施'],
       [1, '责任单位'],
       [1, '责任人'],
       [1, '完成时限'],

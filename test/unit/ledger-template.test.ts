@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { IMPORT_COLUMNS } from '../../api/ledger/import-columns';
 import { buildImportTemplate } from '../../api/ledger/template';
-import { UNITS } from './ledger-fixtures';
+import { UNITS } from '../support/ledger-fixtures';
 
 async function load(file: Buffer): Promise<ExcelJS.Workbook> {
   const wb = new ExcelJS.Workbook();

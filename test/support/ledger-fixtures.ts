@@ -30,10 +30,11 @@ export function samplePlan(): ImportedPlan {
       {
         key: 'SX-001',
         title: '农村道路通行条件整改',
+        category: '基础设施',
         supervisionLevel: 'county',
         leaderName: '李雷',
         problems: [
-          { id: 'P1', description: '小王村通村道路雨天无法通行', category: '基础设施', severity: 'high' },
+          { id: 'P1', description: '小王村通村道路雨天无法通行', severity: 'high' },
           { id: 'P2', description: '路灯缺失', severity: 'medium' },
         ],
         tasks: [
@@ -51,6 +52,7 @@ export function samplePlan(): ImportedPlan {
             id: 'T2',
             problemIds: ['P1'],
             description: '疏通排水沟渠',
+            measures: '汛期前清淤，砌筑边沟',
             ownerUnit: unit('SL'),
             ownerPerson: '王五',
             coOwners: [unit('XW'), unit('CZ')],
@@ -60,6 +62,7 @@ export function samplePlan(): ImportedPlan {
             id: 'T3',
             problemIds: ['P2'],
             description: '安装路灯40盏',
+            measures: '纳入年度亮化工程',
             ownerUnit: unit('JT'),
             ownerPerson: '张三',
             coOwners: [],
@@ -70,9 +73,10 @@ export function samplePlan(): ImportedPlan {
       {
         key: 'SX-002',
         title: '惠民资金发放不及时',
+        category: '惠民资金',
         supervisionLevel: 'none',
         leaderName: '韩梅梅',
-        problems: [{ id: 'P1', description: '=2023年度补贴迟发', category: '惠民资金', severity: 'critical' }],
+        problems: [{ id: 'P1', description: '=2023年度补贴迟发', severity: 'critical' }],
         tasks: [
           {
             id: 'T1',
@@ -116,6 +120,7 @@ export function row(over: SheetRow = {}): SheetRow {
     严重程度: '高',
     整改任务编号: 'T1',
     整改任务: '硬化路面',
+    整改措施: '分段施工，9月底前完工',
     责任单位: '县交通运输局',
     责任人: '张三',
     完成时限: '2026-09-30',

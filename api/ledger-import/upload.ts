@@ -1,0 +1,112 @@
+/**
+ * An upload of a filled template into a plan, from bytes to an accepted job:
+ * the file is refused or read (api/ledger), every row is checked, every item
+ * is held to the rules of POST /items (admission.ts), and only when all of it
+ * passes is the import accepted — as a new job, or as the job that already
+ * imported the same content. Nothing is created here: the runner does that.
+ */
+import { createHash } from 'node:crypto';
+import type { Pool } from 'pg';
+import { listUnits } from '../../db/repositories/directory';
+import { acceptImport, type AcceptOutcome } from '../../db/repositories/ledger-imports';
+import type { Plan } from '../../db/repositories/plans';
+import { LIMITS } from '../../domain/limits';
+import type { Actor } from '../../domain/types';
+import { headerOf } from '../ledger/import-columns';
+import { fingerprintPlan } from '../ledger/import-fingerprint';
+import { importLedger } from '../ledger/import-ledger';
+import { DEFAULT_TIMEZONE } from '../ledger/ledger-time';
+import type { ImportError, ImportedItem, ImportedRows, ImportedPlan, ResolveUnit, UnitRef } from '../ledger/types';
+import { admitPlan, type AdmittedItem } from './admission';
+import { importDiff } from './import-diff';
+import { ITEM_KEY_PATTERN, maxKeyLength } from './item-input';
+import { createLeaderResolver, knownPeople } from './leaders';
+import { LedgerRowsRejected } from './rejection';
+
+export interface UploadContext {
+  pool: Pool;
+  plan: Plan;
+  uploader: Actor;
+  nowMs: number;
+}
+
+/**
+ * Units by code, or by name when exactly one active unit has it. A name two
+ * units share is no way to say which one: the sheet must use the code.
+ */
+async function unitResolver(pool: Pool): Promise<ResolveUnit> {
+  const units = await listUnits(pool, { active: true });
+  const byCode = new Map<string, UnitRef>(units.map((u) => [u.code, { code: u.code, name: u.name }]));
+  const byName = new Map<string, UnitRef | null>();
+  for (const u of units) byName.set(u.name, byName.has(u.name) ? null : { code: u.code, name: u.name });
+  return (text) => byCode.get(text) ?? byName.get(text) ?? undefined;
+}
+
+/** 事项编号 joins the plan's id to make the item's id: no colon, and short enough for both to fit. */
+function keyErrors(plan: Plan, items: ImportedItem[], rows: ImportedRows): ImportError[] {
+  const max = maxKeyLength(plan.id);
+  const column = headerOf('itemKey');
+  return items.flatMap((item) => {
+    const row = rows.items.get(item.key)?.row ?? 0;
+    if (!ITEM_KEY_PATTERN.test(item.key)) return [{ row, column, message: `事项编号“${item.key}”不能含有冒号（:）` }];
+    if (item.key.length > max) {
+      return [{ row, column, message: `事项编号“${item.key}”过长：本方案的事项编号最多 ${max} 个字符（与方案编号“${plan.id}”合起来作为事项 ID，最长 ${LIMITS.idLength} 个字符）` }];
+    }
+    return [];
+  });
+}
+
+/** Item ids another item already has: an item of the read side that no earlier import of this plan brought. */
+async function takenIds(pool: Pool, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const { rows } = await pool.query(
+    `SELECT i.id FROM items i WHERE i.id = ANY($1)
+       AND NOT EXISTS (SELECT 1 FROM ledger_import_items l WHERE l.item_id = i.id AND l.status <> 'failed')`,
+    [ids],
+  );
+  return new Set(rows.map((r) => r.id as string));
+}
+
+/** Reads and checks the file; throws LedgerFileError (the file) or LedgerRowsRejected (its rows). */
+export async function checkUpload(ctx: UploadContext, file: Buffer): Promise<{ plan: ImportedPlan; items: AdmittedItem[] }> {
+  const result = await importLedger(file, {
+    now: ctx.nowMs,
+    timezone: DEFAULT_TIMEZONE,
+    resolveUnit: await unitResolver(ctx.pool),
+    limits: { id: LIMITS.idLength, coOwners: LIMITS.coOwnersPerTask },
+  });
+  // the items without a mistake of the sheet's own are held to the rules below as well: every mistake is answered at once
+  const sheet = result.ok ? result : result.clean;
+  if (!sheet) throw new LedgerRowsRejected(result.ok ? [] : result.errors);
+  const sheetErrors = result.ok ? [] : result.errors;
+  const badKeys = keyErrors(ctx.plan, sheet.plan.items, sheet.rows);
+  const badRows = new Set(badKeys.map((e) => e.row));
+  // an item whose key cannot make an id is reported once, for its key
+  const admissible = sheet.plan.items.filter((i) => !badRows.has(sheet.rows.items.get(i.key)?.row ?? 0));
+  const people = await knownPeople(ctx.pool, ctx.plan.leaderIds, ctx.uploader);
+  const admission = await admitPlan({ items: admissible }, sheet.rows, {
+    plan: { id: ctx.plan.id, source: ctx.plan.source },
+    uploader: ctx.uploader,
+    nowMs: ctx.nowMs,
+    resolveLeader: createLeaderResolver(people),
+    takenIds: (ids) => takenIds(ctx.pool, ids),
+  });
+  const errors = [...sheetErrors, ...badKeys, ...(admission.ok ? [] : admission.errors)];
+  if (errors.length > 0) throw new LedgerRowsRejected(errors);
+  return { plan: sheet.plan, items: admission.ok ? admission.items : [] };
+}
+
+export async function receiveUpload(ctx: UploadContext, file: Buffer): Promise<AcceptOutcome> {
+  const { plan, items } = await checkUpload(ctx, file);
+  return acceptImport(ctx.pool, {
+    planId: ctx.plan.id,
+    fingerprint: fingerprintPlan(plan),
+    fileSha256: createHash('sha256').update(file).digest('hex'),
+    fileBytes: file.length,
+    createdBy: ctx.uploader,
+    items: items.map((a) => ({
+      itemId: a.itemId, key: a.key, position: a.position, row: a.row, content: a.content, contentFingerprint: a.contentFingerprint, input: a.input,
+    })),
+    diffOf: (earlier) => importDiff(earlier.map((e) => e.content as ImportedItem), plan.items),
+  });
+}
