@@ -7,12 +7,12 @@
  */
 import type { Pool } from 'pg';
 import { publishedCalendars, type PublishedCalendars } from '../db/repositories/calendars';
-import { calendarForNewItem, type HolidaySupplement } from '../domain/statutory-calendar';
+import { calendarForNewItem, type HolidaySupplement, type PublishedYear } from '../domain/statutory-calendar';
 import type { HolidayCalendar } from '../domain/types';
 
 export interface CalendarSource {
-  /** the calendar a new item accepted at `nowMs` starts with */
-  forNewItem(nowMs: number): Promise<HolidayCalendar>;
+  /** the calendar a new item accepted at `nowMs` starts with (or would, with `years` published instead) */
+  forNewItem(nowMs: number, years?: PublishedYear[]): Promise<HolidayCalendar>;
   /** what is published, as last read */
   published(): Promise<PublishedCalendars>;
   /** forget the cached read (after a publication) */
@@ -44,7 +44,7 @@ export function createCalendarSource(pool: Pool, supplement?: HolidaySupplement,
   }
 
   return {
-    forNewItem: async (nowMs) => calendarForNewItem(nowMs, supplement, (await published()).years),
+    forNewItem: async (nowMs, years) => calendarForNewItem(nowMs, supplement, years ?? (await published()).years),
     published,
     invalidate: () => {
       cached = undefined;

@@ -19,6 +19,8 @@ export const holidayFileEnv = {
   HOLIDAY_CALENDAR_FILE: z.string().min(1).optional(),
 };
 
+const MAX_FILE_DAYS_BYTES = 8 * 1024;
+
 export function loadHolidaySupplement(path: string): HolidaySupplement {
   let json: unknown;
   try {
@@ -29,6 +31,10 @@ export function loadHolidaySupplement(path: string): HolidaySupplement {
   const parsed = SupplementFileSchema.safeParse(json);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `HOLIDAY_CALENDAR_FILE ${i.path.join('.')}: ${i.message}`));
+  }
+  // it travels in every item's calendar, whose size the state budget holds
+  if (JSON.stringify(parsed.data).length > MAX_FILE_DAYS_BYTES) {
+    throw new ConfigError([`HOLIDAY_CALENDAR_FILE: its days take more than ${MAX_FILE_DAYS_BYTES} bytes; keep to the years to come and short names`]);
   }
   return { source: basename(path), ...parsed.data };
 }

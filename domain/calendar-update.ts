@@ -5,6 +5,8 @@
  * was: it has been missed or met, and moving it would rewrite history. Rounds
  * not yet held move off the new holidays too. Pure, like every rule.
  */
+import { LIMITS } from './limits';
+import { jsonBytes } from './text';
 import { addWorkingDays } from './working-days';
 import { appendAudit, appendNotifications, cloneState, iso, SYSTEM_ACTOR } from './item-helpers';
 import { emptyRecords, type ItemRecords } from './item-records';
@@ -25,7 +27,9 @@ export function isHolidayCalendar(value: unknown): value is HolidayCalendar {
   const c = value as HolidayCalendar;
   const dates = (r: unknown) => typeof r === 'object' && r !== null && Object.entries(r).every(([k, v]) => /^\d{4}-\d{2}-\d{2}$/.test(k) && typeof v === 'string');
   return typeof c === 'object' && c !== null && typeof c.source === 'string' && Number.isInteger(c.version)
-    && Array.isArray(c.years) && c.years.every(Number.isInteger) && dates(c.holidays) && dates(c.workdays);
+    && Array.isArray(c.years) && c.years.every(Number.isInteger) && dates(c.holidays) && dates(c.workdays)
+    // the state budget holds a calendar up to this size, no more
+    && jsonBytes(c) <= LIMITS.calendarBytes;
 }
 
 export function applyCalendarUpdate(current: ItemState, calendar: HolidayCalendar, nowMs: number): CalendarOutcome {
@@ -44,6 +48,8 @@ export function applyCalendarUpdate(current: ItemState, calendar: HolidayCalenda
     // pauses and review waits already moved it by whole working days: they count on top
     const counted = addWorkingDays(Date.parse(task.deadline.resolvedAt), spec.days + (task.deadline.shiftedDays ?? 0), tz, calendar);
     const from = task.deadline.dueAt;
+    // a recount never turns a deadline still ahead into one already gone: then the one the owner was given stands
+    if (counted.dueAtMs <= nowMs) continue;
     const to = iso(counted.dueAtMs);
     const { provisional: _was, ...rest } = task.deadline;
     task.deadline = { ...rest, dueAt: to, ...(counted.provisional ? { provisional: true as const } : {}) };

@@ -126,7 +126,10 @@ const REQUEST_ENTRY_BYTES = 2 * LIMITS.requestIdLength + 26;
 export function assertStateBudget(state: ItemState): void {
   const requestsToCome = Math.max(0, LIMITS.requestMemory - state.appliedRequests.length);
   const reserve = state.tasks.filter(isTaskOpen).length * LIMITS.taskGrowthReserveBytes + requestsToCome * REQUEST_ENTRY_BYTES;
-  const bytes = jsonBytes(state) + reserve;
+  // The calendar counts at its full allowance, so calendar updates may grow it up to that without ever
+  // pushing the item past its budget. Items from before office rules keep the rule they were checked by.
+  const calendar = state.policy.office ? LIMITS.calendarBytes - jsonBytes(state.calendar ?? null) : 0;
+  const bytes = jsonBytes(state) + calendar + reserve;
   if (bytes > LIMITS.itemStateBytes) {
     throw new DomainError(
       'ITEM_TOO_LARGE',

@@ -39,6 +39,8 @@ export const LIMITS = {
   itemInputBytes: 384 * KiB,
   /** the workflow's state (no text, no history): checked whenever a command grows the item */
   itemStateBytes: 384 * KiB,
+  /** the holiday calendar an item carries: counted in the state budget at this size, whatever it holds now, so a calendar update never pushes an item over it */
+  calendarBytes: 32 * KiB,
   /** room kept per open task for the fields that appear later (three dates, a pending extension, longer counts) */
   taskGrowthReserveBytes: 330,
   /** requests remembered for idempotency across continue-as-new (Temporal itself dedups within a run) */

@@ -92,6 +92,25 @@ export function offsetBefore(fromMs: number, offset: Offset, tz: string, calenda
   return at(nthWorkingDay(localDateString(fromMs, tz), offset.workingDays, -1, calendar), offset.at, tz);
 }
 
+/**
+ * The working time between two instants, in whole working days: each working
+ * day counts the hours of it the span covers, and the sum is rounded to the
+ * nearest day. A pause from Monday 10:00 to the next Monday 10:00 is 5; one
+ * over midnight, or for an afternoon, is 0.
+ */
+export function workingDaysElapsed(fromMs: number, toMs: number, tz: string, calendar: HolidayCalendar): number {
+  if (toMs <= fromMs) return 0;
+  const last = localDateString(toMs, tz);
+  let covered = 0;
+  for (let d = localDateString(fromMs, tz); d <= last; d = addCalendarDays(d, 1)) {
+    if (!isWorkingDay(d, calendar)) continue;
+    const start = localToInstant({ ...parseDate(d), hour: 0, minute: 0 }, tz);
+    const end = localToInstant({ ...parseDate(addCalendarDays(d, 1)), hour: 0, minute: 0 }, tz);
+    covered += Math.max(0, Math.min(toMs, end) - Math.max(fromMs, start));
+  }
+  return Math.round(covered / 86_400_000);
+}
+
 /** Working days among the local days from fromMs's day up to, not including, toMs's day. */
 export function workingDaysBetween(fromMs: number, toMs: number, tz: string, calendar: HolidayCalendar): number {
   const end = localDateString(toMs, tz);

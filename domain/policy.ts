@@ -8,7 +8,7 @@
  */
 import { DomainError } from './errors';
 import { isValidTimeZone } from './local-time';
-import { nominalMs, validateOffset } from './office-time';
+import { isWorkingDayOffset, nominalMs, validateOffset } from './office-time';
 import { validateMonthly, validateWeekly } from './schedule';
 import type { EscalationRung, ItemPolicy, OfficeRules, Offset, PolicyInput, RecipientRole, ReviewRung } from './types';
 
@@ -84,13 +84,24 @@ function validateNotify(notify: unknown, roles: RecipientRole[], path: string, w
   }
 }
 
-/** Offsets in order: each later than the one before (a working day counts as a day for this check). */
+/**
+ * Offsets in order, each later than the one before. A ladder counts in one
+ * kind of time (after a first rung at `PT0S`, if it has one): a working day and
+ * a calendar duration cannot be put in order once for every deadline, and a rung
+ * is planned only once the one before it has fired.
+ */
 function validateOrder(offsets: Offset[], path: (i: number) => string, maxMs: number, what = 'rung'): void {
   let previousMs = -1;
+  let form: 'workingDays' | 'duration' | undefined;
   offsets.forEach((after, i) => {
     validateOffset(after, path(i), maxMs, `${what} ${i + 1}:`);
     const ms = nominalMs(after);
-    if (ms <= previousMs) throw new DomainError('VALIDATION_FAILED', `rung ${i + 1} must come strictly after rung ${i}`, { path: path(i) });
+    if (ms <= previousMs) throw new DomainError('VALIDATION_FAILED', `${what} ${i + 1} must come strictly after ${what} ${i}`, { path: path(i) });
+    const kind = isWorkingDayOffset(after) ? 'workingDays' : 'duration';
+    if (ms > 0 && form !== undefined && kind !== form) {
+      throw new DomainError('VALIDATION_FAILED', `${what} ${i + 1} counts in ${kind === 'workingDays' ? 'working days' : 'calendar time'} while the ${what}s before it count in the other: use one kind of time in a ladder (a first rung may be PT0S)`, { path: path(i) });
+    }
+    if (ms > 0) form = kind;
     previousMs = ms;
   });
 }

@@ -69,7 +69,8 @@ export function buildDispatchRecord(
     at: new Date(nowMs).toISOString(),
     openTasks: lines.length,
     staleTasks: lines.filter((l) => l.stale).length,
-    overdueTasks: lines.filter((l) => l.msToDeadline <= 0).length,
+    // overdue as the lines show it: work handed in on time and a paused clock are not
+    overdueTasks: lines.filter((l) => l.light === 'red').length,
     lines,
   };
 }

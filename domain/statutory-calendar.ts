@@ -55,11 +55,13 @@ function withoutYear(days: Record<string, string>, year: number): Record<string,
  * yet, the fixed-date holidays are skipped and deadlines marked provisional.
  */
 export function calendarForNewItem(nowMs: number, supplement?: HolidaySupplement, published: PublishedYear[] = []): HolidayCalendar {
-  const base = statutoryCalendar(new Date(nowMs).getUTCFullYear() - 1);
+  const fromYear = new Date(nowMs).getUTCFullYear() - 1;
+  const base = statutoryCalendar(fromYear);
   let { holidays, workdays } = base;
   const years = new Set(base.years);
   const sources = [base.source];
-  for (const p of [...published].sort((a, b) => a.year - b.year)) {
+  // like the package's data: an item needs only the years it can still live in
+  for (const p of [...published].filter((y) => y.year >= fromYear).sort((a, b) => a.year - b.year)) {
     holidays = { ...withoutYear(holidays, p.year), ...p.holidays };
     workdays = { ...withoutYear(workdays, p.year), ...p.workdays };
     years.add(p.year);

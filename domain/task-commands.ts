@@ -12,7 +12,7 @@ import { checkEvidence, checkLine, checkText, checkUnitList } from './item-limit
 import type { ItemRecords } from './item-records';
 import { LIMITS } from './limits';
 import { calendarOf, warningAt } from './lights';
-import { shiftByWorkingDays, workingDaysBetween } from './office-time';
+import { shiftByWorkingDays, workingDaysElapsed } from './office-time';
 import type { Actor, AuditEvent, ItemState, Notification, TaskState } from './types';
 
 export interface CommandContext {
@@ -71,25 +71,28 @@ const reportProgress: Handler<'reportProgress'> = (ctx, task, c) => {
 
 /**
  * The task's clock ran again after standing still since `sinceMs` (a pause, or
- * a wait for the leader's review): the deadline, and the deadline lateness is
- * scored on, move by the working days it stood still. Alarms already fired for
- * the old deadline stay fired (they were due then); a warning not yet due comes again.
+ * a wait for the leader's review). Standing still is measured in working time,
+ * rounded to whole working days. A task not yet due when its clock stopped gets
+ * them back: its deadline, and the deadline lateness is scored on, move by
+ * them, and a warning not yet due comes again. A task already late when its
+ * clock stopped stays late: its deadline and its fired alarms stand, and only
+ * the rungs still to come move, so no rung fires for the time the clock stood still.
  */
 export function moveClock(ctx: CommandContext, task: TaskState, sinceMs: number): { workingDays: number; dueAt: string } {
   const { timezone } = ctx.state.policy;
   const calendar = calendarOf(ctx.state);
-  const days = workingDaysBetween(sinceMs, ctx.nowMs, timezone, calendar);
-  if (days > 0) {
-    const dueAt = iso(shiftByWorkingDays(Date.parse(task.deadline.dueAt), days, timezone, calendar));
-    task.originalDueAt = iso(shiftByWorkingDays(Date.parse(task.originalDueAt), days, timezone, calendar));
-    task.deadline = { ...task.deadline, dueAt, shiftedDays: (task.deadline.shiftedDays ?? 0) + days };
-    task.alarms = {
-      ...task.alarms, dueAt,
-      warned: task.alarms.warned && warningAt(task, ctx.state) <= ctx.nowMs,
-      overdue: task.alarms.overdue && ctx.nowMs >= Date.parse(dueAt),
-    };
+  const days = workingDaysElapsed(sinceMs, ctx.nowMs, timezone, calendar);
+  if (days === 0) return { workingDays: 0, dueAt: task.deadline.dueAt };
+  const shift = (iso: string) => new Date(Math.min(shiftByWorkingDays(Date.parse(iso), days, timezone, calendar), LIMITS.latestInstant - 1000)).toISOString();
+  if (sinceMs >= Date.parse(task.deadline.dueAt)) {
+    task.alarms = { ...task.alarms, dueAt: shift(task.alarms.dueAt) };
+    return { workingDays: days, dueAt: task.deadline.dueAt };
   }
-  return { workingDays: days, dueAt: task.deadline.dueAt };
+  const dueAt = shift(task.deadline.dueAt);
+  task.originalDueAt = shift(task.originalDueAt);
+  task.deadline = { ...task.deadline, dueAt, shiftedDays: (task.deadline.shiftedDays ?? 0) + days };
+  task.alarms = { ...task.alarms, dueAt, warned: task.alarms.warned && warningAt(task, ctx.state) <= ctx.nowMs };
+  return { workingDays: days, dueAt };
 }
 
 /** Resumes a paused clock; the deadline moves by the working days it was paused. */
@@ -184,10 +187,12 @@ const decideExtension: Handler<'decideExtension'> = (ctx, task, c) => {
       throw new DomainError('VALIDATION_FAILED', `the requested deadline ${deadline.dueAt} has already passed`, { path: 'newDeadline' });
     }
     task.deadline = deadlineOf(deadline);
-    task.alarms = { dueAt: deadline.dueAt, warned: false, overdue: false, rungsFired: 0 };
+    // the ladder starts again on the new deadline; reminders to the leader about work already handed in do not
+    const reminders = task.alarms.reviewReminders;
+    task.alarms = { dueAt: deadline.dueAt, warned: false, overdue: false, rungsFired: 0, ...(reminders !== undefined ? { reviewReminders: reminders } : {}) };
     // a pause goes on, counted from now: the new deadline already runs from this decision
     if (task.pausedAt !== undefined) task.pausedAt = iso(ctx.nowMs);
-    // the ladder starts again on the new deadline; maxEscalationLevel keeps what was reached
+    // maxEscalationLevel keeps what was reached
     task.escalationLevel = 0;
     task.extensionsApproved += 1;
     ctx.records.taskTexts.push({ taskId: task.id, deadlineBasis: deadline.basis });
@@ -229,6 +234,8 @@ export function cancelOpenTask(task: TaskState, nowMs: number): void {
   task.cancelledAt = iso(nowMs);
   task.stale = false;
   delete task.pendingExtension;
+  // a clock stops for good with the task: it is no longer paused
+  delete task.pausedAt;
 }
 
 const cancelTask: Handler<'cancelTask'> = (ctx, task, c) => {

@@ -141,6 +141,10 @@ export function applyCommand(current: ItemState, envelope: CommandEnvelope, nowM
       if (!state.followUp) {
         throw new DomainError('INVALID_TRANSITION', `item ${state.id} is not waiting for a follow-up check`, { status: state.status });
       }
+      // the check looks back over the whole watch: confirming earlier would skip the waiting it is for
+      if (!state.followUp.notified) {
+        throw new DomainError('INVALID_TRANSITION', `the follow-up check of item ${state.id} is due on ${state.followUp.dueAt}, not yet`, { dueAt: state.followUp.dueAt });
+      }
       const watch = state.followUp;
       delete state.followUp;
       state.status = 'completed';

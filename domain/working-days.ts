@@ -19,7 +19,7 @@ export function calendarCoversYear(year: number, calendar: HolidayCalendar): boo
  * 2025): New Year's Day, 1–2 May, 1–3 October. Lunar holidays and the make-up
  * workdays are only known from each year's State Council notice.
  */
-const FIXED_DATE_HOLIDAYS: Record<string, string> = {
+export const FIXED_DATE_HOLIDAYS: Readonly<Record<string, string>> = {
   '01-01': "New Year's Day,元旦",
   '05-01': 'Labour Day,劳动节',
   '05-02': 'Labour Day,劳动节',
@@ -28,9 +28,16 @@ const FIXED_DATE_HOLIDAYS: Record<string, string> = {
   '10-03': 'National Day,国庆节',
 };
 
-/** The fixed-date holiday a calendar with the fallback assumes on `date` of a year it has no notice for. */
-export function provisionalHoliday(date: string, calendar: HolidayCalendar): string | undefined {
-  if (calendar.fallback !== 'fixed-date' || calendarCoversYear(Number(date.slice(0, 4)), calendar)) return undefined;
+/** The year the 2025 revision of the national holiday regulations took effect. */
+const FIXED_DATE_RULE_SINCE = 2025;
+
+/**
+ * The fixed-date statutory holiday on `date`, for calendars with the rule
+ * ('fixed-date'): from 2025 on, these days are holidays by law, whether or not
+ * a year's notice (or the package's data) lists them.
+ */
+export function fixedDateHoliday(date: string, calendar: HolidayCalendar): string | undefined {
+  if (calendar.fallback !== 'fixed-date' || Number(date.slice(0, 4)) < FIXED_DATE_RULE_SINCE) return undefined;
   return FIXED_DATE_HOLIDAYS[date.slice(5)];
 }
 
@@ -39,15 +46,16 @@ export function isWorkingDay(date: string, calendar: HolidayCalendar): boolean {
   const { year, month, day } = parseDate(date);
   if (Object.hasOwn(calendar.workdays, date)) return true;
   if (Object.hasOwn(calendar.holidays, date)) return false;
-  if (provisionalHoliday(date, calendar) !== undefined) return false;
+  if (fixedDateHoliday(date, calendar) !== undefined) return false;
   return isoWeekday(year, month, day) <= 5;
 }
 
 // Values look like "Spring Festival,春节,4": English name, Chinese name, an id.
 function holidayName(date: string, calendar: HolidayCalendar): string {
-  const provisional = provisionalHoliday(date, calendar);
-  if (provisional !== undefined) return `${provisional.split(',')[0]}, provisional`;
-  return (calendar.holidays[date] ?? '').split(',')[0] || 'holiday';
+  const listed = calendar.holidays[date];
+  if (listed !== undefined) return listed.split(',')[0] || 'holiday';
+  const fixed = fixedDateHoliday(date, calendar)!.split(',')[0]!;
+  return calendarCoversYear(Number(date.slice(0, 4)), calendar) ? fixed : `${fixed}, provisional`;
 }
 
 /**
@@ -80,7 +88,7 @@ export function addWorkingDays(
     date = addCalendarDays(date, 1);
     const year = Number(date.slice(0, 4));
     if (!calendarCoversYear(year, calendar)) uncovered.add(year);
-    if (Object.hasOwn(calendar.holidays, date) || provisionalHoliday(date, calendar) !== undefined) {
+    if (Object.hasOwn(calendar.holidays, date) || (!Object.hasOwn(calendar.workdays, date) && fixedDateHoliday(date, calendar) !== undefined)) {
       const name = holidayName(date, calendar);
       const last = holidays[holidays.length - 1];
       // extend the current run when the day before was the same holiday

@@ -15,20 +15,27 @@ import {
   type CalendarBroadcastInput,
 } from '../../workflows/messages';
 import { defineRoute, type RouteSpec } from '../http/route';
-import { ShortTextSchema } from '../schemas/common';
+import { LIMITS } from '../../domain/limits';
+import { jsonBytes } from '../../domain/text';
+import { lineSchema, ShortTextSchema } from '../schemas/common';
+import { FIXED_DATE_HOLIDAYS } from '../../domain/working-days';
 
 const ALL_ROLES = ['leader', 'owner', 'supervisor', 'admin'] as const;
-const DayNameSchema = z.string().trim().min(1).max(64);
-const DaysSchema = z.record(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'keys are dates YYYY-MM-DD'), DayNameSchema)
-  .refine((days) => Object.keys(days).length <= 60, 'at most 60 days');
+// names follow the text rule of every name (no control characters, no bidi overrides) and stay short:
+// they travel in every item's calendar, whose size the state budget holds (LIMITS.calendarBytes)
+const DayNameSchema = lineSchema(32);
+const daysSchema = (max: number) => z.record(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'keys are dates YYYY-MM-DD'), DayNameSchema)
+  .refine((days) => Object.keys(days).length <= max, `at most ${max} days`);
+/** Publishing further ahead than this is a typo: notices come out the autumn before. */
+const YEARS_AHEAD = 2;
 
 const YearParamsSchema = z.object({ year: z.coerce.number().int().min(2000).max(2099) });
 
 export const CalendarYearInputSchema = z
   .object({
     source: ShortTextSchema.describe('the notice, e.g. 国务院办公厅关于2027年部分节假日安排的通知'),
-    holidays: DaysSchema.describe('date → holiday name, e.g. {"2027-10-01": "National Day,国庆节"}'),
-    workdays: DaysSchema.default({}).describe('make-up workdays (调休), weekend dates only'),
+    holidays: daysSchema(45).describe('date → holiday name, e.g. {"2027-10-01": "National Day,国庆节"}; the fixed-date statutory holidays (1 January, 1–2 May, 1–3 October) are holidays whether listed or not'),
+    workdays: daysSchema(15).default({}).describe('make-up workdays (调休), weekend dates only'),
   })
   .strict()
   .meta({ id: 'CalendarYearInput' });
@@ -53,7 +60,11 @@ const PublishResultSchema = PublishedYearSchema.extend({
   broadcast: z.string().describe('the workflow carrying it to running items'),
 }).meta({ id: 'CalendarPublication' });
 
-function checkYear(year: number, body: z.output<typeof CalendarYearInputSchema>): void {
+function checkYear(year: number, body: z.output<typeof CalendarYearInputSchema>, nowMs: number): void {
+  const thisYear = new Date(nowMs).getUTCFullYear();
+  if (year < thisYear - 1 || year > thisYear + YEARS_AHEAD) {
+    throw new DomainError('VALIDATION_FAILED', `only ${thisYear - 1} to ${thisYear + YEARS_AHEAD} can be published: items carry no other years`, { path: 'year' });
+  }
   for (const [kind, days] of [['holidays', body.holidays], ['workdays', body.workdays]] as const) {
     for (const date of Object.keys(days)) {
       const path = `${kind}.${date}`;
@@ -66,6 +77,9 @@ function checkYear(year: number, body: z.output<typeof CalendarYearInputSchema>)
       if (parts.year !== year) throw new DomainError('VALIDATION_FAILED', `${date} is not in ${year}`, { path });
       if (kind === 'workdays' && isoWeekday(parts.year, parts.month, parts.day) < 6) {
         throw new DomainError('VALIDATION_FAILED', `${date} is a weekday: a make-up workday (调休) is a Saturday or Sunday`, { path });
+      }
+      if (kind === 'workdays' && Object.hasOwn(FIXED_DATE_HOLIDAYS, date.slice(5))) {
+        throw new DomainError('VALIDATION_FAILED', `${date} is a fixed-date statutory holiday: it cannot be a make-up workday`, { path });
       }
       if (kind === 'workdays' && Object.hasOwn(body.holidays, date)) {
         throw new DomainError('VALIDATION_FAILED', `${date} is listed as both a holiday and a workday`, { path });
@@ -94,7 +108,14 @@ export const calendarRoutes: RouteSpec[] = [
     response: { status: 201, description: 'the publication, and the broadcast carrying it', schema: PublishResultSchema },
     errors: [422],
     handler: async ({ params, body, actor, deps, log }) => {
-      checkYear(params.year, body);
+      checkYear(params.year, body, Date.now());
+      // what new items would carry with it: it must fit the allowance every item's budget holds for it
+      const current = await deps.calendars.published();
+      const candidate = { year: params.year, version: current.version + 1, source: body.source, holidays: body.holidays, workdays: body.workdays };
+      const bytes = jsonBytes(await deps.calendars.forNewItem(Date.now(), [...current.years.filter((y) => y.year !== params.year), candidate]));
+      if (bytes > LIMITS.calendarBytes) {
+        throw new DomainError('VALIDATION_FAILED', `the calendar items carry would grow to ${bytes} bytes, past its ${LIMITS.calendarBytes}: shorten the day names`, { path: 'holidays' });
+      }
       const published = await publishCalendarYear(deps.pool, { year: params.year, ...body, publishedBy: actor.id });
       deps.calendars.invalidate();
       const workflowId = calendarBroadcastWorkflowId(published.version);

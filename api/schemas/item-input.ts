@@ -77,7 +77,7 @@ export const ItemPolicySchema = z
   .partial()
   .meta({
     id: 'ItemPolicy',
-    description: 'Every field is optional; missing ones take the defaults: Asia/Shanghai, dispatch Monday 09:00, review on the 1st 09:00, the warning 3 working days before the deadline, the ladder level 1 at the deadline (owner unit), level 2 after 3 working days (unit leader), level 3 after 5 working days (item leader and supervision office), and the office rules. Rungs must come strictly later (a working day counts as a day for this check) and not lower in level than the one before.',
+    description: 'Every field is optional; missing ones take the defaults: Asia/Shanghai, dispatch Monday 09:00, review on the 1st 09:00, the warning 3 working days before the deadline, the ladder level 1 at the deadline (owner unit), level 2 after 3 working days (unit leader), level 3 after 5 working days (item leader and supervision office), and the office rules. Rungs must come strictly later and not lower in level than the one before, and a ladder counts in one kind of time (after a first rung at PT0S, all durations or all working days).',
   });
 
 export const ProblemInputSchema = z

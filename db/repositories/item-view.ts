@@ -12,6 +12,7 @@ import type {
   PendingExtension,
   ProblemState,
   TaskState,
+  ItemSummary,
 } from '../../domain/types';
 import { parameters, visibleItemsSql, visibleRecordsSql, visibleTasksSql, type Viewer } from './visibility';
 
@@ -164,8 +165,29 @@ export async function getItemView(pool: Pool, itemId: string, viewer: Viewer): P
       escalationsSinceReview: 0, reworksSinceReview: 0, auditSeq: header.counters?.auditSeq ?? row.version,
     };
     view.schedule = { ...header.schedule, lastReview: undefined };
+    if (header.outcome) view.outcome = ownOutcome(header.outcome, tasks, problems, seen.escalations, header.policy.office !== undefined);
   }
   return view;
+}
+
+/** An ended item's outcome as an owner may see it: over their own tasks (the rounds are the item's). */
+function ownOutcome(outcome: ItemSummary, tasks: TaskView[], problems: ProblemView[], escalations: number, office: boolean): ItemSummary {
+  const accepted = tasks.filter((t) => t.status === 'accepted');
+  const sum = (f: (t: TaskView) => number) => tasks.reduce((n, t) => n + f(t), 0);
+  return {
+    ...outcome,
+    problems: problems.length,
+    tasks: tasks.length,
+    acceptedTasks: accepted.length,
+    cancelledTasks: tasks.filter((t) => t.status === 'cancelled').length,
+    acceptedLate: accepted.filter((t) => Date.parse((office && t.submittedAt) || t.acceptedAt!) > Date.parse(t.originalDueAt)).length,
+    reworks: sum((t) => t.reworkCount),
+    escalations,
+    maxEscalationLevel: Math.max(0, ...tasks.map((t) => t.maxEscalationLevel)),
+    extensionsApproved: sum((t) => t.extensionsApproved),
+    pauses: sum((t) => t.pauses ?? 0),
+    pausedWorkingDays: sum((t) => t.pausedWorkingDays ?? 0),
+  };
 }
 
 const LIGHT_ORDER: Record<Light, number> = { none: 0, green: 1, yellow: 2, red: 3 };

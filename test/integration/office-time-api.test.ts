@@ -118,7 +118,8 @@ describe('the follow-up watch and the outcome', () => {
   test('every task accepted, the item waits for the leader\'s check; confirmed, it completes and shows its outcome, in its plan report too', async () => {
     const id = newId('watch');
     const planId = newId('plan');
-    await startItem(stack, tokens.leader, id, { planId, policy: { office: { followUp: { after: { workingDays: 10 } } } } });
+    // a check due two seconds after the last acceptance, so the test can wait for it
+    await startItem(stack, tokens.leader, id, { planId, policy: { office: { followUp: { after: 'PT2S' } } } });
     for (const [taskId, owner] of [['t1', 'ownerA'], ['t2', 'ownerB']] as const) {
       expect((await request(stack.app).post(`/items/${id}/tasks/${taskId}/submit`).set(as(owner)).send({ evidence: ['photo.jpg'] })).status).toBe(200);
       expect((await request(stack.app).post(`/items/${id}/tasks/${taskId}/accept`).set(as('leader')).send({})).status).toBe(200);
@@ -134,6 +135,10 @@ describe('the follow-up watch and the outcome', () => {
     expect(watching.status).toBe('active');
     expect(watching.outcome).toBeUndefined();
     expect((await request(stack.app).post(`/items/${id}/follow-up/confirm`).set(as('ownerA')).send({})).status).toBe(403);
+    // not before the check is due: the watch is the point
+    const early = await request(stack.app).post(`/items/${id}/follow-up/confirm`).set(as('leader')).send({});
+    if (!watching.followUp.notified) expect(early.status).toBe(409);
+    await eventually(async () => ((await view(id)).followUp?.notified ? true : undefined));
     const confirmed = await request(stack.app).post(`/items/${id}/follow-up/confirm`).set(as('leader')).send({ note: 'no recurrence' });
     expect(confirmed.status).toBe(200);
     expect(confirmed.body.status).toBe('completed');

@@ -149,14 +149,18 @@ describe('production topology (docker-compose.yml)', () => {
     expect(JSON.stringify(services.worker)).not.toMatch(/container_name/);
   });
 
-  test('lockdown: only the API publishes a port; PostgreSQL, Temporal, Prometheus and the workers are on the internal network alone', () => {
+  test('lockdown: only the API publishes a port; PostgreSQL, Temporal and Prometheus are on the internal network alone, the workers also on a way out to the channels', () => {
     expect(compose.networks.internal).toEqual({ internal: true });
     const published = names.filter((n) => services[n]!.ports?.length);
     expect(published).toEqual(['api']);
     expect(services.api!.ports).toEqual(['3000:3000']);
-    for (const name of ['postgres', 'temporal', 'temporal-search-attributes', 'migrate', 'worker', 'prometheus']) {
+    for (const name of ['postgres', 'temporal', 'temporal-search-attributes', 'migrate', 'prometheus']) {
       expect({ name, networks: networksOf(services[name]!) }).toEqual({ name, networks: ['internal'] });
     }
+    // the worker sends to DingTalk, WeCom, Feishu, webhooks and SMTP: a network of its own with a way out, nothing published
+    expect(networksOf(services.worker!)).toEqual(['internal', 'egress']);
+    expect(compose.networks.egress).toEqual({});
+    expect(names.filter((n) => networksOf(services[n]!).includes('egress'))).toEqual(['worker']);
     // the API's metrics port binds to its internal-network alias, not to every interface
     expect(services.api!.networks).toMatchObject({ internal: { aliases: ['api-metrics'] } });
     expect(envOf('api').METRICS_HOST).toBe('api-metrics');

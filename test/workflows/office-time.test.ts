@@ -62,9 +62,9 @@ function isWorking(date: string, notice?: PublishedYear): boolean {
   } else if (PACKAGE_YEARS.has(year)) {
     if (date in chineseDays.workdays) return true;
     if (date in chineseDays.holidays) return false;
-  } else if (FIXED_DATE.includes(date.slice(5))) {
-    return false;
   }
+  // holidays by law whatever a notice lists
+  if (FIXED_DATE.includes(date.slice(5))) return false;
   const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
   return weekday !== 0 && weekday !== 6;
 }
@@ -76,6 +76,16 @@ function nthWorkingDay(date: string, n: number, step: 1 | -1, notice?: Published
     if (isWorking(d, notice)) counted += 1;
   }
   return d;
+}
+
+/** Working time between two instants in whole days, by hand: each working day counts the hours covered, then rounded. */
+function workingTimeInDays(fromMs: number, toMs: number): number {
+  let covered = 0;
+  for (let d = dateOf(fromMs); d <= dateOf(toMs); d = addDays(d, 1)) {
+    if (!isWorking(d)) continue;
+    covered += Math.max(0, Math.min(toMs, at(addDays(d, 1), '00:00:00')) - Math.max(fromMs, at(d, '00:00:00')));
+  }
+  return Math.round(covered / DAY);
 }
 
 function workingDaysFrom(fromDate: string, toDate: string, notice?: PublishedYear): number {
@@ -297,7 +307,7 @@ test('a paused clock fires nothing; resumed, the deadline moves by the working d
       expect(store.all('escalations')).toEqual([]);
       const resumedAt = await env.currentTimeMs();
       const result = await handle.executeUpdate(resumeTaskUpdate, { args: [envelope(LEADER, { type: 'resumeTask', taskId: 'T1' })] });
-      const paused = workingDaysFrom(dateOf(pausedAt), dateOf(resumedAt));
+      const paused = workingTimeInDays(pausedAt, resumedAt);
       const newDue = at(nthWorkingDay(dateOf(due), paused, 1), '18:00:00');
       expect(result.task).toMatchObject({ pauses: 1, pausedWorkingDays: paused, deadline: expect.objectContaining({ dueAt: new Date(newDue).toISOString() }) });
       await sleepUntil(env, newDue + HOUR);
@@ -358,10 +368,15 @@ test('the follow-up watch: the item stays open after the last acceptance, a prob
     })] });
     expect((await handle.query(itemStateQuery)).followUp).toBeUndefined();
     const again = await done('T2');
+    const secondCheck = at(nthWorkingDay(dateOf(again), 5, 1), '09:00:00');
     // the watch starts over from the new acceptance (its workflow time, a moment before `again` was read)
     const since = Date.parse((await handle.query(itemStateQuery)).followUp!.since);
     expect(again - since).toBeGreaterThanOrEqual(0);
     expect(again - since).toBeLessThan(2000);
+    // not before the check is due
+    await expect(handle.executeUpdate(confirmFollowUpUpdate, { args: [envelope(LEADER, { type: 'confirmFollowUp', note: 'too early' })] })).rejects.toThrow();
+    await sleepUntil(env, secondCheck + HOUR);
+    await waitFor(() => (store.notificationsOf('followUpDue').length === 2 ? true : undefined));
     await handle.executeUpdate(confirmFollowUpUpdate, { args: [envelope(LEADER, { type: 'confirmFollowUp', note: 'checked on site' })] });
     expect(await finished(handle)).toMatchObject({ status: 'completed', acceptedTasks: 2 });
     await record(handle, 'office-follow-up-v3');
