@@ -158,7 +158,10 @@ export interface CalendarBroadcastInput {
   version: number;
 }
 
-/** One broadcast per publication: publishing the same version twice starts it once. */
-export function calendarBroadcastWorkflowId(version: number): string {
-  return `calendar-broadcast:v${version}`;
+/**
+ * One broadcast per publication: publishing the same version twice starts it once. The task
+ * queue is part of it: deployments that share a namespace number their publications each on their own.
+ */
+export function calendarBroadcastWorkflowId(taskQueue: string, version: number): string {
+  return `calendar-broadcast:${taskQueue}:v${version}`;
 }

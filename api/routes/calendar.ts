@@ -118,7 +118,7 @@ export const calendarRoutes: RouteSpec[] = [
       }
       const published = await publishCalendarYear(deps.pool, { year: params.year, ...body, publishedBy: actor.id });
       deps.calendars.invalidate();
-      const workflowId = calendarBroadcastWorkflowId(published.version);
+      const workflowId = calendarBroadcastWorkflowId(deps.config.TEMPORAL_TASK_QUEUE, published.version);
       const args: [CalendarBroadcastInput] = [{ version: published.version }];
       try {
         await deps.temporal.workflow.start(CALENDAR_BROADCAST_WORKFLOW_TYPE, { taskQueue: deps.config.TEMPORAL_TASK_QUEUE, workflowId, args });

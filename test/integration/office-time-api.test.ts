@@ -66,7 +66,7 @@ describe('publishing a year\'s holiday calendar', () => {
     const holidays = january(weekdaysOfFirstFullWeek(nextYear));
     const published = await request(stack.app).post(`/calendar/years/${nextYear}`).set(as('admin')).send({ source: `Notice for ${nextYear}`, holidays });
     expect(published.status).toBe(201);
-    expect(published.body).toMatchObject({ year: nextYear, version: expect.any(Number), broadcast: `calendar-broadcast:v${published.body.version}` });
+    expect(published.body).toMatchObject({ year: nextYear, version: expect.any(Number), broadcast: `calendar-broadcast:${stack.taskQueue}:v${published.body.version}` });
     const version = published.body.version as number;
 
     const after = await eventually(async () => {

@@ -6,10 +6,11 @@
  * drive exactly the worst case, whatever the limits are set to.
  */
 import { createItemState } from '../../domain/create-item';
+import { withOfficeRules } from '../../domain/policy';
 import { DomainError } from '../../domain/errors';
 import { LIMITS } from '../../domain/limits';
 import { calendarForNewItem } from '../../domain/statutory-calendar';
-import type { Actor, ItemInput, ItemPolicy } from '../../domain/types';
+import type { Actor, ItemInput, PolicyInput } from '../../domain/types';
 
 export interface WorstCaseOptions {
   id: string;
@@ -17,7 +18,7 @@ export interface WorstCaseOptions {
   leader: Actor;
   /** distinct owner units, round-robin over the tasks */
   units: number;
-  policy?: Partial<ItemPolicy>;
+  policy?: PolicyInput;
   planId?: string;
 }
 
@@ -49,7 +50,8 @@ function build(o: WorstCaseOptions, tasks: number, descriptionChars: number): It
       ownerPerson: '张三丰',
       deadline: { kind: 'instant' as const, at: o.dueAt },
     })),
-    ...(o.policy ? { policy: o.policy } : {}),
+    // as the API starts every item: with the office rules (and the calendar allowance they bring to the budget)
+    policy: withOfficeRules(o.policy),
   };
 }
 
