@@ -10,6 +10,7 @@ import { ConfigError } from '../config/env';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { createPool } from '../db/pool';
 import { countErrorLog, createApiMetrics } from '../metrics/api-metrics';
+import { metricsBindAddress } from '../metrics/bind-address';
 import { serveMetricsOrWarn } from '../metrics/serve';
 import { createApp, ledgerImportsOf } from './app';
 import { answerClientErrors } from './http/client-error';
@@ -49,7 +50,13 @@ async function main(): Promise<void> {
     onCountError: countErrorLog(logger),
   });
   const app = createApp({ config, temporal, pool, logger, metrics });
-  const metricsListener = await serveMetricsOrWarn(metrics.registry, config.METRICS_HOST, config.API_METRICS_PORT, logger);
+  // a host name (METRICS_HOST=localhost, the compose alias) is bound as the address of this machine it names
+  const metricsHost = await metricsBindAddress(config.METRICS_HOST).catch((err: unknown) => {
+    logger.warn({ err: { message: (err as Error).message } }, 'metrics not served: METRICS_HOST names no address of this machine');
+    return undefined;
+  });
+  const metricsListener =
+    metricsHost === undefined ? undefined : await serveMetricsOrWarn(metrics.registry, metricsHost, config.API_METRICS_PORT, logger);
 
   const server = app.listen(config.API_PORT, config.API_HOST);
   answerClientErrors(server);

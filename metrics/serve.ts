@@ -41,15 +41,19 @@ export async function serveMetrics(registry: Registry, host: string, port: numbe
     });
   });
   const address = server.address() as AddressInfo;
-  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
-    url: `http://${shownHost}:${address.port}/metrics`,
+    url: metricsUrl(address.address, address.port),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
+}
+
+/** http://host:port/metrics, an IPv6 address in brackets. */
+export function metricsUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}/metrics`;
 }
 
 /**

@@ -5,9 +5,12 @@
  * these options; names are `temporal_*`, durations in seconds, counters with
  * `_total`, as Prometheus conventions and the dashboard expect.
  */
+import { isIP } from 'node:net';
 import type { TelemetryOptions } from '@temporalio/worker';
 
 export function sdkMetricsTelemetry(host: string, port: number): TelemetryOptions {
+  // Core parses a socket address: a host name would fail the whole runtime (metrics/bind-address.ts resolves one)
+  if (!isIP(host)) throw new Error(`the Temporal SDK binds its metrics to an IP address, not ${JSON.stringify(host)}`);
   const bindHost = host.includes(':') ? `[${host}]` : host;
   return {
     metrics: {

@@ -9,7 +9,8 @@ import { createChannels } from '../activities/delivery/channels';
 import { ConfigError } from '../config/env';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { createPool } from '../db/pool';
-import { freePort, portIsFree, serveMetricsOrWarn } from '../metrics/serve';
+import { metricsBindAddress } from '../metrics/bind-address';
+import { freePort, metricsUrl, portIsFree, serveMetricsOrWarn } from '../metrics/serve';
 import { sdkMetricsTelemetry } from '../metrics/temporal-sdk';
 import { createWorkerMetrics } from '../metrics/worker-metrics';
 import { loadWorkerConfig, type WorkerConfig } from './config';
@@ -32,23 +33,29 @@ function loadConfigOrExit(): WorkerConfig {
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.LOG_LEVEL);
+  // one IP for both listeners (SDK Core takes no host name); a name that is not this machine costs the metrics only
+  const metricsHost = await metricsBindAddress(config.METRICS_HOST).catch((err: unknown) => {
+    logger.warn({ err: { message: (err as Error).message } }, 'metrics not served: METRICS_HOST names no address of this machine');
+    return undefined;
+  });
   // SDK Core binds its exporter itself and would fail the runtime on a taken port: look first
   // (port 0: Core would not say which port it got, so one is picked here)
-  const asked = config.TEMPORAL_SDK_METRICS_PORT;
-  const sdkPort = asked === 0 ? await freePort(config.METRICS_HOST) : asked;
-  const sdkMetricsPort = sdkPort !== undefined && (await portIsFree(config.METRICS_HOST, sdkPort)) ? sdkPort : undefined;
+  const asked = metricsHost === undefined ? undefined : config.TEMPORAL_SDK_METRICS_PORT;
+  const sdkPort = asked === 0 ? await freePort(metricsHost!) : asked;
+  const sdkMetricsPort = sdkPort !== undefined && (await portIsFree(metricsHost!, sdkPort)) ? sdkPort : undefined;
   if (sdkPort !== undefined && sdkMetricsPort === undefined) {
-    logger.warn({ host: config.METRICS_HOST, port: sdkPort }, 'Temporal SDK metrics not served: the port is taken');
+    logger.warn({ host: metricsHost, port: sdkPort }, 'Temporal SDK metrics not served: the port is taken');
   }
   // must happen before any connection or worker exists: the runtime is process-wide.
   // shutdownSignals: [] because this file owns the signals and the order of cleanup.
   Runtime.install({
     logger: temporalLoggerFrom(logger.child({ component: 'temporal-sdk' })),
     shutdownSignals: [],
-    ...(sdkMetricsPort !== undefined ? { telemetryOptions: sdkMetricsTelemetry(config.METRICS_HOST, sdkMetricsPort) } : {}),
+    ...(sdkMetricsPort !== undefined ? { telemetryOptions: sdkMetricsTelemetry(metricsHost!, sdkMetricsPort) } : {}),
   });
   const metrics = createWorkerMetrics();
-  const metricsListener = await serveMetricsOrWarn(metrics.registry, config.METRICS_HOST, config.WORKER_METRICS_PORT, logger);
+  const metricsListener =
+    metricsHost === undefined ? undefined : await serveMetricsOrWarn(metrics.registry, metricsHost, config.WORKER_METRICS_PORT, logger);
 
   let worker: Worker | undefined;
   let stopping = false;
@@ -100,7 +107,7 @@ async function main(): Promise<void> {
           namespace: config.TEMPORAL_NAMESPACE,
           taskQueue: config.TEMPORAL_TASK_QUEUE,
           metrics: metricsListener?.url,
-          sdkMetrics: sdkMetricsPort !== undefined ? `http://${config.METRICS_HOST}:${sdkMetricsPort}/metrics` : undefined,
+          sdkMetrics: sdkMetricsPort !== undefined ? metricsUrl(metricsHost!, sdkMetricsPort) : undefined,
         },
         'worker started',
       );

@@ -40,7 +40,8 @@ test('the worker process logs JSON lines and serves its metrics and every SDK me
   child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'worker', 'main.ts')], {
     env: {
       ...process.env, NODE_ENV: 'production', TEMPORAL_ADDRESS: testTemporalAddress(), TEMPORAL_TASK_QUEUE: taskQueue,
-      DATABASE_URL: db.url, LOG_LEVEL: 'info', METRICS_HOST: '127.0.0.1', WORKER_METRICS_PORT: '0', TEMPORAL_SDK_METRICS_PORT: '0',
+      // a host name, as people write it: bound as the loopback address it names (SDK Core takes only an IP)
+      DATABASE_URL: db.url, LOG_LEVEL: 'info', METRICS_HOST: 'localhost', WORKER_METRICS_PORT: '0', TEMPORAL_SDK_METRICS_PORT: '0',
     },
   });
   const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));

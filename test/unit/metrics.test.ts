@@ -12,6 +12,8 @@ import { createApiMetrics } from '../../metrics/api-metrics';
 import { loadWorkerConfig } from '../../worker/config';
 import { serveMetrics, serveMetricsOrWarn } from '../../metrics/serve';
 import { createWorkerMetrics } from '../../metrics/worker-metrics';
+import { metricsBindAddress } from '../../metrics/bind-address';
+import { sdkMetricsTelemetry } from '../../metrics/temporal-sdk';
 import type { AuditEvent } from '../../domain/types';
 
 /** A pool whose one query is the items count: answers `rows`, or fails while `failing`. */
@@ -172,5 +174,36 @@ describe('metrics configuration', () => {
     expect(() => loadApiConfig({ ...production, METRICS_TOKEN: 'metrics-token-change-me-0123456789abc' })).toThrow(/METRICS_TOKEN.*refused in production/);
     expect(() => loadApiConfig({ ...production, METRICS_TOKEN: 'abababababababababababababababababab' })).toThrow(/METRICS_TOKEN/);
     expect(loadApiConfig({ ...production, METRICS_TOKEN: 'k9Qx2LmZ7vTn4RbW8yHc3JdF6pGs1AeU' }).METRICS_TOKEN).toBe('k9Qx2LmZ7vTn4RbW8yHc3JdF6pGs1AeU');
+  });
+});
+
+describe('METRICS_HOST', () => {
+  const LOCAL = new Set(['127.0.0.1', '::1', '172.18.0.5', '10.9.0.7']);
+  const resolvesTo = (...addresses: string[]) => async () => addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+
+  test('an IP is bound as it is; localhost as its loopback address, IPv4 first', async () => {
+    expect(await metricsBindAddress('0.0.0.0')).toBe('0.0.0.0');
+    expect(await metricsBindAddress('::1')).toBe('::1');
+    expect(await metricsBindAddress('localhost')).toBe('127.0.0.1');
+    expect(await metricsBindAddress('localhost', resolvesTo('::1', '127.0.0.1'), LOCAL)).toBe('127.0.0.1');
+  });
+
+  test('an alias every replica shares (worker-metrics) binds each replica to its own address; a name for no address of this machine is refused by name', async () => {
+    expect(await metricsBindAddress('worker-metrics', resolvesTo('172.18.0.4', '172.18.0.5', '172.18.0.6'), LOCAL)).toBe('172.18.0.5');
+    await expect(metricsBindAddress('prometheus', resolvesTo('172.18.0.9'), LOCAL)).rejects.toThrow(
+      'METRICS_HOST prometheus resolves to 172.18.0.9, none of which is an address of this machine',
+    );
+  });
+
+  test('the listener serves on the address a host name resolved to; the SDK exporter is given an IP, never a name it would refuse', async () => {
+    const listener = await serveMetrics(createWorkerMetrics().registry, await metricsBindAddress('localhost'), 0);
+    try {
+      expect(listener.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+      expect((await fetch(listener.url)).status).toBe(200);
+    } finally {
+      await listener.close();
+    }
+    expect(sdkMetricsTelemetry('::1', 9465).metrics).toMatchObject({ prometheus: { bindAddress: '[::1]:9465' } });
+    expect(() => sdkMetricsTelemetry('localhost', 9465)).toThrow(/IP address, not "localhost"/);
   });
 });
