@@ -66,7 +66,7 @@ describe('Docker deployment as the README documents it (claim 6)', () => {
 
   test('the worker can reach the notification channels outside (an internal-only network has no route out), and publishes nothing', () => {
     const worker = compose.services.worker;
-    expect((worker.networks as string[]).some((n) => compose.networks?.[n]?.internal !== true)).toBe(true);
+    expect(Object.keys(worker.networks).some((n) => compose.networks?.[n]?.internal !== true)).toBe(true);
     expect(worker.ports).toBeUndefined();
     expect(worker.environment.DELIVERY_BASE_URL).toBeDefined();
   });
@@ -177,7 +177,7 @@ describe('production topology (docker-compose.yml)', () => {
 
   test('the environment each process gets passes its own configuration schema, as in the image (NODE_ENV=production)', () => {
     const worker = loadWorkerConfig({ ...envOf('worker'), NODE_ENV: 'production' });
-    expect(worker).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233', METRICS_HOST: '0.0.0.0', WORKER_METRICS_PORT: 9464, TEMPORAL_SDK_METRICS_PORT: 9465 });
+    expect(worker).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233', METRICS_HOST: 'worker-metrics', WORKER_METRICS_PORT: 9464, TEMPORAL_SDK_METRICS_PORT: 9465 });
     const api = loadApiConfig({ ...envOf('api'), NODE_ENV: 'production' });
     expect(api).toMatchObject({ API_HOST: '0.0.0.0', API_PORT: 3000, API_METRICS_PORT: 9466, NODE_ENV: 'production' });
     expect(readFileSync(join(ROOT, 'Dockerfile'), 'utf8')).toMatch(/^ENV NODE_ENV=production$/m);
@@ -197,8 +197,9 @@ describe('production topology (docker-compose.yml)', () => {
       });
     }
     for (const name of names) for (const dep of Object.keys(dependsOn(services[name]!))) expect(names).toContain(dep);
-    // the worker's healthcheck asks the port its metrics are served on
-    expect(services.worker!.healthcheck!.test.join(' ')).toContain(`127.0.0.1:${envOf('worker').WORKER_METRICS_PORT}/metrics`);
+    // the worker's healthcheck asks its metrics port on the address METRICS_HOST binds it to (not 127.0.0.1)
+    expect(services.worker!.healthcheck!.test).toEqual(['CMD', 'node', '--import', 'tsx', 'scripts/probe-metrics.ts', envOf('worker').WORKER_METRICS_PORT]);
+    expect(existsSync(join(ROOT, 'scripts/probe-metrics.ts'))).toBe(true);
   });
 
   test('every build input and mounted file exists: the Dockerfile, what it copies, the scripts the commands run, the bind mounts', () => {
@@ -233,6 +234,36 @@ describe('production topology (docker-compose.yml)', () => {
     expect(jobs['rectification-worker']!.dns_sd_configs).toEqual([expect.objectContaining({ names: ['worker'], type: 'A', port: Number(envOf('worker').WORKER_METRICS_PORT) })]);
     expect(jobs['temporal-sdk']!.dns_sd_configs).toEqual([expect.objectContaining({ names: ['worker'], type: 'A', port: Number(envOf('worker').TEMPORAL_SDK_METRICS_PORT) })]);
     expect(jobs['temporal-server']!.static_configs![0]!.targets).toEqual([envOf('temporal').PROMETHEUS_ENDPOINT!.replace('0.0.0.0', 'temporal')]);
+  });
+
+  test('metrics ports: each process binds its metrics to an alias of its own on the internal network (never 0.0.0.0 while it is on a second network), and Prometheus shares that network with every target it scrapes', () => {
+    const aliasesOn = (name: string, network: string): string[] => {
+      const n = services[name]!.networks;
+      return Array.isArray(n) || !n ? [] : (n[network]?.aliases ?? []);
+    };
+    for (const name of ['api', 'worker']) {
+      const host = envOf(name).METRICS_HOST!;
+      expect({ name, host, onInternal: aliasesOn(name, 'internal').includes(host) }).toEqual({ name, host, onInternal: true });
+      // an alias on another network would let a container there (or the host, through its bridge) reach the port
+      for (const other of networksOf(services[name]!).filter((n) => n !== 'internal')) expect(aliasesOn(name, other)).not.toContain(host);
+    }
+    // Prometheus reaches a target when the name resolves on a network it is on: a service's name or its alias there
+    const prometheus = parse(readFileSync(join(ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8')) as {
+      scrape_configs: Array<{ job_name: string; static_configs?: Array<{ targets: string[] }>; dns_sd_configs?: Array<{ names: string[] }> }>;
+    };
+    const scraperNetworks = networksOf(services.prometheus!);
+    const targetNames = prometheus.scrape_configs.flatMap((j) => [
+      ...(j.static_configs ?? []).flatMap((c) => c.targets.map((t) => t.split(':')[0]!)),
+      ...(j.dns_sd_configs ?? []).flatMap((c) => c.names),
+    ]);
+    expect(targetNames.length).toBeGreaterThanOrEqual(4);
+    for (const target of targetNames) {
+      const reachable = names.some((name) =>
+        networksOf(services[name]!).some((net) => scraperNetworks.includes(net) && (name === target || aliasesOn(name, net).includes(target))));
+      expect({ target, reachable }).toEqual({ target, reachable: true });
+    }
+    // the worker replicas found by their service name are the ones bound on that network
+    expect(scraperNetworks).toEqual(['internal']);
   });
 
   test('Grafana is provisioned with the dashboard and the data source it names', () => {
