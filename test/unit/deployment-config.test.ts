@@ -183,8 +183,45 @@ describe('production topology (docker-compose.yml)', () => {
     expect(readFileSync(join(ROOT, 'Dockerfile'), 'utf8')).toMatch(/^ENV NODE_ENV=production$/m);
   });
 
+  /**
+   * What each image can run, from its own build: postgres (Debian: pg_isready, sh); temporalio/auto-setup
+   * (its auto-setup.sh drives the `temporal` CLI; bash, grep); temporalio/ui, grafana/grafana (Alpine:
+   * BusyBox wget); prom/prometheus (BusyBox wget); this repository's image (node, with tsx). No curl is
+   * assumed anywhere, and no node outside our own image.
+   */
+  const IMAGE_TOOLS: Array<[RegExp, string[]]> = [
+    [/^postgres:/, ['pg_isready']],
+    [/^temporalio\/auto-setup:/, ['temporal']],
+    [/^temporalio\/ui:/, ['wget']],
+    [/^prom\/prometheus:/, ['wget']],
+    [/^grafana\/grafana:/, ['wget']],
+  ];
+  const toolsOf = (s: Service) => (s.build ? ['node'] : (IMAGE_TOOLS.find(([image]) => image.test(s.image ?? ''))?.[1] ?? []));
+  const oneShot = (s: Service) => (s as { restart?: string }).restart === 'no';
+
+  test('every long-running service (the Temporal UI too) has a healthcheck its image can run', () => {
+    const longRunning = names.filter((n) => !oneShot(services[n]!));
+    expect(longRunning.sort()).toEqual(['api', 'grafana', 'postgres', 'prometheus', 'temporal', 'temporal-ui', 'worker']);
+    for (const name of longRunning) {
+      const test = services[name]!.healthcheck?.test ?? [];
+      const program = test[0] === 'CMD-SHELL' ? test[1]?.split(/\s+/)[0] : test[1];
+      expect({ name, program, runs: toolsOf(services[name]!).includes(program ?? '') }).toEqual({ name, program, runs: true });
+    }
+  });
+
+  test('start-up conditions are consistent: a service waits for a dependency with a healthcheck to be healthy, for a one-shot to succeed, never merely started', () => {
+    for (const name of names) {
+      for (const [dep, { condition }] of Object.entries(dependsOn(services[name]!))) {
+        const wanted = oneShot(services[dep]!) ? 'service_completed_successfully' : services[dep]!.healthcheck ? 'service_healthy' : 'a healthcheck';
+        expect({ name, dep, condition }).toEqual({ name, dep, condition: wanted });
+      }
+    }
+    // monitoring starts whatever the state of what it watches
+    expect(services.prometheus!.depends_on).toBeUndefined();
+  });
+
   test('healthchecks on every long-running service, and start-up waits on them where it must', () => {
-    for (const name of ['postgres', 'temporal', 'worker', 'api', 'prometheus', 'grafana']) {
+    for (const name of ['postgres', 'temporal', 'temporal-ui', 'worker', 'api', 'prometheus', 'grafana']) {
       const test = services[name]!.healthcheck?.test;
       expect({ name, command: Array.isArray(test) && test.length > 1 && ['CMD', 'CMD-SHELL'].includes(test[0]!) }).toEqual({ name, command: true });
     }
