@@ -1,5 +1,6 @@
 #!/bin/sh
-# One-shot: wait for the Temporal frontend, then register the product's custom
+# One-shot: wait for the Temporal frontend, create TEMPORAL_NAMESPACE if it is
+# missing, then register the product's custom
 # search attributes (same names and types as SEARCH_ATTRIBUTE_REGISTRATIONS in
 # workflows/messages.ts). Safe to run again: existing attributes are skipped.
 set -eu
@@ -8,6 +9,12 @@ until temporal operator cluster health >/dev/null 2>&1; do
   echo "waiting for Temporal at ${TEMPORAL_ADDRESS}..."
   sleep 2
 done
+# auto-setup creates it (DEFAULT_NAMESPACE); a cluster set up otherwise gets it here. A create racing
+# auto-setup's fails harmlessly: the loop below waits until the namespace answers either way.
+if ! temporal operator namespace describe --namespace "$ns" >/dev/null 2>&1; then
+  temporal operator namespace create --namespace "$ns" --retention "${TEMPORAL_NAMESPACE_RETENTION:-24h}" \
+    || echo "namespace ${ns} not created here (created meanwhile?)"
+fi
 until temporal operator namespace describe --namespace "$ns" >/dev/null 2>&1; do
   echo "waiting for namespace ${ns}..."
   sleep 2

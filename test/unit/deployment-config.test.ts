@@ -130,6 +130,27 @@ describe('production topology (docker-compose.yml)', () => {
     }
   });
 
+  test('a TEMPORAL_NAMESPACE other than default is created in the cluster (auto-setup, and the search-attributes job if missing) before the worker and the API use it', () => {
+    for (const namespace of [undefined, 'rectification-prod']) {
+      const env = { ...SECRETS, TEMPORAL_NAMESPACE: namespace };
+      const used = envOf('worker', env).TEMPORAL_NAMESPACE;
+      expect(used).toBe(namespace ?? 'default');
+      expect(envOf('api', env).TEMPORAL_NAMESPACE).toBe(used);
+      // the auto-setup image creates DEFAULT_NAMESPACE once the server is up
+      expect(services.temporal!.image).toMatch(/^temporalio\/auto-setup:/);
+      expect(envOf('temporal', env)).toMatchObject({ DEFAULT_NAMESPACE: used });
+      expect(envOf('temporal', env).SKIP_DEFAULT_NAMESPACE_CREATION).toBeUndefined();
+      expect(envOf('temporal-search-attributes', env).TEMPORAL_NAMESPACE).toBe(used);
+    }
+    // the job creates the namespace when it is missing, then registers the attributes in it
+    const script = readFileSync(join(ROOT, 'deploy/temporal/register-search-attributes.sh'), 'utf8');
+    const create = script.indexOf('temporal operator namespace create --namespace "$ns"');
+    expect(create).toBeGreaterThan(0);
+    expect(create).toBeLessThan(script.indexOf('temporal operator search-attribute create --namespace "$ns"'));
+    // and the product's services wait for the job
+    for (const name of ['worker', 'api']) expect(dependsOn(services[name]!)['temporal-search-attributes']).toEqual({ condition: 'service_completed_successfully' });
+  });
+
   test('every image is pinned to a version (major.minor at least), never latest', () => {
     const images = names.flatMap((n) => (services[n]!.image ? [[n, services[n]!.image!] as const] : []));
     expect(images.length).toBeGreaterThanOrEqual(6);
