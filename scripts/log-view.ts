@@ -73,7 +73,7 @@ export function createLogView(format: LogFormat, options: { colors?: boolean } =
 }
 
 /** Prints each line of `from` through the view; resolves when `from` ends. */
-export function pipeLines(view: LogView, name: string, from: Readable, to: Writable): Promise<void> {
+export function pipeLines(view: LogView, name: string, from: Readable, to: { write(chunk: string): unknown }): Promise<void> {
   const lines = createInterface({ input: from, crlfDelay: Infinity });
   lines.on('line', (line) => {
     if (line.trim() !== '') to.write(view.format(name, line));

@@ -5,6 +5,7 @@
 import pino from 'pino';
 import { z } from 'zod';
 import { databaseEnv, loggingEnv, parseEnv } from '../config/env';
+import { redactingDestination, redactorFor } from '../config/log-redaction';
 import { ensureDatabaseExists, migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 
@@ -12,7 +13,7 @@ const MigrateEnvSchema = z.object({ ...databaseEnv, ...loggingEnv });
 
 async function main(): Promise<void> {
   const config = parseEnv(MigrateEnvSchema);
-  const log = pino({ name: 'migrate', level: config.LOG_LEVEL });
+  const log = pino({ name: 'migrate', level: config.LOG_LEVEL }, redactingDestination(redactorFor(process.env)));
   await ensureDatabaseExists(config.DATABASE_URL);
   const pool = createPool(config, log);
   try {
@@ -26,6 +27,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  pino({ name: 'migrate' }).error({ err }, 'migration failed');
+  pino({ name: 'migrate' }, redactingDestination(redactorFor(process.env))).error({ err }, 'migration failed');
   process.exitCode = 1;
 });

@@ -22,6 +22,7 @@ import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import pino from 'pino';
 import { DEFAULT_DATABASE_URL } from '../config/env';
+import { redactingDestination, redactorFor } from '../config/log-redaction';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { ensureDatabaseExists, migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
@@ -40,9 +41,11 @@ const logFormat = ((): LogFormat => {
   }
 })();
 const view = createLogView(logFormat);
+// DATABASE_URL's password (and any URL's) is masked in every line this script writes
+const redact = redactorFor(process.env);
 const log = pino(
   { name: 'start', level: process.env.LOG_LEVEL ?? 'info' },
-  logFormat === 'pretty' ? viewDestination(view, 'start', process.stdout) : undefined,
+  redactingDestination(redact, logFormat === 'pretty' ? viewDestination(view, 'start', process.stdout) : undefined),
 );
 const startedAt = Date.now();
 
@@ -68,8 +71,9 @@ function spawnChild(name: string, script: string, env: NodeJS.ProcessEnv): Child
   // `node --import tsx` (not the tsx CLI) keeps it to one process per child
   const output = logFormat === 'pretty' ? 'pipe' : 'inherit';
   const proc = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env, detached: true, stdio: ['ignore', output, output] });
-  if (proc.stdout) void pipeLines(view, name, proc.stdout, process.stdout);
-  if (proc.stderr) void pipeLines(view, name, proc.stderr, process.stderr);
+  // the children redact their own logs; what they print otherwise (a crash on stderr) is redacted here
+  if (proc.stdout) void pipeLines(view, name, proc.stdout, redactingDestination(redact, process.stdout));
+  if (proc.stderr) void pipeLines(view, name, proc.stderr, redactingDestination(redact, process.stderr));
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
   const child = { name, proc, exited };
   void exited.then((code) => {

@@ -5,9 +5,11 @@
  */
 import pino, { type Logger as PinoLogger } from 'pino';
 import type { Logger as TemporalLogger, LogLevel, LogMetadata } from '@temporalio/common';
+import { redactingDestination, redactorFor, type Redactor } from '../config/log-redaction';
 
-export function createLogger(level: string, name = 'worker'): PinoLogger {
-  return pino({ name, level });
+/** JSON lines on stdout; a credential in a URL (DATABASE_URL's password) never reaches one. */
+export function createLogger(level: string, name = 'worker', redact: Redactor = redactorFor(process.env)): PinoLogger {
+  return pino({ name, level }, redactingDestination(redact));
 }
 
 const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
