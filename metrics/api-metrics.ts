@@ -4,7 +4,9 @@
  * - HTTP latency by route template (`/items/:id`, never the raw path, so ids
  *   do not become series), method and status;
  * - items by status and light, read from the read side when scraped, at most
- *   once per `itemCountTtlMs` whatever the number of scrapers (one GROUP BY).
+ *   once per `itemCountTtlMs` whatever the number of scrapers (one GROUP BY),
+ *   within a deadline: a silent database costs that gauge (and sets
+ *   `rect_items_count_error`), never the scrape.
  */
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Pool } from 'pg';
@@ -21,6 +23,8 @@ export interface ApiMetricsOptions {
   pool: Pool;
   /** how long one count of the items serves scrapes (default 15 s) */
   itemCountTtlMs?: number;
+  /** how long one count may take, connecting included, before the scrape answers without it (default 3 s) */
+  itemCountDeadlineMs?: number;
   /** told when the count fails (the gauge then has no series until it works again) */
   onCountError?: (err: unknown) => void;
 }
@@ -43,7 +47,7 @@ export function createApiMetrics(options: ApiMetricsOptions) {
   const countItems = (): Promise<ItemCount[]> => {
     const nowMs = Date.now();
     if (!counted || nowMs - counted.atMs >= ttlMs) {
-      const counts = countItemsByStatusAndLight(options.pool);
+      const counts = countItemsByStatusAndLight(options.pool, options.itemCountDeadlineMs);
       counted = { atMs: nowMs, counts };
       // a failed count is not cached: the next scrape asks again
       counts.catch(() => {
@@ -52,6 +56,15 @@ export function createApiMetrics(options: ApiMetricsOptions) {
     }
     return counted.counts;
   };
+  new Gauge({
+    name: 'rect_items_count_error',
+    help: '1 when the items count behind rect_items failed or timed out (the database refused or did not answer), else 0',
+    registers,
+    // collected alongside rect_items from the same count (one query), so both tell of the same scrape
+    async collect() {
+      this.set(await countItems().then(() => 0, () => 1));
+    },
+  });
   new Gauge({
     name: 'rect_items',
     help: 'Items on the read side by status and light (counted at most every METRICS_ITEM_COUNT_INTERVAL_SECONDS)',
@@ -64,7 +77,7 @@ export function createApiMetrics(options: ApiMetricsOptions) {
         counts = await countItems();
       } catch (err) {
         options.onCountError?.(err);
-        return; // no series rather than stale ones; the scrape itself still answers
+        return; // no series rather than stale ones; the scrape itself still answers, with the error gauge
       }
       for (const status of STATUSES) for (const light of LIGHTS) this.set({ status, light }, 0);
       for (const c of counts) this.set({ status: c.status, light: c.light }, c.count);

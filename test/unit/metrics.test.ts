@@ -21,10 +21,11 @@ function fakePool(rows: Array<{ status: string; light: string; count: number }>)
   const state = { counts: 0, failing: false };
   const client = {
     query: async (sql: string) => {
-      if (!sql.startsWith('SELECT status, light')) return { rows: [] };
+      if (!/SELECT status, light/.test(sql)) return { rows: [] };
       state.counts += 1;
       if (state.failing) throw new Error('database down');
-      return { rows };
+      // BEGIN; SET LOCAL …; SELECT …; COMMIT
+      return [{ rows: [] }, { rows: [] }, { rows }, { rows: [] }];
     },
     release: () => undefined,
   };
@@ -106,10 +107,12 @@ describe('API metrics', () => {
     state.failing = true;
     const down = await m.registry.metrics();
     expect(down).not.toMatch(/^rect_items\{/m);
+    expect(down).toMatch(/^rect_items_count_error 1$/m);
     expect(errors).toHaveLength(1);
     state.failing = false;
     const up = await m.registry.metrics();
     expect(up).toContain('rect_items{status="active",light="green"} 2');
+    expect(up).toMatch(/^rect_items_count_error 0$/m);
     expect(state.counts).toBe(2);
   });
 
