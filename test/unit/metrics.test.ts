@@ -5,6 +5,8 @@
  * without bound, and the bare /metrics listener.
  */
 import { createServer } from 'node:http';
+import express from 'express';
+import { markRoute, requestMetrics } from '../../api/http/request-metrics';
 import type { AddressInfo } from 'node:net';
 import type { Pool } from 'pg';
 import { loadApiConfig } from '../../api/config';
@@ -208,5 +210,46 @@ describe('METRICS_HOST', () => {
     }
     expect(sdkMetricsTelemetry('::1', 9465).metrics).toMatchObject({ prometheus: { bindAddress: '[::1]:9465' } });
     expect(() => sdkMetricsTelemetry('localhost', 9465)).toThrow(/IP address, not "localhost"/);
+  });
+});
+
+describe('HTTP latency of abandoned requests', () => {
+  test('a request whose client left before the answer is timed under status 499; a finished one once, under its own status', async () => {
+    const metrics = createApiMetrics({ pool: fakePool([]).pool });
+    const app = express();
+    app.use(requestMetrics(metrics));
+    let arrived!: () => void;
+    const slowArrived = new Promise<void>((resolve) => (arrived = resolve));
+    let answer!: () => void;
+    app.get('/items/:id', (req, res) => {
+      markRoute(res, '/items/:id');
+      if (req.params.id === 'fast') return void res.json({ ok: true });
+      arrived();
+      // answers only after the client has gone (a slow read)
+      answer = () => void (res.writableEnded || res.json({ late: true }));
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as AddressInfo;
+    const count = async (status: string) => {
+      const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === 'rect_http_request_duration_seconds')!;
+      return metric.values.find((v) => (v as { metricName?: string }).metricName === 'rect_http_request_duration_seconds_count'
+        && v.labels.route === '/items/:id' && v.labels.status === status)?.value ?? 0;
+    };
+    try {
+      expect((await fetch(`http://127.0.0.1:${port}/items/fast`)).status).toBe(200);
+      const gone = new AbortController();
+      const abandoned = fetch(`http://127.0.0.1:${port}/items/slow`, { signal: gone.signal }).catch((err: Error) => err.name);
+      await slowArrived;
+      gone.abort();
+      expect(await abandoned).toBe('AbortError');
+      for (let i = 0; i < 100 && (await count('499')) === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      answer();
+      expect(await count('499')).toBe(1);
+      expect(await count('200')).toBe(1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
