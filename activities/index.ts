@@ -42,9 +42,10 @@ export function createActivities(deps: ActivityDeps) {
     const attempt = activityAttempt();
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
-    let endpoints: Endpoint[] | undefined;
+    // one attempt, counted once, by how it ended for Temporal: a wake that fails after the commit
+    // fails the attempt (it is retried) even though its rows landed
     try {
-      endpoints = await applyItemChanges(
+      const endpoints = await applyItemChanges(
         deps.pool,
         changes,
         async (client) => {
@@ -54,6 +55,8 @@ export function createActivities(deps: ActivityDeps) {
         },
         (landed) => deps.metrics?.saveLanded(changes, landed, Date.now()),
       );
+      // after the commit: a wake that fails makes the save retry, which plans nothing twice and wakes again
+      if (endpoints?.length && deps.wake) await deps.wake(endpoints);
     } catch (err) {
       deps.metrics?.saveAttempt('failed', attempt, seconds());
       if (attempt >= STUCK_SAVE_ATTEMPTS) {
@@ -66,8 +69,6 @@ export function createActivities(deps: ActivityDeps) {
     }
     deps.metrics?.saveAttempt('saved', attempt, seconds());
     if (attempt > 1) await clearSaveFailure(deps.pool, changes.itemId).catch(() => undefined);
-    // after the commit: a wake that fails makes the save retry, which plans nothing twice and wakes again
-    if (endpoints?.length && deps.wake) await deps.wake(endpoints);
   }
 
   return {

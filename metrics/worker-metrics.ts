@@ -5,7 +5,10 @@
  * - clock events (warnings, deadlines missed, escalation rungs) and their
  *   lateness when the save that carries them lands, from the audit rows that
  *   save really inserted: a retried save inserts nothing and counts nothing;
- * - save attempts, retries and failures in the save activity;
+ * - save attempts, retries and failures in the save activity, each attempt
+ *   once, by how it ended: `saved` only when the whole attempt (transaction,
+ *   then waking the delivery senders) succeeded, `failed` when any step
+ *   failed and Temporal retries it, even after its transaction committed;
  * - projection lag (the wall clock at commit minus the workflow time of the
  *   changes) when a save moves the item's row;
  * - deliveries when their outcome is recorded.
@@ -77,7 +80,7 @@ export function createWorkerMetrics() {
   });
   const saveDuration = new Histogram({
     name: 'rect_save_duration_seconds',
-    help: 'Time of one save attempt (one transaction), by outcome',
+    help: 'Time of one save attempt (its transaction and the wake of the delivery senders after it), by outcome',
     labelNames: ['outcome'] as const,
     buckets: SAVE_BUCKETS,
     registers,

@@ -5,6 +5,7 @@
  * API counts items by status and light from the read side, labels latency by
  * route template, and serves GET /metrics only to the metrics token.
  */
+import { MockActivityEnvironment } from '@temporalio/testing';
 import pino from 'pino';
 import request from 'supertest';
 import { createActivities } from '../../activities';
@@ -15,8 +16,9 @@ import { SaveTracker } from '../../domain/item-changes';
 import { statutoryCalendar } from '../../domain/statutory-calendar';
 import { advanceClock } from '../../domain/timeline';
 import { createWorkerMetrics, type WorkerMetrics } from '../../metrics/worker-metrics';
-import { startTestStack, TEST_JWT_SECRET, type TestStack } from '../support/stack';
-import { DAY, itemInput, LEADER, NOW, T2_DUE } from '../unit/item-builders';
+import { seedDirectory, startTestStack, TEST_JWT_SECRET, type TestStack } from '../support/stack';
+import { createTestDatabase } from '../support/test-database';
+import { DAY, itemInput, LEADER, NOW, T1_DUE, T2_DUE } from '../unit/item-builders';
 import { bearer, eventually, startItem, tokensFor, UNIT_A } from './api-support';
 
 const METRICS_TOKEN = 'k9Qx2LmZ7vTn4RbW8yHc3JdF6pGs1AeU';
@@ -105,6 +107,46 @@ describe('worker metrics', () => {
     expect(counted).toBe(clockEvents);
     expect(await observations(metrics, 'rect_projection_lag_seconds')).toBe(1);
     expect(await value(metrics, 'rect_save_attempts_total', { outcome: 'saved' })).toBe(2);
+  });
+});
+
+describe('save attempts', () => {
+  test('a save whose wake of the delivery senders fails after its commit is one failed attempt, then, retried, one saved: never saved twice', async () => {
+    const db = await createTestDatabase();
+    try {
+      await seedDirectory(db.pool);
+      await db.pool.query(
+        `INSERT INTO unit_channels (unit_code, id, kind, config) VALUES ($1, 'hook', 'webhook', '{"url": "http://127.0.0.1:9/hook"}')`,
+        [itemInput().tasks[0]!.ownerUnit],
+      );
+      const metrics = createWorkerMetrics();
+      const created = createItemState(itemInput({ id: 'wake-fails' }), LEADER, NOW, statutoryCalendar());
+      const tracker = new SaveTracker();
+      tracker.add(created.records);
+      const fired = advanceClock(created.state, T1_DUE + DAY);
+      tracker.add(fired.records);
+      const changes = tracker.take(fired.state, T1_DUE + DAY)!;
+      let wakes = 0;
+      const activities = createActivities({
+        pool: db.pool, metrics,
+        wake: async () => {
+          wakes += 1;
+          if (wakes === 1) throw new Error('Temporal unavailable');
+        },
+      });
+      // attempt 1 commits, then cannot wake the senders: Temporal retries it
+      await expect(new MockActivityEnvironment({ attempt: 1 }).run(activities.saveItemChanges, changes)).rejects.toThrow('Temporal unavailable');
+      await new MockActivityEnvironment({ attempt: 2 }).run(activities.saveItemChanges, changes);
+      expect(wakes).toBe(2);
+      expect(await value(metrics, 'rect_save_attempts_total', { outcome: 'failed' })).toBe(1);
+      expect(await value(metrics, 'rect_save_attempts_total', { outcome: 'saved' })).toBe(1);
+      expect(await value(metrics, 'rect_save_retries_total')).toBe(1);
+      expect(await observations(metrics, 'rect_save_duration_seconds', { outcome: 'saved' })).toBe(1);
+      // what the first attempt's commit landed is counted once, by that commit
+      expect(await observations(metrics, 'rect_projection_lag_seconds')).toBe(1);
+    } finally {
+      await db.drop();
+    }
   });
 });
 
