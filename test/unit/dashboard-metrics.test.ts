@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import type { Pool } from 'pg';
 import type { Metric } from 'prom-client';
 import { createApiMetrics } from '../../metrics/api-metrics';
@@ -22,6 +23,20 @@ interface Panel {
 const dashboard = JSON.parse(readFileSync(join(__dirname, '../../deploy/grafana/rectification.json'), 'utf8')) as { panels: Panel[]; uid: string };
 const flatten = (panels: Panel[]): Panel[] => panels.flatMap((p) => [p, ...flatten(p.panels ?? [])]);
 const queries = flatten(dashboard.panels).flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title ?? '', expr: t.expr })));
+
+const scrapeConfig = parse(readFileSync(join(__dirname, '../../deploy/prometheus/prometheus.yml'), 'utf8')) as { scrape_configs: Array<{ job_name: string }> };
+const SCRAPED_JOBS = new Set(scrapeConfig.scrape_configs.map((j) => j.job_name));
+/** the jobs each family of series on the dashboard must come from (the Temporal server exports process and Go series of its own) */
+const JOBS_OF: Array<[RegExp, string[]]> = [
+  [/^(?:process|nodejs)_/, ['rectification-api', 'rectification-worker']],
+  [/^temporal_/, ['temporal-sdk']],
+];
+
+/** The jobs a query's selectors name (`job="a"`, `job=~"a|b"`); undefined when it names none. */
+function jobsNamed(expr: string): string[] | undefined {
+  const named = [...expr.matchAll(/\bjob\s*(=~|=)\s*"([^"]*)"/g)].flatMap((m) => m[2]!.split('|'));
+  return named.length ? named : undefined;
+}
 
 const registries = [createApiMetrics({ pool: {} as Pool }).registry, createWorkerMetrics().registry];
 const SERIES_SUFFIXES = ['_bucket', '_sum', '_count'];
@@ -78,6 +93,24 @@ describe('Grafana dashboard', () => {
       for (const label of [...selected, ...grouped]) if (!labels.has(label)) problems.push(`${panel}: ${label} in ${expr}`);
     }
     expect(problems).toEqual([]);
+  });
+
+  test('every job a query names is a job the Prometheus config scrapes, and queries over series several jobs export say whose they draw', () => {
+    const problems: string[] = [];
+    for (const { panel, expr } of queries) {
+      const named = jobsNamed(expr);
+      for (const job of named ?? []) if (!SCRAPED_JOBS.has(job)) problems.push(`${panel}: job ${job} is not in deploy/prometheus/prometheus.yml`);
+      for (const metric of expr.match(METRIC_NAME) ?? []) {
+        const wanted = JOBS_OF.find(([family]) => family.test(metric))?.[1];
+        if (wanted && JSON.stringify([...(named ?? [])].sort()) !== JSON.stringify([...wanted].sort())) {
+          problems.push(`${panel}: ${metric} should be drawn from job ${wanted.join('|')}, not ${named?.join('|') ?? 'every job'}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    // the check sees what it should
+    expect(jobsNamed('up{job=~"rectification-api|temporal-sdk"}')).toEqual(['rectification-api', 'temporal-sdk']);
+    expect(SCRAPED_JOBS.has('temporal-server')).toBe(true);
   });
 
   test('a name that is not registered is caught (the check is not vacuous)', () => {
