@@ -7,6 +7,7 @@
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError } from '../config/env';
+import { exitFatal } from '../config/fatal-line';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { createPool } from '../db/pool';
 import { countErrorLog, createApiMetrics } from '../metrics/api-metrics';
@@ -23,10 +24,8 @@ function loadConfigOrExit(): ApiConfig {
   try {
     return loadApiConfig(process.env);
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`api: ${err.message}\n`);
-      process.exit(1);
-    }
+    // every problem at once, as one JSON line like the rest of this process's output
+    if (err instanceof ConfigError) exitFatal('api', err);
     throw err;
   }
 }
@@ -97,6 +96,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`api: fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
+  // the logger may not exist yet (or may be the thing that failed): one JSON line on stderr, then exit 1
+  exitFatal('api', err);
 });

@@ -22,6 +22,7 @@ import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import pino from 'pino';
 import { DEFAULT_DATABASE_URL } from '../config/env';
+import { exitFatal } from '../config/fatal-line';
 import { redactingDestination, redactorFor } from '../config/log-redaction';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { ensureDatabaseExists, migrate } from '../db/migrate';
@@ -36,6 +37,8 @@ const logFormat = ((): LogFormat => {
   try {
     return logFormatFrom(process.env);
   } catch (err) {
+    // the format asked for is unknown: production still gets a JSON line
+    if (process.env.NODE_ENV === 'production') exitFatal('start', err);
     process.stderr.write(`start: ${(err as Error).message}\n`);
     process.exit(1);
   }
@@ -165,6 +168,30 @@ function metricsUrl(env: NodeJS.ProcessEnv, port: string): string {
   return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/metrics`;
 }
 
+interface StackReady {
+  seconds: number;
+  api: string;
+  docs: string;
+  temporalUi: string | undefined;
+  temporal: string;
+  namespace: string;
+  metrics: Record<string, string>;
+}
+
+function readyBanner(ready: StackReady): string {
+  return [
+    '',
+    `  Stack ready in ${ready.seconds.toFixed(1)} s`,
+    `  API:          ${ready.api}   (OpenAPI docs: ${ready.docs})`,
+    `  Temporal UI:  ${ready.temporalUi ?? '(external Temporal server: use its own UI)'}`,
+    `  Temporal:     ${ready.temporal}  namespace ${ready.namespace}`,
+    `  Metrics:      ${Object.entries(ready.metrics).map(([what, url]) => `${what} ${url}`).join(', ')}`,
+    `  Token:        npm run token -- --role leader --sub u1 --name "Li Lei"`,
+    '  Stop:         Ctrl-C',
+    '',
+  ].join('\n');
+}
+
 async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
@@ -216,20 +243,18 @@ async function main(): Promise<void> {
 
   const apiUrl = `http://${apiHost === '0.0.0.0' ? '127.0.0.1' : apiHost}:${apiPort}`;
   if (!(await waitForApi(apiUrl)) || !(await waitForWorker(env))) return;
-  const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
-  process.stdout.write(
-    [
-      '',
-      `  Stack ready in ${seconds} s`,
-      `  API:          ${apiUrl}   (OpenAPI docs: ${apiUrl}/docs)`,
-      `  Temporal UI:  ${uiUrl ?? '(external Temporal server: use its own UI)'}`,
-      `  Temporal:     ${env.TEMPORAL_ADDRESS}  namespace ${env.TEMPORAL_NAMESPACE ?? 'default'}`,
-      `  Metrics:      ${metricsPorts.map(([key, , what]) => `${what} ${metricsUrl(env, env[key]!)}`).join(', ')}`,
-      `  Token:        npm run token -- --role leader --sub u1 --name "Li Lei"`,
-      '  Stop:         Ctrl-C',
-      '',
-    ].join('\n'),
-  );
+  const ready = {
+    seconds: Number(((Date.now() - startedAt) / 1000).toFixed(1)),
+    api: apiUrl,
+    docs: `${apiUrl}/docs`,
+    temporalUi: uiUrl,
+    temporal: env.TEMPORAL_ADDRESS!,
+    namespace: env.TEMPORAL_NAMESPACE ?? 'default',
+    metrics: Object.fromEntries(metricsPorts.map(([key, , what]) => [what, metricsUrl(env, env[key]!)])),
+  };
+  // for a log collector one record like every other line; for a person the banner
+  if (logFormat === 'json') log.info(ready, 'stack ready');
+  else process.stdout.write(readyBanner(ready));
 }
 
 main().catch(async (err: unknown) => {

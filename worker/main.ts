@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createChannels } from '../activities/delivery/channels';
 import { ConfigError } from '../config/env';
+import { exitFatal } from '../config/fatal-line';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { createPool } from '../db/pool';
 import { metricsBindAddress } from '../metrics/bind-address';
@@ -22,10 +23,8 @@ function loadConfigOrExit(): WorkerConfig {
   try {
     return loadWorkerConfig(process.env);
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`worker: ${err.message}\n`);
-      process.exit(1);
-    }
+    // every problem at once, as one JSON line like the rest of this process's output
+    if (err instanceof ConfigError) exitFatal('worker', err);
     throw err;
   }
 }
@@ -124,7 +123,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  // the pino logger may not exist yet; stderr is the one place sure to be read
-  process.stderr.write(`worker: fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
+  // the logger may not exist yet (or may be the thing that failed): one JSON line on stderr, then exit 1
+  exitFatal('worker', err);
 });
