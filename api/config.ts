@@ -27,6 +27,9 @@ const KNOWN_SECRETS = new Set([
   'unit-test-secret-0123456789-0123456789',
   'http-unit-test-secret-0123456789abcdef',
   'another-secret-another-secret-0123456789',
+  // random-looking, but published in this repository's tests (a metrics token and a JWT secret)
+  'k9Qx2LmZ7vTn4RbW8yHc3JdF6pGs1AeU',
+  'Zx8#kP2vLq9!wR4tYb7^mN3sHd6&jF1c',
 ].map((s) => s.toLowerCase()));
 const PLACEHOLDER_WORDS = /secret|change.?me|example|password|placeholder|sample|test|demo|dev-only|rectification/i;
 const MIN_SECRET_BYTES = 32;
@@ -106,6 +109,10 @@ const ApiEnvSchema = z
     if (weakness) ctx.addIssue({ code: 'custom', path: ['AUTH_JWT_SECRET'], message: `${weakness}: refused in production` });
     const tokenWeakness = env.METRICS_TOKEN ? secretWeakness(env.METRICS_TOKEN) : undefined;
     if (tokenWeakness) ctx.addIssue({ code: 'custom', path: ['METRICS_TOKEN'], message: `${tokenWeakness}: refused in production` });
+    // whoever may scrape would otherwise hold the key that signs every user's token
+    if (env.METRICS_TOKEN && env.AUTH_JWT_SECRET && env.METRICS_TOKEN.trim() === env.AUTH_JWT_SECRET.trim()) {
+      ctx.addIssue({ code: 'custom', path: ['METRICS_TOKEN'], message: 'must differ from AUTH_JWT_SECRET: refused in production' });
+    }
   })
   .transform(({ AUTH_JWT_SECRET, NODE_ENV, ...rest }) => ({
     ...rest,

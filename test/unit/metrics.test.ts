@@ -4,6 +4,7 @@
  * interval (and never stale after a failure), HTTP labels that cannot grow
  * without bound, and the bare /metrics listener.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import express from 'express';
 import { markRoute, requestMetrics } from '../../api/http/request-metrics';
@@ -175,10 +176,26 @@ describe('metrics configuration', () => {
 
   test('a metrics token is a secret: 32 characters at least, and in production not a placeholder or a pattern', () => {
     expect(() => loadApiConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
-    const production = { NODE_ENV: 'production', AUTH_JWT_SECRET: 'Zx8#kP2vLq9!wR4tYb7^mN3sHd6&jF1c' };
+    const production = { NODE_ENV: 'production', AUTH_JWT_SECRET: randomBytes(48).toString('base64') };
     expect(() => loadApiConfig({ ...production, METRICS_TOKEN: 'metrics-token-change-me-0123456789abc' })).toThrow(/METRICS_TOKEN.*refused in production/);
     expect(() => loadApiConfig({ ...production, METRICS_TOKEN: 'abababababababababababababababababab' })).toThrow(/METRICS_TOKEN/);
-    expect(loadApiConfig({ ...production, METRICS_TOKEN: 'k9Qx2LmZ7vTn4RbW8yHc3JdF6pGs1AeU' }).METRICS_TOKEN).toBe('k9Qx2LmZ7vTn4RbW8yHc3JdF6pGs1AeU');
+    const fresh = randomBytes(32).toString('base64url');
+    expect(loadApiConfig({ ...production, METRICS_TOKEN: fresh }).METRICS_TOKEN).toBe(fresh);
+  });
+
+  test('in production a metrics token published in this repository, or the JWT secret itself, is refused like a weak secret', () => {
+    const secret = randomBytes(48).toString('base64');
+    const production = { NODE_ENV: 'production', AUTH_JWT_SECRET: secret };
+    // the token the integration tests scrape with, and the secret this file used to call production-grade
+    expect(() => loadApiConfig({ ...production, METRICS_TOKEN: 'k9Qx2LmZ7vTn4RbW8yHc3JdF6pGs1AeU' })).toThrow(
+      /METRICS_TOKEN: is a secret published with this software: refused in production/,
+    );
+    expect(() => loadApiConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'Zx8#kP2vLq9!wR4tYb7^mN3sHd6&jF1c' })).toThrow(/AUTH_JWT_SECRET: is a secret published/);
+    // scrapers would hold the signing key
+    expect(() => loadApiConfig({ ...production, METRICS_TOKEN: secret })).toThrow(/METRICS_TOKEN: must differ from AUTH_JWT_SECRET: refused in production/);
+    expect(() => loadApiConfig({ ...production, METRICS_TOKEN: ` ${secret} ` })).toThrow(/METRICS_TOKEN: must differ from AUTH_JWT_SECRET/);
+    // outside production the test tokens still work
+    expect(loadApiConfig({ METRICS_TOKEN: 'k9Qx2LmZ7vTn4RbW8yHc3JdF6pGs1AeU' }).METRICS_TOKEN).toBe('k9Qx2LmZ7vTn4RbW8yHc3JdF6pGs1AeU');
   });
 });
 
