@@ -9,8 +9,13 @@
  *   once, by how it ended: `saved` only when the whole attempt (transaction,
  *   then waking the delivery senders) succeeded, `failed` when any step
  *   failed and Temporal retries it, even after its transaction committed;
- * - projection lag (the wall clock at commit minus the workflow time of the
- *   changes) when a save moves the item's row;
+ * - projection lag, when a save moves the item's row: how long the oldest
+ *   change the save carries waited to be visible on the read side, that is
+ *   the wall clock at the save's commit minus the workflow time of its
+ *   earliest record (audit event, dispatch, review), or of the batch itself
+ *   (`asOf`, when the saver took it) when it carries no record. Changes wait
+ *   in the workflow while an earlier save is in flight, then for the
+ *   activity, its retries and the transaction: all of it counts;
  * - deliveries when their outcome is recorded.
  *
  * The Temporal SDK's own metrics (task latencies, slots, sticky cache) come
@@ -25,10 +30,31 @@ export type ClockEventKind = (typeof CLOCK_EVENT_KINDS)[keyof typeof CLOCK_EVENT
 
 export type DeliveryOutcome = 'delivered' | 'retrying' | 'dead';
 
+/** What a save carries that tells when its changes were made (ItemChanges fits). */
+export interface ChangeTimes {
+  /** workflow time the saver took the batch */
+  asOf: string;
+  auditEvents?: ReadonlyArray<{ at: string }>;
+  dispatches?: ReadonlyArray<{ at: string }>;
+  reviews?: ReadonlyArray<{ at: string }>;
+}
+
+/** The workflow time of the oldest change in a save: its earliest record, else the batch's own time. */
+export function oldestChangeMs(changes: ChangeTimes): number {
+  let oldest = Date.parse(changes.asOf);
+  for (const list of [changes.auditEvents, changes.dispatches, changes.reviews]) {
+    for (const record of list ?? []) {
+      const at = Date.parse(record.at);
+      if (at < oldest) oldest = at;
+    }
+  }
+  return oldest;
+}
+
 /** What the save activity reports. */
 export interface SaveMetrics {
   saveAttempt(outcome: 'saved' | 'failed', attempt: number, seconds: number): void;
-  saveLanded(changes: { asOf: string }, landed: Landed, nowMs: number): void;
+  saveLanded(changes: ChangeTimes, landed: Landed, nowMs: number): void;
 }
 
 /** What the delivery sender reports. */
@@ -87,7 +113,7 @@ export function createWorkerMetrics() {
   });
   const projectionLag = new Histogram({
     name: 'rect_projection_lag_seconds',
-    help: 'How far the read side was behind when a save moved an item\'s row: wall clock at commit minus the workflow time of the changes',
+    help: 'How long the oldest change a save carried waited to be visible on the read side: wall clock at the commit that moved the item\'s row minus the workflow time of the save\'s earliest record',
     buckets: LAG_BUCKETS,
     registers,
   });
@@ -133,7 +159,7 @@ export function createWorkerMetrics() {
         const scheduled = typeof event.details.scheduledAt === 'string' ? Date.parse(event.details.scheduledAt) : NaN;
         if (Number.isFinite(scheduled)) lateness.observe({ kind }, Math.max(0, Date.parse(event.at) - scheduled) / 1000);
       }
-      if (landed.itemRowWritten) projectionLag.observe(Math.max(0, nowMs - Date.parse(changes.asOf)) / 1000);
+      if (landed.itemRowWritten) projectionLag.observe(Math.max(0, nowMs - oldestChangeMs(changes)) / 1000);
     },
     deliveries(channel, outcome, count) {
       if (count > 0) deliveries.inc({ channel, outcome }, count);

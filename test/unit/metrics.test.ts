@@ -14,7 +14,11 @@ import { loadApiConfig } from '../../api/config';
 import { createApiMetrics } from '../../metrics/api-metrics';
 import { loadWorkerConfig } from '../../worker/config';
 import { serveMetrics, serveMetricsOrWarn } from '../../metrics/serve';
-import { createWorkerMetrics } from '../../metrics/worker-metrics';
+import { createWorkerMetrics, oldestChangeMs } from '../../metrics/worker-metrics';
+import { createItemState } from '../../domain/create-item';
+import { SaveTracker } from '../../domain/item-changes';
+import { statutoryCalendar } from '../../domain/statutory-calendar';
+import { itemInput, LEADER, NOW } from './item-builders';
 import { metricsBindAddress } from '../../metrics/bind-address';
 import { sdkMetricsTelemetry } from '../../metrics/temporal-sdk';
 import type { AuditEvent } from '../../domain/types';
@@ -88,6 +92,35 @@ describe('worker metrics', () => {
     expect(text).toContain('rect_notification_deliveries_total{channel="wecom",outcome="delivered"} 5');
     expect(text).toContain('rect_notification_deliveries_total{channel="email",outcome="dead"} 1');
     expect(text).not.toContain('outcome="retrying"');
+  });
+});
+
+describe('projection lag', () => {
+  const lagSum = async (m: ReturnType<typeof createWorkerMetrics>) =>
+    (await m.registry.getMetricsAsJSON()).find((x) => x.name === 'rect_projection_lag_seconds')!.values
+      .find((v) => (v as { metricName?: string }).metricName === 'rect_projection_lag_seconds_sum')!.value;
+
+  test('is how long the oldest change a save carries waited to be visible: commit minus its earliest record, not the time the batch was taken', async () => {
+    const created = createItemState(itemInput({ id: 'lag-1' }), LEADER, NOW, statutoryCalendar());
+    const tracker = new SaveTracker();
+    tracker.add(created.records);
+    // the saver took the batch 5 s after the item was created (an earlier save was in flight), and it committed 1 s later
+    const changes = tracker.take(created.state, NOW + 5_000)!;
+    expect(changes.asOf).toBe(new Date(NOW + 5_000).toISOString());
+    const m = createWorkerMetrics();
+    m.saveLanded(changes, { itemRowWritten: true, auditEvents: changes.auditEvents }, NOW + 6_000);
+    expect(await lagSum(m)).toBe(6);
+    expect(oldestChangeMs(changes)).toBe(NOW);
+  });
+
+  test('a save with no record is measured from the batch; dispatches and reviews count as changes; a row not moved adds nothing', async () => {
+    const m = createWorkerMetrics();
+    const asOf = '2026-03-01T00:00:10.000Z';
+    m.saveLanded({ asOf, auditEvents: [], dispatches: [], reviews: [] }, { itemRowWritten: true, auditEvents: [] }, Date.parse('2026-03-01T00:00:11.000Z'));
+    expect(await lagSum(m)).toBe(1);
+    expect(oldestChangeMs({ asOf, dispatches: [{ at: '2026-03-01T00:00:04.000Z' }], reviews: [{ at: '2026-03-01T00:00:07.000Z' }] })).toBe(Date.parse('2026-03-01T00:00:04.000Z'));
+    m.saveLanded({ asOf, auditEvents: [{ at: '2026-03-01T00:00:00.000Z' }] }, { itemRowWritten: false, auditEvents: [] }, Date.parse('2026-03-01T00:01:00.000Z'));
+    expect(await lagSum(m)).toBe(1);
   });
 });
 
