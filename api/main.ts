@@ -7,7 +7,7 @@
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError } from '../config/env';
-import { exitFatal } from '../config/fatal-line';
+import { exitFatal, exitFatalOnUncaught } from '../config/fatal-line';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { createPool } from '../db/pool';
 import { countErrorLog, createApiMetrics } from '../metrics/api-metrics';
@@ -35,6 +35,7 @@ function close(server: Server): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  exitFatalOnUncaught('api');
   const config = loadConfigOrExit();
   const logger = createApiLogger(config.LOG_LEVEL);
   if (!process.env.AUTH_JWT_SECRET && !config.AUTH_JWT_PUBLIC_KEY) {

@@ -26,3 +26,13 @@ export function exitFatal(name: string, err: unknown): never {
   process.stderr.write(fatalLine(name, err));
   return process.exit(1);
 }
+
+/**
+ * A crash after start-up (an exception nothing caught, a rejection nothing
+ * handled) ends the process as Node would, exit code 1, but with the fatal
+ * JSON line instead of Node's plain stack.
+ */
+export function exitFatalOnUncaught(name: string): void {
+  // unhandled rejections reach this handler too (Node's default mode turns them into uncaught exceptions)
+  process.on('uncaughtException', (err) => exitFatal(name, err));
+}

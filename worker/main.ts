@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createChannels } from '../activities/delivery/channels';
 import { ConfigError } from '../config/env';
-import { exitFatal } from '../config/fatal-line';
+import { exitFatal, exitFatalOnUncaught } from '../config/fatal-line';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { createPool } from '../db/pool';
 import { metricsBindAddress } from '../metrics/bind-address';
@@ -30,6 +30,7 @@ function loadConfigOrExit(): WorkerConfig {
 }
 
 async function main(): Promise<void> {
+  exitFatalOnUncaught('worker');
   const config = loadConfigOrExit();
   const logger = createLogger(config.LOG_LEVEL);
   // one IP for both listeners (SDK Core takes no host name); a name that is not this machine costs the metrics only

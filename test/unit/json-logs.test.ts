@@ -66,3 +66,21 @@ describe('production start-up failures are JSON lines', () => {
     expect(records(lines)).toEqual([expect.objectContaining({ level: 60, name: 'start', err: expect.objectContaining({ message: expect.stringMatching(/LOG_FORMAT must be pretty or json/) }) })]);
   });
 });
+
+describe('a crash after start-up', () => {
+  test.each([
+    ['an exception nothing caught', "setTimeout(() => { throw new Error('boom after start'); }, 10);"],
+    ['a rejection nothing handled', "setTimeout(() => { void Promise.reject(new Error('boom after start')); }, 10);"],
+  ])('%s: exit 1 with one fatal JSON record, not a plain stack', async (_what, crash) => {
+    const script = `require(${JSON.stringify(join(ROOT, 'config/fatal-line.ts'))}).exitFatalOnUncaught('worker'); ${crash}`;
+    const { code, lines } = await new Promise<{ code: number | null; lines: string[] }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { env: { ...process.env, NODE_ENV: 'production' } });
+      let output = '';
+      child.stdout.on('data', (d) => (output += String(d)));
+      child.stderr.on('data', (d) => (output += String(d)));
+      child.once('exit', (c) => resolve({ code: c, lines: output.split('\n').filter((l) => l.trim() !== '') }));
+    });
+    expect(code).toBe(1);
+    expect(records(lines)).toEqual([expect.objectContaining({ level: 60, name: 'worker', msg: 'fatal', err: expect.objectContaining({ message: 'boom after start' }) })]);
+  });
+});
