@@ -17,8 +17,10 @@ import {
   markFailed,
   nextDue,
   release,
+  storedMessages,
   type DeliveryRow,
   type Endpoint,
+  type StoredMessage,
 } from '../../db/repositories/deliveries';
 import type { DeliveryMetrics } from '../../metrics/worker-metrics';
 import { secretsOf, type Channels } from './channels';
@@ -142,6 +144,7 @@ export function createSender(deps: { pool: Pool; channels: Channels; config: Del
     } else if (channel && rows.length > 0) {
       const facts = await loadFacts(pool, rows, now());
       const groups = groupsOf(rows, config.digestMax);
+      const stored = await storedMessages(pool, rows.flatMap((r) => (r.messageId ? [r.messageId] : [])));
       const roundStart = now();
       let limitedUntil: number | undefined;
       for (const [i, group] of groups.entries()) {
@@ -159,15 +162,29 @@ export function createSender(deps: { pool: Pool; channels: Channels; config: Del
             break;
           }
         }
-        const messageId = group[0]!.messageId ?? messageIdOf(group.map((r) => r.id));
-        if (!group[0]!.messageId) await assignMessage(pool, group.map((r) => r.id), messageId);
-        const about = group.map((r) => facts.get(r.notificationKey)).filter((f): f is NotificationFacts => f !== undefined);
-        const rendered = about.length === 1
-          ? renderMessage({ ...about[0]!, baseUrl: config.baseUrl })
-          : renderMessage({ kind: 'digest', baseUrl: config.baseUrl, notifications: about });
-        const level = Math.max(0, ...group.map((r) => r.level ?? 0));
+        // a message tried before goes again as it was first sent: same id, same words, same deliveries
+        const prior = group[0]!.messageId ? stored.get(group[0]!.messageId) : undefined;
+        let message: StoredMessage;
+        if (prior) {
+          message = prior;
+        } else {
+          const about = group.map((r) => facts.get(r.notificationKey)).filter((f): f is NotificationFacts => f !== undefined);
+          const rendered = about.length === 1
+            ? renderMessage({ ...about[0]!, baseUrl: config.baseUrl })
+            : renderMessage({ kind: 'digest', baseUrl: config.baseUrl, notifications: about });
+          const ids = group.map((r) => r.id);
+          message = {
+            id: group[0]!.messageId ?? messageIdOf(ids), ...rendered,
+            level: Math.max(0, ...group.map((r) => r.level ?? 0)) || null, deliveries: ids,
+          };
+          await assignMessage(pool, e, message);
+        }
+        const { level } = message;
         const sendStarted = performance.now();
-        const outcome = await channels.send({ deliveryId: messageId, ...rendered, ...(level ? { level } : {}), event: { deliveries: group.map((r) => r.id) } }, addressed(channel.config, group));
+        const outcome = await channels.send({
+          deliveryId: message.id, title: message.title, markdown: message.markdown, text: message.text,
+          ...(level ? { level } : {}), event: { deliveries: message.deliveries },
+        }, addressed(channel.config, group));
         metrics?.sendDuration(channel.config.kind, (performance.now() - sendStarted) / 1000);
         if (!outcome.ok && outcome.rateLimited && spec) {
           round.bucket = { tokens: 0, at: now() + (outcome.retryAfterMs ?? 60_000), blockedUntil: now() + (outcome.retryAfterMs ?? 60_000) };

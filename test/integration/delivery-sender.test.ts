@@ -121,6 +121,32 @@ describe('grouping', () => {
   });
 });
 
+describe('a retried digest', () => {
+  test('goes again whole, in the same words under the same id, even when more urgent work fills the claim', async () => {
+    const digest = [...(await pending(1, { level: 2 })), ...(await pending(2, { level: 1 }))];
+    let calls = 0;
+    answer = () => (++calls === 1
+      ? { ok: false, failure: 'server', retryable: true, rateLimited: false, error: 'HTTP 502' }
+      : { ok: true, receivedAt: clock });
+    await sender()({ unitCode: 'u1', channelId: 'robot' });
+    const first = sent[0]!.message;
+    expect(JSON.parse(JSON.stringify(first.event)).deliveries.sort()).toEqual([...digest].sort());
+    clock = Date.parse((await row(digest[0]!)).not_before) + 86_400_000; // a day later: the words must not drift either
+    await pending(200, { level: 2 }); // more urgent than the digest's level-1 rows, and enough to fill a claim
+    const send = sender();
+    for (let round = 0; round < 5 && sent.length < 20; round++) await send(E);
+    const again = sent.slice(1).filter((s) => s.message.deliveryId === first.deliveryId);
+    expect(again).toHaveLength(1);
+    expect(again[0]!.message).toEqual(first);
+    for (const id of digest) expect(await row(id)).toMatchObject({ status: 'delivered', message_id: first.deliveryId });
+    // no delivery went out in two different messages
+    const carried = sent.flatMap((s) => (JSON.parse(JSON.stringify(s.message.event)).deliveries as string[]).map((d) => [d, s.message.deliveryId]));
+    const byDelivery = new Map<string, Set<string>>();
+    for (const [d, m] of carried) byDelivery.set(d!, (byDelivery.get(d!) ?? new Set()).add(m!));
+    expect([...byDelivery.values()].every((ms) => ms.size === 1)).toBe(true);
+  });
+});
+
 describe('the robot\'s rate', () => {
   test('DingTalk: 5 at once, then one every 4 s; the rest wait in the same state for the next round', async () => {
     await pending(8, { level: 3 });
