@@ -29,7 +29,7 @@ import { loadFacts } from './facts';
 import { URGENT_LEVEL } from './plan';
 import { PLATFORM_LIMITS, retryDelayMs, takeToken, type BucketState } from './rate-limit';
 import { redact } from './redact';
-import { renderMessage, type NotificationFacts } from './render';
+import { renderMessage, type NotificationFacts, type RenderedMessage } from './render';
 
 export interface DeliveryConfig {
   /** notifications to one channel within this window leave as one message */
@@ -105,6 +105,28 @@ export function addressed(config: EndpointConfig, group: readonly Pick<DeliveryR
   return config;
 }
 
+/**
+ * Renders a group as one message and, when a digest cannot hold all of it
+ * (entries or bytes), narrows the group to what it shows, rendered again so
+ * that its title and counts speak of those only; the rest is returned to go
+ * in another message.
+ */
+export function fit(group: DeliveryRow[], facts: Map<string, NotificationFacts>, baseUrl: string): { group: DeliveryRow[]; rest: DeliveryRow[]; rendered: RenderedMessage } {
+  let rest: DeliveryRow[] = [];
+  for (;;) {
+    const about = group.map((r) => facts.get(r.notificationKey)).filter((f): f is NotificationFacts => f !== undefined);
+    const rendered = about.length === 1
+      ? renderMessage({ ...about[0]!, baseUrl })
+      : renderMessage({ kind: 'digest', baseUrl, notifications: about });
+    if (!rendered.left?.length) return { group, rest, rendered };
+    const left = new Set(rendered.left);
+    let cut = group.filter((r) => left.has(facts.get(r.notificationKey)!));
+    if (cut.length === group.length) cut = group.slice(1); // never nothing: one entry always fits alone
+    group = group.filter((r) => !cut.includes(r));
+    rest = [...cut, ...rest];
+  }
+}
+
 export function createSender(deps: { pool: Pool; channels: Channels; config: DeliveryConfig; now?: () => number; metrics?: DeliveryMetrics }) {
   const { pool, channels, config, metrics } = deps;
   const now = deps.now ?? Date.now;
@@ -147,10 +169,11 @@ export function createSender(deps: { pool: Pool; channels: Channels; config: Del
       const stored = await storedMessages(pool, rows.flatMap((r) => (r.messageId ? [r.messageId] : [])));
       const roundStart = now();
       let limitedUntil: number | undefined;
-      for (const [i, group] of groups.entries()) {
+      const queue = [...groups];
+      while (queue.length > 0) {
         if (now() - roundStart > ROUND_BUDGET_MS) {
           limitedUntil = now();
-          await release(pool, groups.slice(i).flat().map((r) => r.id));
+          await release(pool, queue.flat().map((r) => r.id));
           break;
         }
         if (spec) {
@@ -158,23 +181,25 @@ export function createSender(deps: { pool: Pool; channels: Channels; config: Del
           round.bucket = taken.state;
           if (taken.waitMs > 0) {
             limitedUntil = now() + taken.waitMs;
-            await release(pool, groups.slice(i).flat().map((r) => r.id));
+            await release(pool, queue.flat().map((r) => r.id));
             break;
           }
         }
+        let group = queue.shift()!;
         // a message tried before goes again as it was first sent: same id, same words, same deliveries
         const prior = group[0]!.messageId ? stored.get(group[0]!.messageId) : undefined;
         let message: StoredMessage;
         if (prior) {
           message = prior;
         } else {
-          const about = group.map((r) => facts.get(r.notificationKey)).filter((f): f is NotificationFacts => f !== undefined);
-          const rendered = about.length === 1
-            ? renderMessage({ ...about[0]!, baseUrl: config.baseUrl })
-            : renderMessage({ kind: 'digest', baseUrl: config.baseUrl, notifications: about });
+          const fitted = fit(group, facts, config.baseUrl);
+          // what a digest could not hold leaves next, in a message of its own: it is not delivered with this one
+          if (fitted.rest.length) queue.unshift(fitted.rest);
+          group = fitted.group;
           const ids = group.map((r) => r.id);
+          const { title, markdown, text } = fitted.rendered;
           message = {
-            id: group[0]!.messageId ?? messageIdOf(ids), ...rendered,
+            id: group[0]!.messageId ?? messageIdOf(ids), title, markdown, text,
             level: Math.max(0, ...group.map((r) => r.level ?? 0)) || null, deliveries: ids,
           };
           await assignMessage(pool, e, message);

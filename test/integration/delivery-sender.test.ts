@@ -147,6 +147,25 @@ describe('a retried digest', () => {
   });
 });
 
+test('a digest too long for one message is split: every delivery marked delivered was in the message it is recorded with', async () => {
+  const ids = await pending(20);
+  const longLinks = createSender({
+    pool, channels, now: () => clock,
+    config: { digestWindowMs: 30_000, giveUpAfterMs: 3_600_000, baseUrl: `https://dubann.example.cn/${'x'.repeat(200)}`, digestMax: 20 },
+  });
+  const round = await longLinks(E);
+  expect(round.sent).toBe(20);
+  expect(sent.length).toBeGreaterThan(1);
+  for (const { message } of sent) {
+    const carried = JSON.parse(JSON.stringify(message.event)).deliveries as string[];
+    expect(message.markdown.match(/^- /gm)).toHaveLength(carried.length);
+    expect(message.markdown).not.toContain('还有');
+    expect(message.title).toContain(`共 ${carried.length} 条`);
+    for (const id of carried) expect(await row(id)).toMatchObject({ status: 'delivered', message_id: message.deliveryId });
+  }
+  expect(sent.flatMap((s) => JSON.parse(JSON.stringify(s.message.event)).deliveries).sort()).toEqual([...ids].sort());
+});
+
 describe('the robot\'s rate', () => {
   test('DingTalk: 5 at once, then one every 4 s; the rest wait in the same state for the next round', async () => {
     await pending(8, { level: 3 });
