@@ -24,6 +24,7 @@ import {
 } from '../../db/repositories/deliveries';
 import type { DeliveryMetrics } from '../../metrics/worker-metrics';
 import { secretsOf, type Channels } from './channels';
+import { clampRetryAfter } from './channels/http';
 import type { EndpointConfig, SendOutcome } from './channels/types';
 import { loadFacts } from './facts';
 import { URGENT_LEVEL } from './plan';
@@ -212,7 +213,8 @@ export function createSender(deps: { pool: Pool; channels: Channels; config: Del
         }, addressed(channel.config, group));
         metrics?.sendDuration(channel.config.kind, (performance.now() - sendStarted) / 1000);
         if (!outcome.ok && outcome.rateLimited && spec) {
-          round.bucket = { tokens: 0, at: now() + (outcome.retryAfterMs ?? 60_000), blockedUntil: now() + (outcome.retryAfterMs ?? 60_000) };
+          const wait = clampRetryAfter(outcome.retryAfterMs ?? 60_000);
+          round.bucket = { tokens: 0, at: now() + wait, blockedUntil: now() + wait };
         }
         round[(await record(group, outcome, secretsOf(channel.config), channel.config.kind)) === 'sent' ? 'sent' : 'failed'] += group.length;
       }
