@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { listDeliveries, resendDelivery, type DeliveryRow } from '../../db/repositories/deliveries';
 import { DomainError } from '../../domain/errors';
+import { redact } from '../../activities/delivery/redact';
 import { createWaker } from '../../activities/delivery/wake';
 import { defineRoute, type RouteSpec } from '../http/route';
 import { IdSchema, IsoDateTimeSchema, NameSchema } from '../schemas/common';
@@ -27,9 +28,13 @@ const DeliverySchema = z
 const DeliveryListSchema = z.object({ deliveries: z.array(DeliverySchema) }).meta({ id: 'DeliveryList' });
 const ListQuery = z.object({ status: z.enum(STATUSES).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) });
 
-/** Contacts (who was @-mentioned or written to) are not part of what a reader gets. */
+/**
+ * Contacts (who was @-mentioned or written to) are not part of what a reader
+ * gets; the last error is redacted again on the way out (e-mail addresses,
+ * tokens), so that rows stored before a rule existed show nothing either.
+ */
 function shown({ mentions: _m, ...row }: DeliveryRow) {
-  return row;
+  return { ...row, lastError: row.lastError === null ? null : redact(row.lastError) };
 }
 
 export const deliveryRoutes: RouteSpec[] = [

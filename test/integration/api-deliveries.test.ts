@@ -114,3 +114,13 @@ describe('resending a dead letter', () => {
     expect(after.last_error).toBe('channel unit-a/robot is gone or inactive');
   });
 });
+
+test('a last error is shown redacted, even one stored before the rule: no mailbox name, no token', async () => {
+  await stack.pool.query(
+    `INSERT INTO deliveries (id, notification_key, item_id, task_id, unit_code, channel_id, level, status, attempts, not_before, last_error)
+     VALUES ('d_mail_dead', $1, $2, 't1', 'unit-mail', 'mail', 1, 'dead', 1, now(), $3)`,
+    [`${ITEM}|t1|escalation|y|ownerUnit|unit-mail`, ITEM, 'SMTP 550 5.1.1 <wang.jun@jtj.gov.cn>: Recipient address rejected; see https://x.example.cn/hook?token=abc123def'],
+  );
+  const listed = (await get('/units/unit-mail/deliveries', 'supervisor')).body.deliveries;
+  expect(listed.map((d: any) => d.lastError)).toEqual(['SMTP 550 5.1.1 <***@jtj.gov.cn>: Recipient address rejected; see https://x.example.cn/hook?token=***']);
+});
