@@ -100,7 +100,8 @@ export async function routingFor(db: Queryable, notifications: Notification[]): 
      FROM units
      WHERE code = ANY($1)
         OR (kind = 'supervisionOffice' AND active AND level = ANY($2))
-        OR EXISTS (SELECT 1 FROM jsonb_array_elements(leaders) l WHERE l->>'personId' = ANY($3))`,
+        OR EXISTS (SELECT 1 FROM jsonb_array_elements(leaders) l WHERE l->>'personId' = ANY($3))
+     ORDER BY updated_at, code`,
     [[...new Set(codes)], [...new Set(levels)], [...new Set(people)]],
   );
   const { rows: channelRows } = await db.query('SELECT unit_code, id, active FROM unit_channels WHERE unit_code = ANY($1) ORDER BY id', [
@@ -112,6 +113,7 @@ export async function routingFor(db: Queryable, notifications: Notification[]): 
   for (const r of rows) {
     const unit = routingUnit(r, channels);
     routing.units.set(unit.code, unit);
+    // one active office per level (the database refuses a second); were there ever two, the newest designation wins
     if (r.office) routing.offices.set(r.level, unit);
     for (const person of (r.led_by as string[] | null) ?? []) routing.ledBy.set(person, [...(routing.ledBy.get(person) ?? []), unit]);
   }

@@ -181,6 +181,10 @@ export async function importUnits(pool: Pool, entries: Array<{ unit: UnitEntry; 
     let updated = 0;
     const { rows } = await client.query('SELECT code FROM units WHERE code = ANY($1)', [entries.map((e) => e.unit.code)]);
     const existing = new Set(rows.map((r) => r.code as string));
+    // An import may hand a level's office from one unit to another, in any row order; one active
+    // office per level is checked row by row, so the offices it rewrites step down first and each
+    // takes its imported state below (the import was checked to leave one active office per level).
+    await client.query(`UPDATE units SET active = false WHERE code = ANY($1) AND kind = 'supervisionOffice' AND active`, [[...existing]]);
     // parents first, so a child never points at a unit not inserted yet
     const order = [...entries].sort((a, b) => depth(a.unit, entries) - depth(b.unit, entries));
     for (const { unit, channels } of order) {

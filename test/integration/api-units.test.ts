@@ -10,6 +10,8 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
 import { UNIT_CSV_COLUMNS } from '../../api/units-csv';
+import { routingFor } from '../../db/repositories/deliveries';
+import type { Notification } from '../../domain/types';
 import { startTestStack, type TestStack } from '../support/stack';
 import { bearer, eventually, inDays, itemBody, startItem, tokensFor, type ActorName } from './api-support';
 
@@ -274,6 +276,21 @@ describe('tasks name units by code: an unknown one is a 422 naming it, and nothi
       expect(res.body.detail).toMatch(/'no-such-bureau'|'phantom'/);
     }
     expect((await get(`/items/${id}`, 'leader')).body.tasks.find((t: any) => t.id === 't1').ownerUnit).toBe('unit-a');
+  });
+});
+
+describe('a level\'s supervision office changes hands', () => {
+  const office = (code: string, active: boolean) => unit(code, { name: `督查室 ${code}`, kind: 'supervisionOffice', level: 'city', active });
+  const cityOffice = async () => (await routingFor(stack.pool, [{ recipientRole: 'supervisionOffice', recipient: 'city' } as Notification])).offices.get('city')?.code;
+
+  test('one import designates the new office and deactivates the old, in either order; the level resolves to the active one', async () => {
+    expect(await cityOffice()).toBe('office-city');
+    const handOver = await post('/units/import', { units: [office('office-city-2', true), office('office-city', false)] });
+    expect([handOver.status, handOver.body]).toEqual([200, { created: 1, updated: 1 }]);
+    expect(await cityOffice()).toBe('office-city-2');
+    const handBack = await post('/units/import', { units: [office('office-city', true), office('office-city-2', false)] });
+    expect([handBack.status, handBack.body]).toEqual([200, { created: 0, updated: 2 }]);
+    expect(await cityOffice()).toBe('office-city');
   });
 });
 
