@@ -294,6 +294,32 @@ describe('a level\'s supervision office changes hands', () => {
   });
 });
 
+describe('units registered from free text by migration 005 keep their codes', () => {
+  const legacy = '交通局（旧） 路政/养护';
+  const path = `/units/${encodeURIComponent(legacy)}`;
+
+  test('and stay manageable: read, updated, renamed, made a parent (also in an import), deactivated', async () => {
+    await stack.pool.query(`INSERT INTO units (code, name, kind) VALUES ($1, $1, 'other')`, [legacy]);
+    expect((await get(path)).body).toMatchObject({ code: legacy, active: true });
+    const renamed = await post(path, { code: legacy, name: '县交通运输局路政养护所', kind: 'countyDepartment' });
+    expect([renamed.status, renamed.body.name, renamed.body.code]).toEqual([200, '县交通运输局路政养护所', legacy]);
+    const child = await post('/units', unit('lz-team', { parentCode: legacy }));
+    expect([child.status, child.body.parentCode]).toEqual([201, legacy]);
+    const imported = await post('/units/import', { units: [unit('lz-team-2', { parentCode: legacy })] });
+    expect([imported.status, imported.body]).toEqual([200, { created: 1, updated: 0 }]);
+    const off = await post(`${path}/deactivate`, {});
+    expect([off.status, off.body.active, off.body.name]).toEqual([200, false, '县交通运输局路政养护所']);
+  });
+
+  test('but a new unit still takes a code by the rule, created or imported', async () => {
+    const before = await unitCount();
+    expect((await post('/units', unit('新单位 2'))).status).toBe(400);
+    const imported = await post('/units/import', { units: [unit('新单位 3')] });
+    expect([imported.status, imported.body.errors]).toEqual([400, [expect.objectContaining({ path: 'body.units.0.code' })]]);
+    expect(await unitCount()).toBe(before);
+  });
+});
+
 describe('channel secrets never come back', () => {
   test('an admin sets channels; answers show where they go, never a secret', async () => {
     const created = await post('/units', unit('secretive', { channels: CHANNELS }));
