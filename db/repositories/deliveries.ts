@@ -249,6 +249,18 @@ export async function nextDue(pool: Pool, e: Endpoint): Promise<string | null> {
   return rows[0]?.at ?? null;
 }
 
+/** Endpoints with a delivery due for longer than `graceMs` that no sender holds: their wake went missing. */
+export async function overdueEndpoints(pool: Pool, o: { nowMs: number; graceMs: number; limit?: number }): Promise<Endpoint[]> {
+  const { rows } = await pool.query(
+    `SELECT DISTINCT unit_code, channel_id FROM deliveries
+     WHERE status = 'pending' AND not_before < $1::timestamptz - make_interval(secs => $2 / 1000.0)
+       AND (lease_until IS NULL OR lease_until < $1)
+     ORDER BY unit_code, channel_id LIMIT $3`,
+    [new Date(o.nowMs).toISOString(), o.graceMs, o.limit ?? 1000],
+  );
+  return rows.map((r) => ({ unitCode: r.unit_code, channelId: r.channel_id }));
+}
+
 export async function listDeliveries(
   pool: Pool, q: { itemId?: string; unitCode?: string; status?: string; limit: number },
 ): Promise<DeliveryRow[]> {
