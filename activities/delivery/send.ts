@@ -159,7 +159,13 @@ export function createSender(deps: { pool: Pool; channels: Channels; config: Del
     const rows = await claimDeliveries(pool, e, {
       nowMs: now(), digestWindowMs: config.digestWindowMs, limit: CLAIM_LIMIT, leaseMs: LEASE_MS, urgentLevel: URGENT_LEVEL,
     });
-    if (rows.length > 0 && (!channel || !channel.active)) {
+    if (rows.length > 0 && channel && !channel.unitActive) {
+      // A deactivated unit receives no message, not even one held (quiet hours, digest, backoff) from
+      // before: on record as dead with the reason, to be resent should the unit come back.
+      await markFailed(pool, rows.map((r) => r.id), { atMs: now(), error: `unit ${e.unitCode} was deactivated: not sent` });
+      metrics?.deliveries(channel.config.kind, 'dead', rows.length);
+      round.failed += rows.length;
+    } else if (rows.length > 0 && (!channel || !channel.active)) {
       // the channel was removed or switched off: on record as dead, to be resent once it is fixed
       await markFailed(pool, rows.map((r) => r.id), { atMs: now(), error: `channel ${e.unitCode}/${e.channelId} is gone or inactive` });
       metrics?.deliveries(channel?.config.kind ?? 'gone', 'dead', rows.length);

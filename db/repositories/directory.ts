@@ -205,9 +205,15 @@ function depth(unit: UnitEntry, all: Array<{ unit: UnitEntry }>): number {
   return d;
 }
 
-/** A channel with its secrets, for the delivery code only. */
-export async function channelConfig(db: Queryable, unitCode: string, channelId: string): Promise<{ config: EndpointConfig; active: boolean } | null> {
-  const { rows } = await db.query('SELECT config, active FROM unit_channels WHERE unit_code = $1 AND id = $2', [unitCode, channelId]);
+/** A channel with its secrets, for the delivery code only, and whether its unit is still active. */
+export async function channelConfig(
+  db: Queryable, unitCode: string, channelId: string,
+): Promise<{ config: EndpointConfig; active: boolean; unitActive: boolean } | null> {
+  const { rows } = await db.query(
+    `SELECT c.config, c.active, u.active AS unit_active FROM unit_channels c JOIN units u ON u.code = c.unit_code
+     WHERE c.unit_code = $1 AND c.id = $2`,
+    [unitCode, channelId],
+  );
   if (!rows[0]) return null;
-  return { config: { ...rows[0].config, id: `${unitCode}/${channelId}` }, active: rows[0].active };
+  return { config: { ...rows[0].config, id: `${unitCode}/${channelId}` }, active: rows[0].active, unitActive: rows[0].unit_active };
 }

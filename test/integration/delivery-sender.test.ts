@@ -242,6 +242,21 @@ describe('failures', () => {
     expect(await row(id!)).toMatchObject({ status: 'pending', attempts: 1, resent_by: 'admin-1' });
   });
 
+  test('a unit deactivated while a message was held for its quiet hours: dead at release, with the reason, and nothing sent', async () => {
+    const [held] = await pending(1, { inMs: 8 * 3_600_000 }); // held until the morning
+    const unitA = { code: 'u1', name: '县交通运输局', kind: 'countyDepartment' as const, leaders: [], active: true };
+    await updateUnit(pool, { ...unitA, active: false });
+    try {
+      clock += 8 * 3_600_000 + 1_000;
+      const round = await sender()(E);
+      expect(round).toMatchObject({ sent: 0, failed: 1 });
+      expect(sent).toHaveLength(0);
+      expect(await row(held!)).toMatchObject({ status: 'dead', last_error: 'unit u1 was deactivated: not sent' });
+    } finally {
+      await updateUnit(pool, unitA);
+    }
+  });
+
   test('a channel that was switched off: its deliveries are dead, to be resent once it is fixed', async () => {
     const [id] = await pending(1);
     await updateUnit(pool, { code: 'u1', name: '县交通运输局', kind: 'countyDepartment', leaders: [], active: true }, [
