@@ -7,6 +7,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { ChannelConfig, EndpointConfig } from '../../domain/channel-config';
 import { DomainError } from '../../domain/errors';
 import type { UnitEntry } from '../../domain/units';
+import { parentsFirst, unitsInLoops } from '../../domain/units-order';
 import { withTransaction } from '../pool';
 
 export interface ChannelInput {
@@ -185,24 +186,20 @@ export async function importUnits(pool: Pool, entries: Array<{ unit: UnitEntry; 
     // office per level is checked row by row, so the offices it rewrites step down first and each
     // takes its imported state below (the import was checked to leave one active office per level).
     await client.query(`UPDATE units SET active = false WHERE code = ANY($1) AND kind = 'supervisionOffice' AND active`, [[...existing]]);
-    // parents first, so a child never points at a unit not inserted yet
-    const order = [...entries].sort((a, b) => depth(a.unit, entries) - depth(b.unit, entries));
+    // parents first, so a child never points at a unit not inserted yet (linear: see domain/units-order.ts)
+    const order = parentsFirst(entries, (e) => e.unit);
     for (const { unit, channels } of order) {
       const mode = existing.has(unit.code) ? 'update' : 'create';
       await writeUnit(client, unit, channels, mode);
       if (mode === 'create') created += 1;
       else updated += 1;
     }
-    for (const { unit } of entries) if (unit.parentCode) await refuseCycle(client, unit.code);
+    // the last word on loops (the API checked before reading and writing): the whole directory, one query, one pass
+    const looped = unitsInLoops(await directoryEntries(client));
+    const bad = entries.find((e) => looped.has(e.unit.code));
+    if (bad) throw new DomainError('VALIDATION_FAILED', `unit '${bad.unit.code}' would be its own ancestor`, { path: 'parentCode' });
     return { created, updated };
   });
-}
-
-function depth(unit: UnitEntry, all: Array<{ unit: UnitEntry }>): number {
-  const byCode = new Map(all.map((e) => [e.unit.code, e.unit]));
-  let d = 0;
-  for (let u: UnitEntry | undefined = unit; u?.parentCode && d < all.length; u = byCode.get(u.parentCode)) d += 1;
-  return d;
 }
 
 /** A channel with its secrets, for the delivery code only, and whether its unit is still active. */
