@@ -36,6 +36,16 @@ function last4(secret: string | undefined): string {
   return secret ? `…${secret.slice(-4)}` : '';
 }
 
+function isTokenLike(part: string): boolean {
+  let s = part;
+  try {
+    s = decodeURIComponent(part);
+  } catch {
+    // a malformed escape is judged as written
+  }
+  return s.length >= 8 && /[0-9]/.test(s) && /[A-Za-z]/.test(s);
+}
+
 /** Where a channel goes, with its secrets cut to their last four characters at most. */
 export function describeChannel(config: ChannelConfig): string {
   switch (config.kind) {
@@ -45,8 +55,12 @@ export function describeChannel(config: ChannelConfig): string {
       return `WeCom robot ${last4(config.key)}`;
     case 'feishu':
       return `Feishu bot ${last4(config.hookId)}${config.secret ? ' (signed)' : ''}`;
-    case 'webhook':
-      return `webhook ${new URL(config.url).origin}${new URL(config.url).pathname}`;
+    case 'webhook': {
+      // many webhook URLs carry their credential in the path (…/services/T…/B…/X…): such parts show their last four only
+      const url = new URL(config.url);
+      const path = url.pathname.split('/').map((p) => (isTokenLike(p) ? last4(p) : p)).join('/');
+      return `webhook ${url.origin}${path}`;
+    }
     case 'email':
       return `e-mail to ${config.to.join(', ')} via ${config.host}`;
   }
