@@ -152,13 +152,15 @@ export function createSender(deps: { pool: Pool; channels: Channels; config: Del
     return 'failed';
   }
 
-  return async function sendDue(e: Endpoint, bucket?: BucketState): Promise<SendRound> {
+  /** `heartbeat` is called after the claim and after each message (the activity tells Temporal it is alive) */
+  return async function sendDue(e: Endpoint, bucket?: BucketState, heartbeat: () => void = () => {}): Promise<SendRound> {
     const channel = await channelConfig(pool, e.unitCode, e.channelId);
     const round: SendRound = { sent: 0, failed: 0, ...(bucket ? { bucket } : {}) };
     const spec = channel ? PLATFORM_LIMITS[channel.config.kind] : undefined;
     const rows = await claimDeliveries(pool, e, {
       nowMs: now(), digestWindowMs: config.digestWindowMs, limit: CLAIM_LIMIT, leaseMs: LEASE_MS, urgentLevel: URGENT_LEVEL,
     });
+    heartbeat();
     if (rows.length > 0 && channel && !channel.unitActive) {
       // A deactivated unit receives no message, not even one held (quiet hours, digest, backoff) from
       // before: on record as dead with the reason, to be resent should the unit come back.
@@ -223,6 +225,7 @@ export function createSender(deps: { pool: Pool; channels: Channels; config: Del
           round.bucket = { tokens: 0, at: now() + wait, blockedUntil: now() + wait };
         }
         round[(await record(group, outcome, secretsOf(channel.config), channel.config.kind)) === 'sent' ? 'sent' : 'failed'] += group.length;
+        heartbeat();
       }
       if (limitedUntil !== undefined) {
         round.nextAt = new Date(limitedUntil).toISOString();

@@ -166,6 +166,14 @@ test('a digest too long for one message is split: every delivery marked delivere
   expect(sent.flatMap((s) => JSON.parse(JSON.stringify(s.message.event)).deliveries).sort()).toEqual([...ids].sort());
 });
 
+test('a round beats its heart after its claim and after every message', async () => {
+  await pending(3, { level: 3 });
+  let beats = 0;
+  const round = await sender()(E, undefined, () => { beats += 1; });
+  expect(round.sent).toBe(3);
+  expect(beats).toBe(1 + 3);
+});
+
 describe('the robot\'s rate', () => {
   test('DingTalk: 5 at once, then one every 4 s; the rest wait in the same state for the next round', async () => {
     await pending(8, { level: 3 });
