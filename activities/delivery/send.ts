@@ -203,7 +203,8 @@ export function createSender(deps: { pool: Pool; channels: Channels; config: Del
         } else {
           const fitted = fit(group, facts, config.baseUrl);
           // what a digest could not hold leaves next, in a message of its own: it is not delivered with this one
-          if (fitted.rest.length) queue.unshift(fitted.rest);
+          // (as fresh ones: a row tried before the messages were kept must not lend this message's id to the rest)
+          if (fitted.rest.length) queue.unshift(fitted.rest.map((r) => ({ ...r, messageId: null })));
           group = fitted.group;
           const ids = group.map((r) => r.id);
           const { title, markdown, text } = fitted.rendered;
