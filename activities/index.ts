@@ -22,7 +22,7 @@ export interface ActivityDeps {
   /** wakes the delivery workflows of endpoints that have deliveries due (after the save that planned them committed) */
   wake?: (endpoints: Endpoint[]) => Promise<void>;
   /** sends one endpoint's due deliveries (activities/delivery/send.ts) */
-  sendDue?: (endpoint: Endpoint, bucket?: BucketState) => Promise<SendRound>;
+  sendDue?: (endpoint: Endpoint, bucket?: BucketState, heartbeat?: () => void) => Promise<SendRound>;
   /** notifications to one channel within this window leave as one digest */
   digestWindowMs?: number;
   /** carries the latest holiday calendar to a page of running items (activities/calendar-broadcast.ts) */
@@ -93,7 +93,8 @@ export function createActivities(deps: ActivityDeps) {
     /** One round of an endpoint's deliveries (workflows/delivery-endpoint.ts). */
     async sendDueDeliveries(endpoint: Endpoint, bucket?: BucketState): Promise<SendRound> {
       if (!deps.sendDue) throw new Error('this worker has no delivery channels configured');
-      return deps.sendDue(endpoint, bucket);
+      // a heartbeat per message: a round on a worker that died is retried within the heartbeat timeout, not the 5-minute one
+      return deps.sendDue(endpoint, bucket, () => Context.current().heartbeat());
     },
   };
 }

@@ -4,6 +4,7 @@
  * once: each code once, every parent known (in the import or the directory),
  * no unit its own ancestor, one active supervision office per level. Pure.
  */
+import { unitsInLoops } from '../domain/units-order';
 import type { FieldError } from './http/api-problem';
 
 export interface DirectoryEntry {
@@ -28,19 +29,16 @@ export function importProblems(units: readonly DirectoryEntry[], existing: reado
     if (firstAt.get(u.code) === i) after.set(u.code, u);
   });
 
+  // every chain walked once in all, not once per unit: an import of 10,000 units stays linear
+  const inLoops = unitsInLoops([...after.values()]);
   units.forEach((u, i) => {
     if (!u.parentCode) return;
     if (!after.has(u.parentCode)) {
       errors.push({ path: `units.${i}.parentCode`, message: `unit '${u.code}': no parent unit '${u.parentCode}' in the import or the directory` });
       return;
     }
-    const seen = new Set([u.code]);
-    for (let p: string | null | undefined = u.parentCode; p; p = after.get(p)?.parentCode) {
-      if (seen.has(p)) {
-        errors.push({ path: `units.${i}.parentCode`, message: `unit '${u.code}' would be its own ancestor (through '${p}')` });
-        break;
-      }
-      seen.add(p);
+    if (inLoops.has(u.code)) {
+      errors.push({ path: `units.${i}.parentCode`, message: `unit '${u.code}': its parent chain loops back (a unit would be its own ancestor)` });
     }
   });
 

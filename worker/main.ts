@@ -17,6 +17,8 @@ import { createWorkerMetrics } from '../metrics/worker-metrics';
 import { loadWorkerConfig, type WorkerConfig } from './config';
 import { loadHolidaySupplement } from '../config/holiday-supplement';
 import { createItemWorker } from './create-worker';
+import { createDeliverySweep, type DeliverySweep } from '../activities/delivery/sweep';
+import { createWaker } from '../activities/delivery/wake';
 import { createLogger, temporalLoggerFrom } from './logger';
 
 function loadConfigOrExit(): WorkerConfig {
@@ -58,6 +60,7 @@ async function main(): Promise<void> {
     metricsHost === undefined ? undefined : await serveMetricsOrWarn(metrics.registry, metricsHost, config.WORKER_METRICS_PORT, logger);
 
   let worker: Worker | undefined;
+  let sweep: DeliverySweep | undefined;
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -99,6 +102,12 @@ async function main(): Promise<void> {
     // Even when a signal came during start-up (bundling takes seconds), run and drain at once:
     // a worker that never ran still holds the connection, which then could not close.
     const running = worker.run();
+    // wakes the endpoints whose wake went missing (a resend or a save that could not reach Temporal)
+    sweep = createDeliverySweep({
+      pool, wake: createWaker(client, config.TEMPORAL_TASK_QUEUE),
+      onError: (err) => logger.warn({ err }, 'delivery sweep failed; the next one tries again'),
+    });
+    sweep.start();
     if (stopping) worker.shutdown();
     else {
       logger.info(
@@ -114,6 +123,7 @@ async function main(): Promise<void> {
     }
     await running;
   } finally {
+    sweep?.stop();
     await metricsListener?.close();
     await channels.close();
     await pool.end();

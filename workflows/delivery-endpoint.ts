@@ -14,6 +14,8 @@ import { wakeDeliveriesSignal, type DeliveryEndpointInput } from './messages';
 const { sendDueDeliveries } = proxyActivities<ItemActivities>({
   // a round sends at most a few hundred messages, each with its own 10 s timeout
   startToCloseTimeout: '5 minutes',
+  // it beats after each message (10 s at most each): a round whose worker died is retried within a minute
+  heartbeatTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 

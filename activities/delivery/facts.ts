@@ -47,7 +47,8 @@ export async function loadFacts(pool: Pool, rows: DeliveryRow[], nowMs: number):
      FROM notifications n
      LEFT JOIN units u ON u.code = n.recipient AND n.recipient_role IN ('ownerUnit', 'unitLeader')
      LEFT JOIN items i ON i.id = n.item_id
-     LEFT JOIN units o ON o.kind = 'supervisionOffice' AND o.active AND o.level = n.recipient AND n.recipient_role = 'supervisionOffice'
+     LEFT JOIN LATERAL (SELECT name FROM units WHERE kind = 'supervisionOffice' AND active AND level = n.recipient
+                        AND n.recipient_role = 'supervisionOffice' ORDER BY updated_at DESC, code DESC LIMIT 1) o ON true
      WHERE n.item_id = ANY($1) AND split_part(n.key, '|', 1) || '|' || split_part(n.key, '|', 2) || '|' || split_part(n.key, '|', 3) || '|' || split_part(n.key, '|', 4) = ANY($2)
      ORDER BY n.key`,
     [[...new Set(ns.map((n) => n.item_id))], prefixes],

@@ -92,7 +92,8 @@ export function retryDelayMs(outcome: SendOutcome, attempt: number, o: BackoffOp
   if (outcome.ok || !outcome.retryable) return undefined;
   const random = o.random ?? Math.random;
   const maxMs = o.maxMs ?? 6 * 3_600_000;
-  if (outcome.retryAfterMs !== undefined) return Math.min(maxMs, Math.round(outcome.retryAfterMs * (1 + 0.1 * random())));
+  // never sooner than a second, whatever the receiver said (channels clamp too; this is the last word)
+  if (outcome.retryAfterMs !== undefined) return Math.min(maxMs, Math.max(1_000, Math.round(outcome.retryAfterMs * (1 + 0.1 * random()))));
   const base = outcome.rateLimited ? (o.rateLimitBaseMs ?? 60_000) : (o.baseMs ?? 5_000);
   const exp = Math.min(maxMs, base * 2 ** Math.max(0, Math.min(30, attempt - 1)));
   return Math.round(exp / 2 + (exp / 2) * random());

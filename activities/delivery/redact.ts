@@ -26,7 +26,37 @@ const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   // Authorization: Bearer …, and SMTP AUTH exchanges
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, `$1 ${MASK}`],
   [/\b(AUTH\s+(?:PLAIN|LOGIN|XOAUTH2|CRAM-MD5)\s+)\S+/gi, `$1${MASK}`],
+  // e-mail addresses (SMTP replies quote recipients; receivers quote people): the mailbox name goes, the domain stays for diagnosis
+  [/[A-Za-z0-9.!#$%&'+=?^_`{|}~-]+@((?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,})/g, `${MASK}@$1`],
 ];
+
+/**
+ * The parts of a URL that may be a credential: the query values, and path
+ * segments that look like tokens (8+ characters mixing letters and digits),
+ * as Slack-style and many in-house webhooks carry them; the path and query
+ * whole too.
+ */
+export function urlSecrets(url: string): string[] {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return [url];
+  }
+  const tokenLike = (s: string) => s.length >= 8 && /[0-9]/.test(s) && /[A-Za-z]/.test(s);
+  const segments = u.pathname.split('/').map((p) => decodeURIComponentSafe(p)).filter(tokenLike);
+  const values = [...u.searchParams.values()].filter((v) => v.length >= 4);
+  // the origin stays readable: which receiver failed is worth knowing
+  return [...(u.pathname.length > 1 || u.search ? [`${u.pathname}${u.search}`] : []), ...segments, ...values];
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
 
 /**
  * Returns `text` with known secrets (and their URL-encoded forms) and every

@@ -3,6 +3,8 @@
  * (the robots allow 20 a minute; a Monday dispatch can chase fifty tasks).
  * Grouped by kind, most urgent first, with a count, and capped in entries and
  * bytes with "…还有 N 条" so that it fits every platform (WeCom: 4096 bytes).
+ * What did not fit is named in `left`: the sender sends it in another message
+ * and never counts it as delivered with this one.
  */
 import type { NotificationKind } from '../../domain/types';
 import type { MessageContext, RenderedMessage } from './render';
@@ -47,6 +49,7 @@ export function renderDigest(ctx: DigestContext): RenderedMessage {
   const txt: string[] = [DIGEST.intro(String(all.length))];
   let bytes = utf8Length(md[0]!);
   let shown = 0;
+  const included = new Set<NotificationFacts>();
   let full = false;
   for (const kind of DIGEST_ORDER) {
     const group = all.filter((f) => f.kind === kind).sort(byUrgency);
@@ -71,6 +74,7 @@ export function renderDigest(ctx: DigestContext): RenderedMessage {
       txt.push(`- 【${titleTag(f)}】${parts.join(' · ')} ${link}`);
       bytes += cost;
       shown += 1;
+      included.add(f);
     }
   }
   if (shown < all.length) {
@@ -78,7 +82,9 @@ export function renderDigest(ctx: DigestContext): RenderedMessage {
     txt.push(DIGEST.more(all.length - shown));
   }
   // entries of one group are a list: one line each; groups and the rest are paragraphs
-  return { title, markdown: joinBlocks(md), text: txt.join('\n') };
+  const rendered: RenderedMessage = { title, markdown: joinBlocks(md), text: txt.join('\n') };
+  if (shown < all.length) rendered.left = all.filter((f) => !included.has(f));
+  return rendered;
 }
 
 function joinBlocks(lines: readonly string[]): string {

@@ -31,6 +31,8 @@ export interface RenderedMessage {
   title: string;
   markdown: string;
   text: string;
+  /** digests only: the notifications that did not fit (entries or bytes); they are not in this message */
+  left?: readonly NotificationFacts[];
 }
 
 export function renderMessage(ctx: MessageContext): RenderedMessage {

@@ -17,17 +17,20 @@ import {
   markFailed,
   nextDue,
   release,
+  storedMessages,
   type DeliveryRow,
   type Endpoint,
+  type StoredMessage,
 } from '../../db/repositories/deliveries';
 import type { DeliveryMetrics } from '../../metrics/worker-metrics';
 import { secretsOf, type Channels } from './channels';
+import { clampRetryAfter } from './channels/http';
 import type { EndpointConfig, SendOutcome } from './channels/types';
 import { loadFacts } from './facts';
 import { URGENT_LEVEL } from './plan';
 import { PLATFORM_LIMITS, retryDelayMs, takeToken, type BucketState } from './rate-limit';
 import { redact } from './redact';
-import { renderMessage, type NotificationFacts } from './render';
+import { renderMessage, type NotificationFacts, type RenderedMessage } from './render';
 
 export interface DeliveryConfig {
   /** notifications to one channel within this window leave as one message */
@@ -103,6 +106,28 @@ export function addressed(config: EndpointConfig, group: readonly Pick<DeliveryR
   return config;
 }
 
+/**
+ * Renders a group as one message and, when a digest cannot hold all of it
+ * (entries or bytes), narrows the group to what it shows, rendered again so
+ * that its title and counts speak of those only; the rest is returned to go
+ * in another message.
+ */
+export function fit(group: DeliveryRow[], facts: Map<string, NotificationFacts>, baseUrl: string): { group: DeliveryRow[]; rest: DeliveryRow[]; rendered: RenderedMessage } {
+  let rest: DeliveryRow[] = [];
+  for (;;) {
+    const about = group.map((r) => facts.get(r.notificationKey)).filter((f): f is NotificationFacts => f !== undefined);
+    const rendered = about.length === 1
+      ? renderMessage({ ...about[0]!, baseUrl })
+      : renderMessage({ kind: 'digest', baseUrl, notifications: about });
+    if (!rendered.left?.length) return { group, rest, rendered };
+    const left = new Set(rendered.left);
+    let cut = group.filter((r) => left.has(facts.get(r.notificationKey)!));
+    if (cut.length === group.length) cut = group.slice(1); // never nothing: one entry always fits alone
+    group = group.filter((r) => !cut.includes(r));
+    rest = [...cut, ...rest];
+  }
+}
+
 export function createSender(deps: { pool: Pool; channels: Channels; config: DeliveryConfig; now?: () => number; metrics?: DeliveryMetrics }) {
   const { pool, channels, config, metrics } = deps;
   const now = deps.now ?? Date.now;
@@ -127,14 +152,22 @@ export function createSender(deps: { pool: Pool; channels: Channels; config: Del
     return 'failed';
   }
 
-  return async function sendDue(e: Endpoint, bucket?: BucketState): Promise<SendRound> {
+  /** `heartbeat` is called after the claim and after each message (the activity tells Temporal it is alive) */
+  return async function sendDue(e: Endpoint, bucket?: BucketState, heartbeat: () => void = () => {}): Promise<SendRound> {
     const channel = await channelConfig(pool, e.unitCode, e.channelId);
     const round: SendRound = { sent: 0, failed: 0, ...(bucket ? { bucket } : {}) };
     const spec = channel ? PLATFORM_LIMITS[channel.config.kind] : undefined;
     const rows = await claimDeliveries(pool, e, {
       nowMs: now(), digestWindowMs: config.digestWindowMs, limit: CLAIM_LIMIT, leaseMs: LEASE_MS, urgentLevel: URGENT_LEVEL,
     });
-    if (rows.length > 0 && (!channel || !channel.active)) {
+    heartbeat();
+    if (rows.length > 0 && channel && !channel.unitActive) {
+      // A deactivated unit receives no message, not even one held (quiet hours, digest, backoff) from
+      // before: on record as dead with the reason, to be resent should the unit come back.
+      await markFailed(pool, rows.map((r) => r.id), { atMs: now(), error: `unit ${e.unitCode} was deactivated: not sent` });
+      metrics?.deliveries(channel.config.kind, 'dead', rows.length);
+      round.failed += rows.length;
+    } else if (rows.length > 0 && (!channel || !channel.active)) {
       // the channel was removed or switched off: on record as dead, to be resent once it is fixed
       await markFailed(pool, rows.map((r) => r.id), { atMs: now(), error: `channel ${e.unitCode}/${e.channelId} is gone or inactive` });
       metrics?.deliveries(channel?.config.kind ?? 'gone', 'dead', rows.length);
@@ -142,12 +175,14 @@ export function createSender(deps: { pool: Pool; channels: Channels; config: Del
     } else if (channel && rows.length > 0) {
       const facts = await loadFacts(pool, rows, now());
       const groups = groupsOf(rows, config.digestMax);
+      const stored = await storedMessages(pool, rows.flatMap((r) => (r.messageId ? [r.messageId] : [])));
       const roundStart = now();
       let limitedUntil: number | undefined;
-      for (const [i, group] of groups.entries()) {
+      const queue = [...groups];
+      while (queue.length > 0) {
         if (now() - roundStart > ROUND_BUDGET_MS) {
           limitedUntil = now();
-          await release(pool, groups.slice(i).flat().map((r) => r.id));
+          await release(pool, queue.flat().map((r) => r.id));
           break;
         }
         if (spec) {
@@ -155,24 +190,43 @@ export function createSender(deps: { pool: Pool; channels: Channels; config: Del
           round.bucket = taken.state;
           if (taken.waitMs > 0) {
             limitedUntil = now() + taken.waitMs;
-            await release(pool, groups.slice(i).flat().map((r) => r.id));
+            await release(pool, queue.flat().map((r) => r.id));
             break;
           }
         }
-        const messageId = group[0]!.messageId ?? messageIdOf(group.map((r) => r.id));
-        if (!group[0]!.messageId) await assignMessage(pool, group.map((r) => r.id), messageId);
-        const about = group.map((r) => facts.get(r.notificationKey)).filter((f): f is NotificationFacts => f !== undefined);
-        const rendered = about.length === 1
-          ? renderMessage({ ...about[0]!, baseUrl: config.baseUrl })
-          : renderMessage({ kind: 'digest', baseUrl: config.baseUrl, notifications: about });
-        const level = Math.max(0, ...group.map((r) => r.level ?? 0));
+        let group = queue.shift()!;
+        // a message tried before goes again as it was first sent: same id, same words, same deliveries
+        const prior = group[0]!.messageId ? stored.get(group[0]!.messageId) : undefined;
+        let message: StoredMessage;
+        if (prior) {
+          message = prior;
+        } else {
+          const fitted = fit(group, facts, config.baseUrl);
+          // what a digest could not hold leaves next, in a message of its own: it is not delivered with this one
+          // (as fresh ones: a row tried before the messages were kept must not lend this message's id to the rest)
+          if (fitted.rest.length) queue.unshift(fitted.rest.map((r) => ({ ...r, messageId: null })));
+          group = fitted.group;
+          const ids = group.map((r) => r.id);
+          const { title, markdown, text } = fitted.rendered;
+          message = {
+            id: group[0]!.messageId ?? messageIdOf(ids), title, markdown, text,
+            level: Math.max(0, ...group.map((r) => r.level ?? 0)) || null, deliveries: ids,
+          };
+          await assignMessage(pool, e, message);
+        }
+        const { level } = message;
         const sendStarted = performance.now();
-        const outcome = await channels.send({ deliveryId: messageId, ...rendered, ...(level ? { level } : {}), event: { deliveries: group.map((r) => r.id) } }, addressed(channel.config, group));
+        const outcome = await channels.send({
+          deliveryId: message.id, title: message.title, markdown: message.markdown, text: message.text,
+          ...(level ? { level } : {}), event: { deliveries: message.deliveries },
+        }, addressed(channel.config, group));
         metrics?.sendDuration(channel.config.kind, (performance.now() - sendStarted) / 1000);
         if (!outcome.ok && outcome.rateLimited && spec) {
-          round.bucket = { tokens: 0, at: now() + (outcome.retryAfterMs ?? 60_000), blockedUntil: now() + (outcome.retryAfterMs ?? 60_000) };
+          const wait = clampRetryAfter(outcome.retryAfterMs ?? 60_000);
+          round.bucket = { tokens: 0, at: now() + wait, blockedUntil: now() + wait };
         }
         round[(await record(group, outcome, secretsOf(channel.config), channel.config.kind)) === 'sent' ? 'sent' : 'failed'] += group.length;
+        heartbeat();
       }
       if (limitedUntil !== undefined) {
         round.nextAt = new Date(limitedUntil).toISOString();

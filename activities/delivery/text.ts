@@ -58,6 +58,24 @@ export function truncateUtf8(text: string, maxBytes: number, marker = '…'): st
   return text.slice(0, end) + marker;
 }
 
+/** A Markdown link standing alone as the last paragraph: the item's link our templates end with. */
+const TRAILING_LINK = /\n\n(\[[^\]\n]*\]\([^)\s]+\))$/;
+
+/**
+ * Cuts Markdown to at most `maxBytes` like truncateUtf8, but a link that ends
+ * it (the item's `[查看详情](…)`) survives the cut: it is what lets the reader
+ * see what was cut. Text without such a link is cut as truncateUtf8 cuts it.
+ */
+export function truncateMarkdownKeepingLink(markdown: string, maxBytes: number, marker: string): string {
+  if (utf8Length(markdown) <= maxBytes) return markdown;
+  const link = TRAILING_LINK.exec(markdown);
+  if (!link) return truncateUtf8(markdown, maxBytes, marker);
+  const tail = `\n\n${link[1]}`;
+  const budget = maxBytes - utf8Length(tail);
+  if (budget <= utf8Length(marker)) return truncateUtf8(markdown, maxBytes, marker);
+  return truncateUtf8(markdown.slice(0, link.index), budget, marker) + tail;
+}
+
 /** Cuts to at most `max` characters (code points), ending with … when cut. */
 export function truncateChars(text: string, max: number): string {
   const chars = Array.from(text);

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { listDeliveries, resendDelivery, type DeliveryRow } from '../../db/repositories/deliveries';
 import { DomainError } from '../../domain/errors';
+import { redact } from '../../activities/delivery/redact';
 import { createWaker } from '../../activities/delivery/wake';
 import { defineRoute, type RouteSpec } from '../http/route';
 import { IdSchema, IsoDateTimeSchema, NameSchema } from '../schemas/common';
@@ -27,9 +28,13 @@ const DeliverySchema = z
 const DeliveryListSchema = z.object({ deliveries: z.array(DeliverySchema) }).meta({ id: 'DeliveryList' });
 const ListQuery = z.object({ status: z.enum(STATUSES).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) });
 
-/** Contacts (who was @-mentioned or written to) are not part of what a reader gets. */
+/**
+ * Contacts (who was @-mentioned or written to) are not part of what a reader
+ * gets; the last error is redacted again on the way out (e-mail addresses,
+ * tokens), so that rows stored before a rule existed show nothing either.
+ */
 function shown({ mentions: _m, ...row }: DeliveryRow) {
-  return row;
+  return { ...row, lastError: row.lastError === null ? null : redact(row.lastError) };
 }
 
 export const deliveryRoutes: RouteSpec[] = [
@@ -65,15 +70,30 @@ export const deliveryRoutes: RouteSpec[] = [
   }),
   defineRoute({
     method: 'post', path: '/deliveries/:id/resend', operationId: 'resendDelivery', summary: 'Send a dead delivery again',
-    description: 'It goes again from now with the unit\'s channel as it is configured now.', tag: 'Deliveries', roles: ['admin'],
+    description: 'It goes again from now with the unit\'s channel as it is configured now. The row queued again in the database is what counts: '
+      + 'the endpoint\'s sender is woken at once when Temporal answers (`woken: true`), otherwise by the workers\' sweep within about two minutes (`woken: false`).',
+    tag: 'Deliveries', roles: ['admin'],
     params: z.object({ id: IdSchema }),
-    response: { status: 202, description: 'queued again', schema: z.object({ id: z.string(), status: z.literal('pending') }) },
+    response: {
+      status: 202, description: 'queued again',
+      schema: z.object({
+        id: z.string(), status: z.literal('pending'),
+        woken: z.boolean().describe('whether its sender was woken now; if not, the sweep wakes it within about two minutes'),
+      }),
+    },
     errors: [404],
-    handler: async ({ params, actor, deps }) => {
+    handler: async ({ params, actor, deps, log }) => {
       const endpoint = await resendDelivery(deps.pool, params.id, { nowMs: Date.now(), by: actor.id });
       if (!endpoint) throw new DomainError('NOT_FOUND', `no dead delivery '${params.id}'`);
-      await createWaker(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE)([endpoint]);
-      return { id: params.id, status: 'pending' as const };
+      // queued is queued: a wake that fails loses nothing, the sweep finds the row; say which it was
+      let woken = true;
+      try {
+        await createWaker(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE)([endpoint]);
+      } catch (err) {
+        woken = false;
+        log.warn({ err, deliveryId: params.id }, 'resend: the sender could not be woken now; the sweep will');
+      }
+      return { id: params.id, status: 'pending' as const, woken };
     },
   }),
 ];

@@ -10,14 +10,14 @@ import { DomainError } from '../../domain/errors';
 import type { Actor } from '../../domain/types';
 import type { UnitEntry } from '../../domain/units';
 import { defineRoute, type RouteSpec } from '../http/route';
-import { UnitCodeParamsSchema, UnitImportSchema, UnitInputSchema, UnitListSchema, UnitViewSchema } from '../schemas/units';
+import { UnitCodeParamsSchema, UnitImportSchema, UnitInputSchema, UnitListSchema, UnitUpdateSchema, UnitViewSchema } from '../schemas/units';
 import { unitsFromCsv } from '../units-csv';
 import { importProblems } from '../units-import-check';
 import { z } from 'zod';
 
 const ALL_ROLES = ['leader', 'owner', 'supervisor', 'admin'] as const;
 const UnitImportResultSchema = z.object({ created: z.number().int(), updated: z.number().int() }).meta({ id: 'UnitImportResult' });
-type UnitBody = z.output<typeof UnitInputSchema>;
+type UnitBody = z.output<typeof UnitUpdateSchema>;
 
 function entryOf(body: UnitBody): { unit: UnitEntry; channels?: ChannelInput[] } {
   const { channels, ...unit } = body;
@@ -80,7 +80,7 @@ export const unitDirectoryRoutes: RouteSpec[] = [
     method: 'post', path: '/units/:code', operationId: 'updateUnit', summary: 'Update or rename a unit',
     description: 'Replaces its fields; the code stays, so tasks, tokens, history and rankings keep working. Channels are replaced only when given.',
     tag: 'Units', roles: ['admin'],
-    params: UnitCodeParamsSchema, body: UnitInputSchema,
+    params: UnitCodeParamsSchema, body: UnitUpdateSchema,
     response: { status: 200, description: 'the unit', schema: UnitViewSchema },
     errors: [404, 422],
     handler: async ({ params, body, deps }) => {

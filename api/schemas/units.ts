@@ -67,11 +67,22 @@ export const ChannelInputSchema = z
   .object({ id: IdSchema.max(32), active: z.boolean().default(true), config: ChannelConfigSchema })
   .meta({ id: 'ChannelInput' });
 
-export const UnitInputSchema = z
+/**
+ * A code as the directory may already hold it: units that migration 005
+ * registered from the free text tasks named keep that text as their code
+ * (`交通局（旧）`), which the rule for new codes refuses. Such units must stay
+ * readable, updatable, renamable, importable and deactivatable, and may be
+ * parents; only a new unit's code must follow the rule.
+ */
+export const ExistingUnitCodeSchema = NameSchema.meta({
+  id: 'ExistingUnitCode', description: 'A unit\'s code as the directory holds it (older units may have codes the rule for new ones refuses)',
+});
+
+const unitInput = (code: z.ZodType<string>) => z
   .object({
-    code: UnitCodeSchema,
+    code,
     name: NameSchema,
-    parentCode: UnitCodeSchema.optional(),
+    parentCode: ExistingUnitCodeSchema.optional(),
     kind: z.enum(UNIT_KINDS),
     level: z.enum(['province', 'city', 'county']).optional().describe('supervision offices: the level they watch'),
     leaders: z.array(UnitLeaderSchema).max(10).default([]),
@@ -90,9 +101,18 @@ export const UnitInputSchema = z
     if (u.parentCode === u.code) ctx.addIssue({ code: 'custom', path: ['parentCode'], message: 'a unit cannot be its own parent' });
     const ids = (u.channels ?? []).map((c) => c.id);
     if (new Set(ids).size !== ids.length) ctx.addIssue({ code: 'custom', path: ['channels'], message: 'channel ids must be unique' });
-  })
-  .meta({ id: 'UnitInput' });
+  });
 
+/** A new unit: its code follows the rule. */
+export const UnitInputSchema = unitInput(UnitCodeSchema).meta({ id: 'UnitInput' });
+/** An existing unit's new state: its code is the one it has. */
+export const UnitUpdateSchema = unitInput(ExistingUnitCodeSchema).meta({ id: 'UnitUpdate' });
+
+/**
+ * Rows create or replace units, with codes by the rule (so that every malformed
+ * row is reported at once, before the directory is read); a unit with an older
+ * code is updated with POST /units/:code, and may be any row's parent.
+ */
 export const UnitImportSchema = z.object({ units: z.array(UnitInputSchema).min(1).max(5000) }).meta({ id: 'UnitImport' });
 
 const ChannelViewSchema = z.object({ id: z.string(), kind: z.string(), active: z.boolean(), target: z.string() });
@@ -111,4 +131,4 @@ export const UnitViewSchema = z
   .meta({ id: 'Unit', description: 'Contacts and channels are shown to admins only' });
 
 export const UnitListSchema = z.object({ units: z.array(UnitViewSchema) }).meta({ id: 'UnitList' });
-export const UnitCodeParamsSchema = z.object({ code: NameSchema });
+export const UnitCodeParamsSchema = z.object({ code: ExistingUnitCodeSchema });

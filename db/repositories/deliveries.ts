@@ -100,7 +100,8 @@ export async function routingFor(db: Queryable, notifications: Notification[]): 
      FROM units
      WHERE code = ANY($1)
         OR (kind = 'supervisionOffice' AND active AND level = ANY($2))
-        OR EXISTS (SELECT 1 FROM jsonb_array_elements(leaders) l WHERE l->>'personId' = ANY($3))`,
+        OR EXISTS (SELECT 1 FROM jsonb_array_elements(leaders) l WHERE l->>'personId' = ANY($3))
+     ORDER BY updated_at, code`,
     [[...new Set(codes)], [...new Set(levels)], [...new Set(people)]],
   );
   const { rows: channelRows } = await db.query('SELECT unit_code, id, active FROM unit_channels WHERE unit_code = ANY($1) ORDER BY id', [
@@ -112,6 +113,7 @@ export async function routingFor(db: Queryable, notifications: Notification[]): 
   for (const r of rows) {
     const unit = routingUnit(r, channels);
     routing.units.set(unit.code, unit);
+    // one active office per level (the database refuses a second); were there ever two, the newest designation wins
     if (r.office) routing.offices.set(r.level, unit);
     for (const person of (r.led_by as string[] | null) ?? []) routing.ledBy.set(person, [...(routing.ledBy.get(person) ?? []), unit]);
   }
@@ -158,18 +160,57 @@ export async function claimDeliveries(
                           AND coalesce(d.level, 0) < $7)))
        ORDER BY level DESC NULLS LAST, created_at, id
        LIMIT $5
-       FOR UPDATE SKIP LOCKED)
+       FOR UPDATE SKIP LOCKED),
+     -- a message already tried goes again whole: every delivery it carried, however the limit cut the list above
+     whole AS (
+       SELECT d.id FROM deliveries d
+       WHERE d.unit_code = $1 AND d.channel_id = $2 AND d.status = 'pending' AND (d.lease_until IS NULL OR d.lease_until < $3)
+         AND d.message_id IN (SELECT message_id FROM deliveries WHERE id IN (SELECT id FROM due) AND message_id IS NOT NULL)),
+     picked AS (SELECT id FROM due UNION SELECT id FROM whole)
      UPDATE deliveries SET lease_until = $3::timestamptz + make_interval(secs => $6 / 1000.0)
-     FROM due WHERE deliveries.id = due.id
+     FROM picked WHERE deliveries.id = picked.id
      RETURNING deliveries.*`,
     [e.unitCode, e.channelId, new Date(o.nowMs).toISOString(), o.digestWindowMs, o.limit, o.leaseMs, o.urgentLevel],
   );
   return rows.map(toRow);
 }
 
-/** Names the message a group of deliveries leaves in, before it is sent: a retry sends the same message id. */
-export async function assignMessage(pool: Pool, ids: string[], messageId: string): Promise<void> {
-  await pool.query('UPDATE deliveries SET message_id = $2 WHERE id = ANY($1)', [ids, messageId]);
+/** A message as it was first sent: a retry sends exactly this, under the same id. */
+export interface StoredMessage {
+  id: string;
+  title: string;
+  markdown: string;
+  text: string;
+  level: number | null;
+  /** every delivery it carries */
+  deliveries: string[];
+}
+
+/**
+ * Names and keeps the message a group of deliveries leaves in, before it is
+ * sent: a retry sends the same words under the same id, with the same
+ * deliveries (a fresh grouping that hashes to an id seen before, e.g. a
+ * resent dead letter, replaces the old words).
+ */
+export async function assignMessage(pool: Pool, e: Endpoint, m: StoredMessage): Promise<void> {
+  await pool.query(
+    `WITH kept AS (
+       INSERT INTO delivery_messages (id, unit_code, channel_id, title, markdown, body_text, level, deliveries)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (id) DO UPDATE SET title = $4, markdown = $5, body_text = $6, level = $7, deliveries = $8, created_at = now()
+       RETURNING id)
+     UPDATE deliveries SET message_id = (SELECT id FROM kept) WHERE id = ANY($8)`,
+    [m.id, e.unitCode, e.channelId, m.title, m.markdown, m.text, m.level, m.deliveries],
+  );
+}
+
+/** The messages already sent once among `ids`, by id. */
+export async function storedMessages(pool: Pool, ids: string[]): Promise<Map<string, StoredMessage>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await pool.query('SELECT * FROM delivery_messages WHERE id = ANY($1)', [[...new Set(ids)]]);
+  return new Map(rows.map((r) => [r.id as string, {
+    id: r.id, title: r.title, markdown: r.markdown, text: r.body_text, level: r.level, deliveries: r.deliveries,
+  }]));
 }
 
 /** Records a sent message's deliveries as delivered, and their notifications as delivered (to a first channel) if not yet. */
@@ -206,6 +247,18 @@ export async function nextDue(pool: Pool, e: Endpoint): Promise<string | null> {
     [e.unitCode, e.channelId],
   );
   return rows[0]?.at ?? null;
+}
+
+/** Endpoints with a delivery due for longer than `graceMs` that no sender holds: their wake went missing. */
+export async function overdueEndpoints(pool: Pool, o: { nowMs: number; graceMs: number; limit?: number }): Promise<Endpoint[]> {
+  const { rows } = await pool.query(
+    `SELECT DISTINCT unit_code, channel_id FROM deliveries
+     WHERE status = 'pending' AND not_before < $1::timestamptz - make_interval(secs => $2 / 1000.0)
+       AND (lease_until IS NULL OR lease_until < $1)
+     ORDER BY unit_code, channel_id LIMIT $3`,
+    [new Date(o.nowMs).toISOString(), o.graceMs, o.limit ?? 1000],
+  );
+  return rows.map((r) => ({ unitCode: r.unit_code, channelId: r.channel_id }));
 }
 
 export async function listDeliveries(

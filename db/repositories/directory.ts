@@ -7,6 +7,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { ChannelConfig, EndpointConfig } from '../../domain/channel-config';
 import { DomainError } from '../../domain/errors';
 import type { UnitEntry } from '../../domain/units';
+import { parentsFirst, unitsInLoops } from '../../domain/units-order';
 import { withTransaction } from '../pool';
 
 export interface ChannelInput {
@@ -35,6 +36,16 @@ function last4(secret: string | undefined): string {
   return secret ? `…${secret.slice(-4)}` : '';
 }
 
+function isTokenLike(part: string): boolean {
+  let s = part;
+  try {
+    s = decodeURIComponent(part);
+  } catch {
+    // a malformed escape is judged as written
+  }
+  return s.length >= 8 && /[0-9]/.test(s) && /[A-Za-z]/.test(s);
+}
+
 /** Where a channel goes, with its secrets cut to their last four characters at most. */
 export function describeChannel(config: ChannelConfig): string {
   switch (config.kind) {
@@ -44,8 +55,12 @@ export function describeChannel(config: ChannelConfig): string {
       return `WeCom robot ${last4(config.key)}`;
     case 'feishu':
       return `Feishu bot ${last4(config.hookId)}${config.secret ? ' (signed)' : ''}`;
-    case 'webhook':
-      return `webhook ${new URL(config.url).origin}${new URL(config.url).pathname}`;
+    case 'webhook': {
+      // many webhook URLs carry their credential in the path (…/services/T…/B…/X…): such parts show their last four only
+      const url = new URL(config.url);
+      const path = url.pathname.split('/').map((p) => (isTokenLike(p) ? last4(p) : p)).join('/');
+      return `webhook ${url.origin}${path}`;
+    }
     case 'email':
       return `e-mail to ${config.to.join(', ')} via ${config.host}`;
   }
@@ -181,29 +196,35 @@ export async function importUnits(pool: Pool, entries: Array<{ unit: UnitEntry; 
     let updated = 0;
     const { rows } = await client.query('SELECT code FROM units WHERE code = ANY($1)', [entries.map((e) => e.unit.code)]);
     const existing = new Set(rows.map((r) => r.code as string));
-    // parents first, so a child never points at a unit not inserted yet
-    const order = [...entries].sort((a, b) => depth(a.unit, entries) - depth(b.unit, entries));
+    // An import may hand a level's office from one unit to another, in any row order; one active
+    // office per level is checked row by row, so the offices it rewrites step down first and each
+    // takes its imported state below (the import was checked to leave one active office per level).
+    await client.query(`UPDATE units SET active = false WHERE code = ANY($1) AND kind = 'supervisionOffice' AND active`, [[...existing]]);
+    // parents first, so a child never points at a unit not inserted yet (linear: see domain/units-order.ts)
+    const order = parentsFirst(entries, (e) => e.unit);
     for (const { unit, channels } of order) {
       const mode = existing.has(unit.code) ? 'update' : 'create';
       await writeUnit(client, unit, channels, mode);
       if (mode === 'create') created += 1;
       else updated += 1;
     }
-    for (const { unit } of entries) if (unit.parentCode) await refuseCycle(client, unit.code);
+    // the last word on loops (the API checked before reading and writing): the whole directory, one query, one pass
+    const looped = unitsInLoops(await directoryEntries(client));
+    const bad = entries.find((e) => looped.has(e.unit.code));
+    if (bad) throw new DomainError('VALIDATION_FAILED', `unit '${bad.unit.code}' would be its own ancestor`, { path: 'parentCode' });
     return { created, updated };
   });
 }
 
-function depth(unit: UnitEntry, all: Array<{ unit: UnitEntry }>): number {
-  const byCode = new Map(all.map((e) => [e.unit.code, e.unit]));
-  let d = 0;
-  for (let u: UnitEntry | undefined = unit; u?.parentCode && d < all.length; u = byCode.get(u.parentCode)) d += 1;
-  return d;
-}
-
-/** A channel with its secrets, for the delivery code only. */
-export async function channelConfig(db: Queryable, unitCode: string, channelId: string): Promise<{ config: EndpointConfig; active: boolean } | null> {
-  const { rows } = await db.query('SELECT config, active FROM unit_channels WHERE unit_code = $1 AND id = $2', [unitCode, channelId]);
+/** A channel with its secrets, for the delivery code only, and whether its unit is still active. */
+export async function channelConfig(
+  db: Queryable, unitCode: string, channelId: string,
+): Promise<{ config: EndpointConfig; active: boolean; unitActive: boolean } | null> {
+  const { rows } = await db.query(
+    `SELECT c.config, c.active, u.active AS unit_active FROM unit_channels c JOIN units u ON u.code = c.unit_code
+     WHERE c.unit_code = $1 AND c.id = $2`,
+    [unitCode, channelId],
+  );
   if (!rows[0]) return null;
-  return { config: { ...rows[0].config, id: `${unitCode}/${channelId}` }, active: rows[0].active };
+  return { config: { ...rows[0].config, id: `${unitCode}/${channelId}` }, active: rows[0].active, unitActive: rows[0].unit_active };
 }

@@ -5,8 +5,13 @@
  * are written as a save would write them; delivery itself is the business of
  * delivery-e2e.test.ts.
  */
+import { Client, Connection } from '@temporalio/client';
+import pino from 'pino';
 import request from 'supertest';
-import { startTestStack, type TestStack } from '../support/stack';
+import { createDeliverySweep } from '../../activities/delivery/sweep';
+import { createWaker } from '../../activities/delivery/wake';
+import { createApp, ledgerImportsOf } from '../../api/app';
+import { startTestStack, testTemporalAddress, type TestStack } from '../support/stack';
 import { bearer, eventually, startItem, tokensFor, type ActorName } from './api-support';
 
 let stack: TestStack;
@@ -102,7 +107,7 @@ describe('resending a dead letter', () => {
 
   test('puts it back to pending from now, on record with who asked, and wakes its endpoint', async () => {
     const res = await resend('d_a_dead');
-    expect([res.status, res.body]).toEqual([202, { id: 'd_a_dead', status: 'pending' }]);
+    expect([res.status, res.body]).toEqual([202, { id: 'd_a_dead', status: 'pending', woken: true }]);
     const listed = (await get('/deliveries?limit=500')).body.deliveries.find((d: any) => d.id === 'd_a_dead');
     expect(listed.resentBy).toBe('admin-1');
     expect(Date.parse(listed.resentAt)).toBeGreaterThan(T0);
@@ -113,4 +118,42 @@ describe('resending a dead letter', () => {
     }, 30_000);
     expect(after.last_error).toBe('channel unit-a/robot is gone or inactive');
   });
+});
+
+test('a last error is shown redacted, even one stored before the rule: no mailbox name, no token', async () => {
+  await stack.pool.query(
+    `INSERT INTO deliveries (id, notification_key, item_id, task_id, unit_code, channel_id, level, status, attempts, not_before, last_error)
+     VALUES ('d_mail_dead', $1, $2, 't1', 'unit-mail', 'mail', 1, 'dead', 1, now(), $3)`,
+    [`${ITEM}|t1|escalation|y|ownerUnit|unit-mail`, ITEM, 'SMTP 550 5.1.1 <wang.jun@jtj.gov.cn>: Recipient address rejected; see https://x.example.cn/hook?token=abc123def'],
+  );
+  const listed = (await get('/units/unit-mail/deliveries', 'supervisor')).body.deliveries;
+  expect(listed.map((d: any) => d.lastError)).toEqual(['SMTP 550 5.1.1 <***@jtj.gov.cn>: Recipient address rejected; see https://x.example.cn/hook?token=***']);
+});
+
+test('a resend whose sender cannot be woken is still queued, says so honestly, and the sweep wakes the sender', async () => {
+  await stack.pool.query(
+    `INSERT INTO deliveries (id, notification_key, item_id, task_id, unit_code, channel_id, level, status, attempts, not_before, last_error)
+     VALUES ('d_a_dead_2', $1, $2, 't1', 'unit-a', 'robot', 1, 'dead', 2, now(), 'HTTP 500')`,
+    [`${ITEM}|t1|escalation|z|ownerUnit|unit-a`, ITEM],
+  );
+  // Temporal out of reach: a client on a connection already closed
+  const gone = await Connection.connect({ address: testTemporalAddress() });
+  await gone.close();
+  const cutOff = createApp({ config: stack.config, temporal: new Client({ connection: gone, namespace: stack.config.TEMPORAL_NAMESPACE }), pool: stack.pool, logger: pino({ level: 'silent' }) });
+  try {
+    const res = await request(cutOff).post('/deliveries/d_a_dead_2/resend').set(bearer(tokens.admin)).send({});
+    expect([res.status, res.body]).toEqual([202, { id: 'd_a_dead_2', status: 'pending', woken: false }]);
+  } finally {
+    await ledgerImportsOf(cutOff).close();
+  }
+  const queued = (await stack.pool.query(`SELECT status, attempts, resent_by FROM deliveries WHERE id = 'd_a_dead_2'`)).rows[0];
+  expect(queued).toEqual({ status: 'pending', attempts: 0, resent_by: 'admin-1' });
+  // the workers' sweep finds it and wakes its sender, which tries it (unit-a has no channel 'robot' here)
+  const swept = await createDeliverySweep({ pool: stack.pool, wake: createWaker(stack.client, stack.taskQueue), graceMs: 0 }).sweep();
+  expect(swept).toContainEqual({ unitCode: 'unit-a', channelId: 'robot' });
+  const tried = await eventually(async () => {
+    const r = (await stack.pool.query(`SELECT status, attempts, last_error FROM deliveries WHERE id = 'd_a_dead_2'`)).rows[0];
+    return r.attempts === 1 ? r : undefined;
+  }, 30_000);
+  expect(tried).toEqual({ status: 'dead', attempts: 1, last_error: 'channel unit-a/robot is gone or inactive' });
 });

@@ -10,6 +10,8 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
 import { UNIT_CSV_COLUMNS } from '../../api/units-csv';
+import { routingFor } from '../../db/repositories/deliveries';
+import type { Notification } from '../../domain/types';
 import { startTestStack, type TestStack } from '../support/stack';
 import { bearer, eventually, inDays, itemBody, startItem, tokensFor, type ActorName } from './api-support';
 
@@ -274,6 +276,47 @@ describe('tasks name units by code: an unknown one is a 422 naming it, and nothi
       expect(res.body.detail).toMatch(/'no-such-bureau'|'phantom'/);
     }
     expect((await get(`/items/${id}`, 'leader')).body.tasks.find((t: any) => t.id === 't1').ownerUnit).toBe('unit-a');
+  });
+});
+
+describe('a level\'s supervision office changes hands', () => {
+  const office = (code: string, active: boolean) => unit(code, { name: `督查室 ${code}`, kind: 'supervisionOffice', level: 'city', active });
+  const cityOffice = async () => (await routingFor(stack.pool, [{ recipientRole: 'supervisionOffice', recipient: 'city' } as Notification])).offices.get('city')?.code;
+
+  test('one import designates the new office and deactivates the old, in either order; the level resolves to the active one', async () => {
+    expect(await cityOffice()).toBe('office-city');
+    const handOver = await post('/units/import', { units: [office('office-city-2', true), office('office-city', false)] });
+    expect([handOver.status, handOver.body]).toEqual([200, { created: 1, updated: 1 }]);
+    expect(await cityOffice()).toBe('office-city-2');
+    const handBack = await post('/units/import', { units: [office('office-city', true), office('office-city-2', false)] });
+    expect([handBack.status, handBack.body]).toEqual([200, { created: 0, updated: 2 }]);
+    expect(await cityOffice()).toBe('office-city');
+  });
+});
+
+describe('units registered from free text by migration 005 keep their codes', () => {
+  const legacy = '交通局（旧） 路政/养护';
+  const path = `/units/${encodeURIComponent(legacy)}`;
+
+  test('and stay manageable: read, updated, renamed, made a parent (also in an import), deactivated', async () => {
+    await stack.pool.query(`INSERT INTO units (code, name, kind) VALUES ($1, $1, 'other')`, [legacy]);
+    expect((await get(path)).body).toMatchObject({ code: legacy, active: true });
+    const renamed = await post(path, { code: legacy, name: '县交通运输局路政养护所', kind: 'countyDepartment' });
+    expect([renamed.status, renamed.body.name, renamed.body.code]).toEqual([200, '县交通运输局路政养护所', legacy]);
+    const child = await post('/units', unit('lz-team', { parentCode: legacy }));
+    expect([child.status, child.body.parentCode]).toEqual([201, legacy]);
+    const imported = await post('/units/import', { units: [unit('lz-team-2', { parentCode: legacy })] });
+    expect([imported.status, imported.body]).toEqual([200, { created: 1, updated: 0 }]);
+    const off = await post(`${path}/deactivate`, {});
+    expect([off.status, off.body.active, off.body.name]).toEqual([200, false, '县交通运输局路政养护所']);
+  });
+
+  test('but a new unit still takes a code by the rule, created or imported', async () => {
+    const before = await unitCount();
+    expect((await post('/units', unit('新单位 2'))).status).toBe(400);
+    const imported = await post('/units/import', { units: [unit('新单位 3')] });
+    expect([imported.status, imported.body.errors]).toEqual([400, [expect.objectContaining({ path: 'body.units.0.code' })]]);
+    expect(await unitCount()).toBe(before);
   });
 });
 

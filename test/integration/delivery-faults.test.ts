@@ -170,7 +170,7 @@ describe('a delivery that runs out of time', () => {
     robot.mode = 'ok';
     const urgent = dead.find((d) => d.level === 3)!;
     const resent = await request(stack.app).post(`/deliveries/${urgent.id}/resend`).set(bearer(admin)).send({});
-    expect([resent.status, resent.body]).toEqual([202, { id: urgent.id, status: 'pending' }]);
+    expect([resent.status, resent.body]).toEqual([202, { id: urgent.id, status: 'pending', woken: true }]);
     const after = await eventually(async () => {
       const d = (await rows(stack, id)).find((x) => x.id === urgent.id);
       return d.status === 'delivered' ? d : undefined;

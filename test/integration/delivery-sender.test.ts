@@ -121,6 +121,59 @@ describe('grouping', () => {
   });
 });
 
+describe('a retried digest', () => {
+  test('goes again whole, in the same words under the same id, even when more urgent work fills the claim', async () => {
+    const digest = [...(await pending(1, { level: 2 })), ...(await pending(2, { level: 1 }))];
+    let calls = 0;
+    answer = () => (++calls === 1
+      ? { ok: false, failure: 'server', retryable: true, rateLimited: false, error: 'HTTP 502' }
+      : { ok: true, receivedAt: clock });
+    await sender()({ unitCode: 'u1', channelId: 'robot' });
+    const first = sent[0]!.message;
+    expect(JSON.parse(JSON.stringify(first.event)).deliveries.sort()).toEqual([...digest].sort());
+    clock = Date.parse((await row(digest[0]!)).not_before) + 86_400_000; // a day later: the words must not drift either
+    await pending(200, { level: 2 }); // more urgent than the digest's level-1 rows, and enough to fill a claim
+    const send = sender();
+    for (let round = 0; round < 5 && sent.length < 20; round++) await send(E);
+    const again = sent.slice(1).filter((s) => s.message.deliveryId === first.deliveryId);
+    expect(again).toHaveLength(1);
+    expect(again[0]!.message).toEqual(first);
+    for (const id of digest) expect(await row(id)).toMatchObject({ status: 'delivered', message_id: first.deliveryId });
+    // no delivery went out in two different messages
+    const carried = sent.flatMap((s) => (JSON.parse(JSON.stringify(s.message.event)).deliveries as string[]).map((d) => [d, s.message.deliveryId]));
+    const byDelivery = new Map<string, Set<string>>();
+    for (const [d, m] of carried) byDelivery.set(d!, (byDelivery.get(d!) ?? new Set()).add(m!));
+    expect([...byDelivery.values()].every((ms) => ms.size === 1)).toBe(true);
+  });
+});
+
+test('a digest too long for one message is split: every delivery marked delivered was in the message it is recorded with', async () => {
+  const ids = await pending(20);
+  const longLinks = createSender({
+    pool, channels, now: () => clock,
+    config: { digestWindowMs: 30_000, giveUpAfterMs: 3_600_000, baseUrl: `https://dubann.example.cn/${'x'.repeat(200)}`, digestMax: 20 },
+  });
+  const round = await longLinks(E);
+  expect(round.sent).toBe(20);
+  expect(sent.length).toBeGreaterThan(1);
+  for (const { message } of sent) {
+    const carried = JSON.parse(JSON.stringify(message.event)).deliveries as string[];
+    expect(message.markdown.match(/^- /gm)).toHaveLength(carried.length);
+    expect(message.markdown).not.toContain('还有');
+    expect(message.title).toContain(`共 ${carried.length} 条`);
+    for (const id of carried) expect(await row(id)).toMatchObject({ status: 'delivered', message_id: message.deliveryId });
+  }
+  expect(sent.flatMap((s) => JSON.parse(JSON.stringify(s.message.event)).deliveries).sort()).toEqual([...ids].sort());
+});
+
+test('a round beats its heart after its claim and after every message', async () => {
+  await pending(3, { level: 3 });
+  let beats = 0;
+  const round = await sender()(E, undefined, () => { beats += 1; });
+  expect(round.sent).toBe(3);
+  expect(beats).toBe(1 + 3);
+});
+
 describe('the robot\'s rate', () => {
   test('DingTalk: 5 at once, then one every 4 s; the rest wait in the same state for the next round', async () => {
     await pending(8, { level: 3 });
@@ -195,6 +248,21 @@ describe('failures', () => {
     answer = serverError;
     await sender()(E);
     expect(await row(id!)).toMatchObject({ status: 'pending', attempts: 1, resent_by: 'admin-1' });
+  });
+
+  test('a unit deactivated while a message was held for its quiet hours: dead at release, with the reason, and nothing sent', async () => {
+    const [held] = await pending(1, { inMs: 8 * 3_600_000 }); // held until the morning
+    const unitA = { code: 'u1', name: '县交通运输局', kind: 'countyDepartment' as const, leaders: [], active: true };
+    await updateUnit(pool, { ...unitA, active: false });
+    try {
+      clock += 8 * 3_600_000 + 1_000;
+      const round = await sender()(E);
+      expect(round).toMatchObject({ sent: 0, failed: 1 });
+      expect(sent).toHaveLength(0);
+      expect(await row(held!)).toMatchObject({ status: 'dead', last_error: 'unit u1 was deactivated: not sent' });
+    } finally {
+      await updateUnit(pool, unitA);
+    }
   });
 
   test('a channel that was switched off: its deliveries are dead, to be resent once it is fixed', async () => {

@@ -13,7 +13,7 @@ import type { Pool } from 'pg';
 import pino from 'pino';
 import { createApp, ledgerImportsOf } from '../../api/app';
 import type { TokenRole } from '../../api/auth';
-import { loadApiConfig } from '../../api/config';
+import { loadApiConfig, type ApiConfig } from '../../api/config';
 import { signToken } from '../../api/token-signing';
 import type { DeliveryConfig } from '../../activities/delivery/send';
 import { createWorkerMetrics, type WorkerMetrics } from '../../metrics/worker-metrics';
@@ -34,6 +34,8 @@ export interface TestActor {
 
 export interface TestStack {
   app: express.Express;
+  /** the API's configuration (tests that build a second app with a part broken) */
+  config: ApiConfig;
   client: Client;
   pool: Pool;
   taskQueue: string;
@@ -145,6 +147,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     cleanups.push(() => ledgerImportsOf(app).close());
     return {
       app,
+      config,
       client,
       pool: db.pool,
       taskQueue,

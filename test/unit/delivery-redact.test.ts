@@ -1,4 +1,5 @@
 import { redact } from '../../activities/delivery/redact';
+import { createChannels, secretsOf } from '../../activities/delivery/channels';
 
 describe('redact', () => {
   it('masks the known secrets and their URL-encoded forms', () => {
@@ -36,5 +37,39 @@ describe('redact', () => {
     const out = redact('x'.repeat(2000));
     expect(out).toHaveLength(501);
     expect(out.endsWith('…')).toBe(true);
+  });
+});
+
+describe('what receivers echo back', () => {
+  it.each([
+    ['SMTP 550 5.1.1 <wang.jun@jtj.gov.cn>: Recipient address rejected: User unknown', 'SMTP 550 5.1.1 <***@jtj.gov.cn>: Recipient address rejected: User unknown'],
+    ['SMTP 452 4.5.3 Too many recipients: li.na+duban@mail.example.cn, zhou@unit.example.cn', 'SMTP 452 4.5.3 Too many recipients: ***@mail.example.cn, ***@unit.example.cn'],
+    ['HTTP 500: mailbox "Deputy.Zhou@x.cn" full', 'HTTP 500: mailbox "***@x.cn" full'],
+  ])('an e-mail address loses its mailbox name: %s', (input, expected) => {
+    expect(redact(input)).toBe(expected);
+  });
+
+  it('a webhook URL\'s token-like path parts and query values are secrets of the endpoint', () => {
+    const endpoint = { kind: 'webhook' as const, id: 'w', url: 'https://hooks.example.cn/services/T0001XYZ/B0002ABC/Xk29sLq81mZqv?auth=zz99yy88', secret: `whsec_${'A'.repeat(32)}` };
+    const echoed = 'HTTP 500: upstream POST https://hooks.example.cn/services/T0001XYZ/B0002ABC/Xk29sLq81mZqv?auth=zz99yy88 failed; token Xk29sLq81mZqv expired';
+    const out = redact(echoed, secretsOf(endpoint));
+    for (const s of ['T0001XYZ', 'B0002ABC', 'Xk29sLq81mZqv', 'zz99yy88']) expect(out).not.toContain(s);
+    expect(out).toContain('https://hooks.example.cn');
+    expect(out).toContain('failed');
+  });
+
+  it('a webhook receiver\'s 500 that quotes the URL and a mailbox shows neither in the error', async () => {
+    const url = 'https://hooks.example.cn/services/T0001XYZ/B0002ABC/Xk29sLq81mZqv';
+    const body = `cannot forward to ${url} for wang.jun@jtj.gov.cn`;
+    const channels = createChannels({ now: () => 0, fetch: (async () => new Response(body, { status: 500 })) as typeof fetch });
+    const outcome = await channels.send(
+      { deliveryId: 'd-1', title: 't', markdown: 'm', text: 't' },
+      { kind: 'webhook', id: 'w', url, secret: `whsec_${Buffer.alloc(24, 7).toString('base64')}` },
+    );
+    expect(outcome.ok).toBe(false);
+    if (!outcome.ok) {
+      expect(outcome.error).toContain('HTTP 500');
+      for (const s of ['Xk29sLq81mZqv', 'T0001XYZ', 'wang.jun']) expect(outcome.error).not.toContain(s);
+    }
   });
 });

@@ -107,3 +107,39 @@ it('property: inside a quiet period, the end is later, within a day, at its `to`
     },
   ), { numRuns: 500 });
 });
+
+describe('the hour that happens twice (clocks going back)', () => {
+  it('Berlin, 25 October 2026: at 02:15 CET, the second 02:15, a period ending 02:30 ends at 02:30 CET, not at the 02:30 CEST already past', () => {
+    const q = { from: '22:00', to: '02:30', timezone: 'Europe/Berlin' };
+    const secondPass = Date.UTC(2026, 9, 25, 1, 15); // 02:15 CET (UTC+1), after 03:00 CEST became 02:00 CET
+    expect(quietUntil(q, secondPass)).toBe(Date.UTC(2026, 9, 25, 1, 30));
+    const firstPass = Date.UTC(2026, 9, 25, 0, 15); // 02:15 CEST (UTC+2)
+    expect(quietUntil(q, firstPass)).toBe(Date.UTC(2026, 9, 25, 0, 30));
+  });
+
+  it('New York, 1 November 2026: at 01:15 EST, the second 01:15, a period ending 01:30 ends at 01:30 EST', () => {
+    const q = { from: '23:00', to: '01:30', timezone: 'America/New_York' };
+    expect(quietUntil(q, Date.UTC(2026, 10, 1, 6, 15))).toBe(Date.UTC(2026, 10, 1, 6, 30));
+  });
+
+  it('property: around every clock change of Berlin and New York, a held message is released later, within a day, at the `to` wall time', () => {
+    const changes = [
+      ['Europe/Berlin', Date.UTC(2026, 2, 29, 1)], ['Europe/Berlin', Date.UTC(2026, 9, 25, 1)],
+      ['America/New_York', Date.UTC(2026, 2, 8, 7)], ['America/New_York', Date.UTC(2026, 10, 1, 6)],
+    ] as const;
+    const hhmm = fc.tuple(fc.integer({ min: 0, max: 23 }), fc.constantFrom(0, 15, 30, 45)).map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
+    fc.assert(fc.property(
+      hhmm, hhmm, fc.constantFrom(...changes), fc.integer({ min: -3 * 3_600_000, max: 3 * 3_600_000 }),
+      (from, to, [timezone, change], delta) => {
+        const now = change + delta;
+        const end = quietUntil({ from, to, timezone }, now);
+        if (end === undefined) return;
+        expect(end).toBeGreaterThan(now);
+        expect(end - now).toBeLessThanOrEqual(25 * 3_600_000);
+        const local = zonedParts(end, timezone);
+        const [th, tm] = to.split(':').map(Number);
+        expect((local.hour * 60 + local.minute - (th! * 60 + tm!) + 1440) % 1440).toBeLessThanOrEqual(60);
+      },
+    ), { numRuns: 2000 });
+  });
+});

@@ -12,7 +12,7 @@
  * half hours, Feishu answers code 11232, or HTTP 429 with x-ogw-ratelimit-reset.
  */
 import { createHmac } from 'node:crypto';
-import { truncateUtf8, utf8Length } from '../text';
+import { truncateMarkdownKeepingLink, utf8Length } from '../text';
 import { failure, isFailure, jsonObject, joinUrl, parseRetryAfter, postJson, statusFailure, type Failure, type HttpAnswer } from './http';
 import { DEFAULT_TIMEOUT_MS, type Channel, type ChannelOptions, type DeliveryMessage, type FeishuEndpoint } from './types';
 
@@ -55,7 +55,8 @@ export function feishuBody(message: DeliveryMessage, endpoint: FeishuEndpoint, n
   if (utf8Length(body) <= FEISHU_MAX_BODY_BYTES) return body;
   // JSON escaping makes the body longer than the text by an amount that depends on the
   // text: search for the longest cut that fits (rare, and at most ~20 tries)
-  const cut = (bytes: number) => build(truncateUtf8(message.markdown, bytes, FEISHU_TRUNCATION_NOTE));
+  // the link to the item survives the cut: it is where the rest can be read
+  const cut = (bytes: number) => build(truncateMarkdownKeepingLink(message.markdown, bytes, FEISHU_TRUNCATION_NOTE));
   let lo = 0;
   let hi = utf8Length(message.markdown);
   while (lo < hi) {

@@ -81,17 +81,39 @@ export function failure(
   retryAfterMs?: number,
 ): Failure {
   const out: Failure = { ok: false, failure: kind, retryable, rateLimited: kind === 'rateLimited', error: redact(error, secrets) };
-  if (retryAfterMs !== undefined && Number.isFinite(retryAfterMs)) out.retryAfterMs = Math.max(0, Math.round(retryAfterMs));
+  if (retryAfterMs !== undefined && !Number.isNaN(retryAfterMs)) out.retryAfterMs = clampRetryAfter(retryAfterMs);
   return out;
 }
 
-/** Retry-After: delta-seconds or an HTTP date (RFC 9110 §10.2.3), relative to the injected clock. */
+/**
+ * The waits a receiver may ask for are taken within these bounds: below a
+ * second the sender would hammer it (a "0" or a date in the past), above an
+ * hour a typo or a hostile answer (10^12 s) would park the endpoint for ever.
+ */
+export const RETRY_AFTER_MIN_MS = 1_000;
+export const RETRY_AFTER_MAX_MS = 3_600_000;
+
+export function clampRetryAfter(ms: number): number {
+  if (Number.isNaN(ms)) return RETRY_AFTER_MIN_MS;
+  return Math.min(RETRY_AFTER_MAX_MS, Math.max(RETRY_AFTER_MIN_MS, Math.round(ms)));
+}
+
+/** An HTTP date as RFC 9110 §5.6.7 writes it (IMF-fixdate, or the obsolete RFC 850 and asctime forms), nothing looser. */
+const HTTP_DATE = /^(?:[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT|[A-Za-z]{6,9}, \d{2}-[A-Za-z]{3}-\d{2} \d{2}:\d{2}:\d{2} GMT|[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4})$/;
+
+/**
+ * Retry-After: delta-seconds or an HTTP date (RFC 9110 §10.2.3), relative to
+ * the injected clock, within 1 s … 1 h; anything else (negative, fractional,
+ * words, a date Date.parse would guess at) is not understood: undefined, and
+ * the ordinary backoff applies.
+ */
 export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
   if (value === null || value.trim() === '') return undefined;
   const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  if (/^\d+$/.test(v)) return clampRetryAfter(Number(v) * 1000);
+  if (!HTTP_DATE.test(v)) return undefined;
   const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+  return Number.isNaN(at) ? undefined : clampRetryAfter(at - nowMs);
 }
 
 /** The classification of an HTTP status that is not a success, shared by every HTTP channel. */

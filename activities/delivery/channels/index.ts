@@ -7,6 +7,7 @@ import { createDingTalkChannel } from './dingtalk';
 import { createEmailChannel } from './email';
 import { createFeishuChannel } from './feishu';
 import { failure } from './http';
+import { urlSecrets } from '../redact';
 import type { Channel, ChannelKind, ChannelOptions, DeliveryMessage, EndpointConfig, SendOutcome } from './types';
 import { createWebhookChannel } from './webhook';
 import { createWeComChannel } from './wecom';
@@ -51,7 +52,7 @@ export function secretsOf(e: EndpointConfig): Array<string | undefined> {
     case 'feishu':
       return [e.hookId, e.secret];
     case 'webhook':
-      return [e.secret];
+      return [e.secret, ...urlSecrets(e.url)];
     case 'email':
       return [e.auth?.pass];
   }

@@ -14,6 +14,7 @@
  * text, markdown, level, event } } where `event` is passed through from the caller.
  */
 import { createHmac } from 'node:crypto';
+import { urlSecrets } from '../redact';
 import { webhookIdFor } from './delivery-id';
 import { failure, isFailure, postJson, statusFailure } from './http';
 import { DEFAULT_TIMEOUT_MS, type Channel, type ChannelOptions, type DeliveryMessage, type WebhookEndpoint } from './types';
@@ -58,7 +59,7 @@ export function createWebhookChannel(options: ChannelOptions = {}): Channel<Webh
     kind: 'webhook',
     async close() {},
     async send(message, endpoint, signal) {
-      const secrets = [endpoint.secret, endpoint.secret.replace(/^whsec_/, '')];
+      const secrets = [endpoint.secret, endpoint.secret.replace(/^whsec_/, ''), ...urlSecrets(endpoint.url)];
       const key = webhookKey(endpoint.secret);
       if (!key) return failure('config', false, `webhook secret must be whsec_ + base64 of ${MIN_SECRET_BYTES}+ bytes`, secrets);
       if (!/^https?:\/\//i.test(endpoint.url)) return failure('config', false, 'webhook URL must be http(s)', secrets);

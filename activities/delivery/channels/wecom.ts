@@ -5,9 +5,9 @@
  * "markdown":{"content":…}}. The key in the URL is the only credential (no
  * signing). Content is at most 4096 bytes of UTF-8; longer content is refused
  * (errcode 40058), so it is cut here on a character boundary with a note saying
- * so. Success is errcode 0; 45009 means the robot's 20 messages a minute are used up.
+ * so, the link to the item kept at its end. Success is errcode 0; 45009 means the robot's 20 messages a minute are used up.
  */
-import { escapeMarkdown, truncateUtf8 } from '../text';
+import { escapeMarkdown, truncateMarkdownKeepingLink } from '../text';
 import { failure, isFailure, jsonObject, joinUrl, postJson, statusFailure, type Failure } from './http';
 import { DEFAULT_TIMEOUT_MS, type Channel, type ChannelOptions, type DeliveryMessage, type WeComEndpoint } from './types';
 
@@ -21,7 +21,7 @@ export function wecomUrl(endpoint: WeComEndpoint): string {
 
 export function wecomContent(message: DeliveryMessage): string {
   const full = `### ${escapeMarkdown(message.title)}\n${message.markdown}`;
-  return truncateUtf8(full, WECOM_MARKDOWN_MAX_BYTES, WECOM_TRUNCATION_NOTE);
+  return truncateMarkdownKeepingLink(full, WECOM_MARKDOWN_MAX_BYTES, WECOM_TRUNCATION_NOTE);
 }
 
 export function wecomBody(message: DeliveryMessage): string {
