@@ -70,7 +70,11 @@ export function createApp(deps: AppDeps): express.Express {
   const authenticate = createAuthenticator(deps.config);
   const router = express.Router();
   const limitWrites = writeRateLimit(deps.config.RATE_LIMIT_WRITES_PER_MINUTE);
-  for (const route of allRoutes) mountRoute(router, route, routeDeps, authenticate, limitWrites);
+  for (const route of allRoutes) {
+    // a route switched off for this configuration does not exist: 404 like any unknown path
+    if (route.enabled && !route.enabled(deps.config)) continue;
+    mountRoute(router, route, routeDeps, authenticate, limitWrites);
+  }
   app.use(router);
   app.use('/docs/assets', (_req, res, next) => {
     markRoute(res, '/docs/assets/*');

@@ -8,6 +8,7 @@ import { opsRoutes } from './ops';
 import { planAndUnitRoutes } from './plans-units';
 import { recordRoutes } from './records';
 import { deliveryRoutes } from './deliveries';
+import { devRoutes } from './dev';
 import { evidenceRoutes } from './evidence';
 import { taskActionRoutes } from './task-actions';
 import { unitDirectoryRoutes } from './units';
@@ -26,4 +27,5 @@ export const allRoutes: RouteSpec[] = [
   ...deliveryRoutes,
   ...unitDirectoryRoutes,
   ...calendarRoutes,
+  ...devRoutes,
 ];
