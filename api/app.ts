@@ -8,6 +8,7 @@ import { createAuthenticator } from './auth';
 import { countErrorLog, createApiMetrics } from '../metrics/api-metrics';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { metricsEndpoint } from './http/metrics-endpoint';
+import { mountConsole } from './http/console';
 import { mountRoute } from './http/mount';
 import { writeRateLimit } from './http/rate-limit';
 import { requestIdMiddleware } from './http/request-context';
@@ -80,6 +81,8 @@ export function createApp(deps: AppDeps): express.Express {
     markRoute(res, '/docs/assets/*');
     next();
   }, express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false, maxAge: '1d' }));
+
+  mountConsole(app, deps.config.CONSOLE_DIST_DIR);
 
   app.use(notFoundHandler());
   app.use(errorHandler());
