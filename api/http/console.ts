@@ -75,8 +75,9 @@ export function mountConsole(app: express.Express, distDir: string): void {
     },
   });
 
-  app.get('/', (_req, res, next) => {
-    if (!built(distDir)) return next();
+  // middleware, not a route: like /docs/assets, the console is files beside the API, not in its OpenAPI document
+  app.use((req, res, next) => {
+    if (req.path !== '/' || (req.method !== 'GET' && req.method !== 'HEAD') || !built(distDir)) return next();
     markRoute(res, '/');
     res.redirect(302, `${CONSOLE_PATH}/`);
   });
