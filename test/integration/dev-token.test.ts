@@ -21,6 +21,10 @@ afterAll(async () => stack?.stop());
 const devToken = (body: unknown) => request(stack.app).post('/dev/token').send(body as object);
 
 describe('with the development secret', () => {
+  test('the API\'s document offers it', async () => {
+    expect((await request(stack.app).get('/openapi.json')).body.paths['/dev/token'].post.operationId).toBe('devToken');
+  });
+
   test('an owner token for a unit of the directory, named after the unit, honoured by the API', async () => {
     const res = await devToken({ role: 'owner', unit: 'unit-a' });
     expect(res.status).toBe(200);
@@ -84,6 +88,10 @@ describe('without it, the route does not exist', () => {
       expect(res.status).toBe(404);
       expect(res.body).toMatchObject({ code: 'NOT_FOUND', detail: 'no route for POST /dev/token' });
       expect(JSON.stringify(res.body)).not.toMatch(/eyJ/);
+      // and the API's document does not offer it
+      const doc = await request(app).get('/openapi.json');
+      expect(Object.keys(doc.body.paths)).not.toContain('/dev/token');
+      expect(Object.keys(doc.body.paths)).toContain('/items');
     } finally {
       await ledgerImportsOf(app).close();
     }

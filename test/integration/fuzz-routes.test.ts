@@ -490,11 +490,10 @@ describe(`route fuzzing (seed ${SEED}, ${REQUESTS} requests)`, () => {
   test('the campaign reached deep: valid requests succeeded on every kind of operation', () => {
     // a guard against a harness that only ever provokes 400s
     const succeeded = new Set(outcomes.filter((o) => o.res.status >= 200 && o.res.status < 300).map((o) => o.spec.op));
-    // beyond this harness, and driven by tests of their own: file uploads (it sends JSON bodies only) and the
-    // development sign-in (not mounted: the stack runs with a test secret, not the development one)
+    // file uploads are beyond this harness (it sends JSON bodies only) and driven by tests of their own
     const undrivable = (op: (typeof api.operations)[number]) => {
       const requestBody = api.doc.paths[op.template][op.method].requestBody;
-      return (requestBody !== undefined && !requestBody.content['application/json']) || op.template === '/dev/token';
+      return requestBody !== undefined && !requestBody.content['application/json'];
     };
     const expected = api.operations.filter((op) => op.template !== '/docs' && op.template !== '/openapi.json' && !undrivable(op)).map((op) => op.key);
     const missing = expected.filter((op) => !succeeded.has(op));
