@@ -18,6 +18,8 @@ describe('X-File-Name', () => {
     [encodeURIComponent('a\nb.pdf'), 'control characters'],
     [encodeURIComponent('invoice\u202Efdp.exe'), 'bidirectional'],
     ['%ED%A0%80.png', 'percent-encoded'],
+    [Buffer.from('照片.jpg', 'utf8').toString('latin1'), 'send only ASCII'],
+    ['tab\there.png', 'send only ASCII'],
     [encodeURIComponent('长'.repeat(256)), 'at most 255'],
   ])('%p is refused (%s)', (header, message) => {
     expect(() => fileNameFrom(header)).toThrow(message);
