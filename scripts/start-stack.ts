@@ -17,6 +17,7 @@
  * own brings the whole stack down with a non-zero exit.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -172,6 +173,8 @@ interface StackReady {
   seconds: number;
   api: string;
   docs: string;
+  console: string;
+  consoleBuilt: boolean;
   temporalUi: string | undefined;
   temporal: string;
   namespace: string;
@@ -182,6 +185,7 @@ function readyBanner(ready: StackReady): string {
   return [
     '',
     `  Stack ready in ${ready.seconds.toFixed(1)} s`,
+    `  Console:      ${ready.console}${ready.consoleBuilt ? '' : '   (not built: npm run console:build)'}`,
     `  API:          ${ready.api}   (OpenAPI docs: ${ready.docs})`,
     `  Temporal UI:  ${ready.temporalUi ?? '(external Temporal server: use its own UI)'}`,
     `  Temporal:     ${ready.temporal}  namespace ${ready.namespace}`,
@@ -247,6 +251,8 @@ async function main(): Promise<void> {
     seconds: Number(((Date.now() - startedAt) / 1000).toFixed(1)),
     api: apiUrl,
     docs: `${apiUrl}/docs`,
+    console: `${apiUrl}/console/`,
+    consoleBuilt: existsSync(join(ROOT, 'console', 'dist', 'index.html')),
     temporalUi: uiUrl,
     temporal: env.TEMPORAL_ADDRESS!,
     namespace: env.TEMPORAL_NAMESPACE ?? 'default',
