@@ -17,6 +17,10 @@ export interface ImportOptions extends ValidateOptions {
 
 export async function importLedger(buffer: Buffer, options: ImportOptions): Promise<ImportResult> {
   await guardUpload(buffer, options.upload);
-  const sheet = await readLedgerSheet(buffer, options.maxRows === undefined ? {} : { maxRows: options.maxRows });
+  const sheet = await readLedgerSheet(buffer, {
+    ...(options.maxRows === undefined ? {} : { maxRows: options.maxRows }),
+    ...(options.upload?.maxUncompressedBytes === undefined ? {} : { maxInflatedBytes: options.upload.maxUncompressedBytes }),
+    ...(options.upload?.maxEntries === undefined ? {} : { maxEntries: options.upload.maxEntries }),
+  });
   return validateLedgerRows(sheet, options);
 }

@@ -6,13 +6,18 @@
  * (listed by address, never evaluated) and more rows than allowed (rows
  * past the limit are read but not kept).
  *
- * Call guardUpload first: this trusts the ZIP not to be a bomb.
+ * Call guardUpload first. The parser reads a copy of the ZIP rebuilt from its
+ * central directory (zip-repack.ts), so it inflates what the guard judged,
+ * and it counts what it inflates all the same (a ZIP_BOMB past the limit).
  */
 import { Readable } from 'node:stream';
 import { rawCellOf, type RawCell } from './cell-values';
 import { GUIDE_SHEET_NAME, IMPORT_COLUMNS, IMPORT_SHEET_NAME, normalizeHeader, type ImportColumnKey } from './import-columns';
 import { LedgerFileError } from './ledger-file-error';
-import { createWorkbookReader } from './utf8-workbook-reader';
+import { DEFAULT_UPLOAD_LIMITS } from './file-guard';
+import { createWorkbookReader, InflateBudget } from './utf8-workbook-reader';
+import { readZipDirectory } from './zip-directory';
+import { repackForParser } from './zip-repack';
 
 export interface LedgerRow {
   /** 1-based row number in the sheet */
@@ -34,6 +39,10 @@ export interface LedgerSheet {
 export interface ParseOptions {
   /** data rows of any one sheet */
   maxRows: number;
+  /** bytes the parser may inflate, all parts together */
+  maxInflatedBytes: number;
+  /** files inside the ZIP */
+  maxEntries: number;
 }
 
 export const DEFAULT_MAX_ROWS = 20_000;
@@ -66,14 +75,16 @@ export async function readLedgerSheet(buffer: Buffer, options: Partial<ParseOpti
 
 async function readSheet(buffer: Buffer, options: Partial<ParseOptions>): Promise<LedgerSheet> {
   const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
-  const reader = createWorkbookReader(Readable.from([buffer]), {
+  const budget = new InflateBudget(options.maxInflatedBytes ?? DEFAULT_UPLOAD_LIMITS.maxUncompressedBytes);
+  const canonical = repackForParser(buffer, readZipDirectory(buffer, options.maxEntries ?? DEFAULT_UPLOAD_LIMITS.maxEntries));
+  const reader = createWorkbookReader(Readable.from([canonical]), {
     worksheets: 'emit',
     sharedStrings: 'cache',
     // styles tell a date-formatted number from a plain one
     styles: 'cache',
     hyperlinks: 'ignore',
     entries: 'ignore',
-  });
+  }, budget);
   const formulas: string[] = [];
   let formulaCount = 0;
   let chosen: SheetState | undefined;

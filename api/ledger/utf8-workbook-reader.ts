@@ -13,12 +13,17 @@
  * This wraps methods exceljs does not publish; the version is pinned, the
  * wrapper refuses to build a reader if they are missing, and a test with
  * thousands of Chinese cells fails if decoding ever breaks again.
+ *
+ * The same wrappers count every byte the parser inflates against a budget
+ * and stop the read the moment it is spent (413 ZIP_BOMB): whatever sizes a
+ * file declares, the parser never inflates more than the limit.
  */
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import ExcelJS from 'exceljs';
+import { LedgerFileError } from './ledger-file-error';
 
-type Entry = { setEncoding(encoding: BufferEncoding): unknown };
+type Entry = Readable;
 type Chunks = AsyncIterable<Buffer | string>;
 
 interface ReaderInternals {
@@ -31,9 +36,45 @@ interface ReaderInternals {
 
 const ENTRY_PARSERS = ['_parseRels', '_parseWorkbook', '_parseStyles', '_parseSharedStrings'] as const;
 
-async function* decodeUtf8(chunks: Chunks): AsyncGenerator<string> {
+/** Bytes the parser has inflated so far, across every part of one workbook. */
+export class InflateBudget {
+  private used = 0;
+
+  constructor(readonly maxBytes: number) {}
+
+  take(bytes: number): void {
+    this.used += bytes;
+    if (this.used > this.maxBytes) {
+      throw new LedgerFileError('ZIP_BOMB', 413, `工作簿解压后过大（超过 ${(this.maxBytes / 1024 / 1024).toFixed(1)} MiB），不予导入`, {
+        maxUncompressedBytes: this.maxBytes,
+      });
+    }
+  }
+}
+
+const byteLength = (chunk: Buffer | string) => (typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length);
+
+/** The entry as a counted stream of strings, decoded across chunks. */
+function countedText(entry: Entry, budget: InflateBudget): Readable {
+  const counted = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      try {
+        budget.take(byteLength(chunk));
+        done(null, chunk);
+      } catch (err) {
+        done(err as Error);
+      }
+    },
+  });
+  counted.setEncoding('utf8');
+  entry.on('error', (err) => counted.destroy(err));
+  return entry.pipe(counted);
+}
+
+async function* decodeUtf8(chunks: Chunks, budget: InflateBudget): AsyncGenerator<string> {
   const decoder = new StringDecoder('utf8');
   for await (const chunk of chunks) {
+    budget.take(byteLength(chunk));
     const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
     if (text) yield text;
   }
@@ -41,7 +82,11 @@ async function* decodeUtf8(chunks: Chunks): AsyncGenerator<string> {
   if (rest) yield rest;
 }
 
-export function createWorkbookReader(input: Readable, options: Partial<ExcelJS.stream.xlsx.WorkbookStreamReaderOptions>): ExcelJS.stream.xlsx.WorkbookReader {
+export function createWorkbookReader(
+  input: Readable,
+  options: Partial<ExcelJS.stream.xlsx.WorkbookStreamReaderOptions>,
+  budget: InflateBudget,
+): ExcelJS.stream.xlsx.WorkbookReader {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, options);
   const internals = reader as unknown as ReaderInternals;
   for (const name of [...ENTRY_PARSERS, '_parseWorksheet'] as const) {
@@ -49,12 +94,9 @@ export function createWorkbookReader(input: Readable, options: Partial<ExcelJS.s
   }
   for (const name of ENTRY_PARSERS) {
     const original = internals[name].bind(reader) as (entry: Entry) => unknown;
-    (internals as unknown as Record<string, unknown>)[name] = (entry: Entry) => {
-      entry.setEncoding('utf8');
-      return original(entry);
-    };
+    (internals as unknown as Record<string, unknown>)[name] = (entry: Entry) => original(countedText(entry, budget));
   }
   const parseWorksheet = internals._parseWorksheet.bind(reader);
-  internals._parseWorksheet = (iterator, sheetNo) => parseWorksheet(decodeUtf8(iterator), sheetNo);
+  internals._parseWorksheet = (iterator, sheetNo) => parseWorksheet(decodeUtf8(iterator, budget), sheetNo);
   return reader;
 }

@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { deflateRawSync } from 'node:zlib';
 import { guardUpload, LedgerFileError, type LedgerFileErrorCode } from '../../api/ledger/file-guard';
 import { importLedger, type ImportOptions } from '../../api/ledger/import-ledger';
 import { readLedgerSheet } from '../../api/ledger/import-parse';
@@ -155,6 +156,23 @@ describe('zip bombs, judged before inflating', () => {
     const dirAt = file.readUInt32LE(file.length - 6);
     file.writeUInt32LE(5, dirAt + 42);
     expect(await refusal(guardUpload(file))).toMatchObject({ code: 'CORRUPT_WORKBOOK', status: 422 });
+  });
+
+  it('a local header that claims deflate where the directory says stored is refused before the parser inflates it', async () => {
+    // the guard judged the directory (stored: 1:1, a few KiB); the parser reads local headers and would inflate 8 MiB
+    const padding = ' '.repeat(8 * MiB);
+    const sheet = `<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>事项编号</t></is></c></row>${padding}</sheetData></worksheet>`;
+    const hidden = { name: 'xl/worksheets/sheet1.xml', data: deflateRawSync(Buffer.from(sheet)), method: 0 as const, localMethod: 8 as const };
+    const file = zipOf([...workbookSkeleton(), hidden]);
+    const r = await refusal(importOf(file, { upload: { maxUncompressedBytes: 4 * MiB } }));
+    expect(['ZIP_BOMB', 'CORRUPT_WORKBOOK']).toContain(r.code);
+    expect(r.status).toBe(422);
+  });
+
+  it('the parser counts what it actually inflates and stops at the limit, whatever the sizes said', async () => {
+    const file = await sheetWith(Array.from({ length: 200 }, (_, i) => row({ 整改任务编号: `T${i}` })));
+    expect((await readLedgerSheet(file)).rows).toHaveLength(200);
+    expect(await refusal(readLedgerSheet(file, { maxInflatedBytes: 20_000 }))).toMatchObject({ code: 'ZIP_BOMB', status: 413 });
   });
 
   it('a truncated workbook → 422 corrupt', async () => {
