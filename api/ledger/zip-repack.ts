@@ -7,16 +7,21 @@
  * the original local headers or data descriptors claimed.
  *
  * The copy also puts the workbook's relationships, workbook, styles and
- * shared strings first (adding an empty shared-strings part when the file has
- * none): exceljs then reads every worksheet as it streams by, instead of
+ * shared strings first (adding empty relationships or shared strings when the
+ * file has none): exceljs then reads every worksheet as it streams by, instead of
  * parking the worksheets that precede those parts in temp files.
  */
 import { LedgerFileError } from './ledger-file-error';
 import type { ZipEntry } from './zip-directory';
 
 const FIRST = ['[Content_Types].xml', 'xl/_rels/workbook.xml.rels', 'xl/workbook.xml', 'xl/styles.xml', 'xl/sharedStrings.xml'];
-const SHARED_STRINGS = 'xl/sharedStrings.xml';
-const EMPTY_SHARED_STRINGS = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"/>';
+/** exceljs parks worksheets until it has seen both of these: a file without one gets an empty one */
+const REQUIRED_PARTS: Record<string, string> = {
+  'xl/_rels/workbook.xml.rels':
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>',
+  'xl/sharedStrings.xml':
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"/>',
+};
 const FLAG_UTF8_NAME = 0x800;
 const MAX32 = 0xffffffff;
 const STORED = 0;
@@ -53,11 +58,12 @@ export function repackForParser(buffer: Buffer, entries: ZipEntry[]): Buffer {
         data: buffer.subarray(e.dataOffset, e.dataOffset + e.compressedSize),
       };
     });
-  if (!parts.some((p) => p.name.toString('utf8') === SHARED_STRINGS)) {
-    const data = Buffer.from(EMPTY_SHARED_STRINGS, 'utf8');
+  for (const [name, xml] of Object.entries(REQUIRED_PARTS)) {
+    if (parts.some((p) => p.name.toString('utf8') === name)) continue;
+    const data = Buffer.from(xml, 'utf8');
     // exceljs checks no CRC; 0 is as good as any for a part we made
-    const at = parts.findIndex((p) => rank(p.name.toString('utf8')) > rank(SHARED_STRINGS));
-    parts.splice(at < 0 ? parts.length : at, 0, { name: Buffer.from(SHARED_STRINGS), method: STORED, crc32: 0, uncompressedSize: data.length, data });
+    const at = parts.findIndex((p) => rank(p.name.toString('utf8')) > rank(name));
+    parts.splice(at < 0 ? parts.length : at, 0, { name: Buffer.from(name), method: STORED, crc32: 0, uncompressedSize: data.length, data });
   }
   return writeZip(parts);
 }

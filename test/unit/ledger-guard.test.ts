@@ -108,6 +108,34 @@ describe('temp files', () => {
   });
 });
 
+describe('temp files, when the read fails half-way', () => {
+  const ours = () => readdirSync(tmpdir()).filter((f) => f.startsWith(`tmp-${process.pid}-`));
+
+  it('a worksheet ahead of broken shared strings leaves nothing behind', async () => {
+    // exceljs would park the worksheet (it precedes the shared strings) and, failing on them, never remove it
+    const sheet = '<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>';
+    const file = zipOf([
+      ...workbookSkeleton(),
+      { name: 'xl/worksheets/sheet1.xml', data: Buffer.from(sheet) },
+      { name: 'xl/sharedStrings.xml', data: Buffer.from('<sst><si><t>事项编号</t></si><si><t>a&#0;b</t></si></sst>') },
+    ]);
+    // and a broken worksheet in a workbook without relationships, which exceljs would park too
+    const brokenSheet = zipOf([
+      ...workbookSkeleton(),
+      { name: 'xl/worksheets/sheet1.xml', data: Buffer.from('<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>a&#0;</t></is></c></row></sheetData></worksheet>') },
+    ]);
+    const before = ours();
+    for (let i = 0; i < 3; i++) {
+      expect(await refusal(importOf(file))).toMatchObject({ code: 'CORRUPT_WORKBOOK', status: 422 });
+      expect(await refusal(importOf(brokenSheet))).toMatchObject({ code: 'CORRUPT_WORKBOOK', status: 422 });
+    }
+    for (let waited = 0; waited < 2_000 && ours().length > before.length; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(ours()).toEqual(before);
+  });
+});
+
 describe('zip bombs, judged before inflating', () => {
   const bomb = (bytes: number, declaredSize?: number) =>
     zipOf([...workbookSkeleton(), { name: 'xl/worksheets/sheet1.xml', data: Buffer.alloc(bytes, 0x20), ...(declaredSize ? { declaredSize } : {}) }]);
