@@ -16,12 +16,15 @@
  *
  * The same wrappers count every byte the parser inflates against a budget
  * and stop the read the moment it is spent (413 ZIP_BOMB): whatever sizes a
- * file declares, the parser never inflates more than the limit.
+ * file declares, the parser never inflates more than the limit. And they
+ * bound each cell's text before the XML parser can buffer it
+ * (markup-limits.ts).
  */
 import { Transform, type Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import ExcelJS from 'exceljs';
 import { LedgerFileError } from './ledger-file-error';
+import { MarkupScanner, type MarkupLimits } from './markup-limits';
 
 type Entry = Readable;
 type Chunks = AsyncIterable<Buffer | string>;
@@ -54,38 +57,54 @@ export class InflateBudget {
 
 const byteLength = (chunk: Buffer | string) => (typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length);
 
-/** The entry as a counted stream of strings, decoded across chunks. */
-function countedText(entry: Entry, budget: InflateBudget): Readable {
-  const counted = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
+/** What every part goes through on its way to the parser: counted, decoded across chunks, its cells bounded. */
+export interface ReaderGuards {
+  budget: InflateBudget;
+  markup: MarkupLimits;
+}
+
+/** The entry as a counted, bounded stream of strings. */
+function guardedText(entry: Entry, part: string, guards: ReaderGuards): Readable {
+  const decoder = new StringDecoder('utf8');
+  const scanner = new MarkupScanner(guards.markup, part);
+  const guarded = new Transform({
+    transform(chunk: Buffer | string, _encoding, done) {
       try {
-        budget.take(byteLength(chunk));
-        done(null, chunk);
+        guards.budget.take(byteLength(chunk));
+        done(null, scanner.scan(typeof chunk === 'string' ? chunk : decoder.write(chunk)));
+      } catch (err) {
+        done(err as Error);
+      }
+    },
+    flush(done) {
+      try {
+        done(null, scanner.scan(decoder.end()));
       } catch (err) {
         done(err as Error);
       }
     },
   });
-  counted.setEncoding('utf8');
-  entry.on('error', (err) => counted.destroy(err));
-  return entry.pipe(counted);
+  guarded.setEncoding('utf8');
+  entry.on('error', (err) => guarded.destroy(err));
+  return entry.pipe(guarded);
 }
 
-async function* decodeUtf8(chunks: Chunks, budget: InflateBudget): AsyncGenerator<string> {
+async function* guardedChunks(chunks: Chunks, part: string, guards: ReaderGuards): AsyncGenerator<string> {
   const decoder = new StringDecoder('utf8');
+  const scanner = new MarkupScanner(guards.markup, part);
   for await (const chunk of chunks) {
-    budget.take(byteLength(chunk));
-    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    guards.budget.take(byteLength(chunk));
+    const text = scanner.scan(typeof chunk === 'string' ? chunk : decoder.write(chunk));
     if (text) yield text;
   }
-  const rest = decoder.end();
+  const rest = scanner.scan(decoder.end());
   if (rest) yield rest;
 }
 
 export function createWorkbookReader(
   input: Readable,
   options: Partial<ExcelJS.stream.xlsx.WorkbookStreamReaderOptions>,
-  budget: InflateBudget,
+  guards: ReaderGuards,
 ): ExcelJS.stream.xlsx.WorkbookReader {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, options);
   const internals = reader as unknown as ReaderInternals;
@@ -94,9 +113,9 @@ export function createWorkbookReader(
   }
   for (const name of ENTRY_PARSERS) {
     const original = internals[name].bind(reader) as (entry: Entry) => unknown;
-    (internals as unknown as Record<string, unknown>)[name] = (entry: Entry) => original(countedText(entry, budget));
+    (internals as unknown as Record<string, unknown>)[name] = (entry: Entry) => original(guardedText(entry, name.slice('_parse'.length), guards));
   }
   const parseWorksheet = internals._parseWorksheet.bind(reader);
-  internals._parseWorksheet = (iterator, sheetNo) => parseWorksheet(decodeUtf8(iterator, budget), sheetNo);
+  internals._parseWorksheet = (iterator, sheetNo) => parseWorksheet(guardedChunks(iterator, `sheet${sheetNo}`, guards), sheetNo);
   return reader;
 }
