@@ -9,6 +9,8 @@ import { importDiff } from '../../api/ledger-import/import-diff';
 import { importedItemId, itemKeyOf, maxKeyLength } from '../../api/ledger-import/item-input';
 import { createLeaderResolver } from '../../api/ledger-import/leaders';
 import { LedgerRowsRejected } from '../../api/ledger-import/rejection';
+import { randomBytes } from 'node:crypto';
+import { mapError } from '../../api/errors';
 import { monthPeriod, weekPeriod } from '../../api/ledger-export/periods';
 import { importLedger } from '../../api/ledger/import-ledger';
 import type { ImportedPlan, ImportedRows } from '../../api/ledger/types';
@@ -130,13 +132,27 @@ describe('the sheet\'s clean items come with its mistakes', () => {
     expect(result.clean?.rows.items.get('SX-003')?.row).toBe(4);
   });
 
-  it('and the answer lists them in sheet order, at most a thousand', () => {
+  it('and the answer lists them in sheet order, the first 200, and says how many more there are', () => {
     const errors = Array.from({ length: 1200 }, (_, i) => ({ row: 1200 - i, column: i % 2 ? '责任人' : '事项编号', message: 'x' }));
     const rejected = new LedgerRowsRejected(errors);
     expect(rejected.total).toBe(1200);
-    expect(rejected.errors).toHaveLength(1000);
+    expect(rejected.errors).toHaveLength(200);
     expect(rejected.errors.slice(0, 2).map((e) => e.row)).toEqual([1, 2]);
-    expect(rejected.message).toBe('导入文件有 1200 处错误，均未导入，请改正后重新上传，以下列出前 1000 处');
+    expect(rejected.message).toBe('导入文件有 1200 处错误，均未导入，请改正后重新上传，以下列出前 200 处，另有 1000 处未列出');
+  });
+
+  it('a file with thousands of long wrong cells gets a small 422: 200 listed, each quoting only the start of its cell', async () => {
+    const longs = Array.from({ length: 600 }, () => randomBytes(2_000).toString('hex'));
+    const file = await sheetWith(longs.map((long, i) => row({ 整改任务编号: `T${i}`, 完成时限: long })));
+    const result = await importLedger(file, { now: NOW, resolveUnit });
+    if (result.ok) throw new Error('expected mistakes');
+    expect(result.errors).toHaveLength(600);
+    const { problem } = mapError(new LedgerRowsRejected(result.errors), 'rid');
+    expect(problem).toMatchObject({ status: 422, code: 'LEDGER_INVALID', errorsTotal: 600 });
+    expect(problem.errors).toHaveLength(200);
+    expect(problem.detail).toContain('另有 400 处未列出');
+    expect(problem.errors?.[0]?.message).toBe(`无法识别的完成时限“${longs[0]!.slice(0, 40)}…”（共 4000 字），请填写日期（如 2027-03-31）或“N个工作日”`);
+    expect(JSON.stringify(problem).length).toBeLessThan(64 * 1024);
   });
 });
 
