@@ -11,6 +11,7 @@ import { listUnits } from '../../db/repositories/directory';
 import { acceptImport, type AcceptOutcome } from '../../db/repositories/ledger-imports';
 import type { Plan } from '../../db/repositories/plans';
 import { LIMITS } from '../../domain/limits';
+import { createCalendarSource, type CalendarSource } from '../calendar-source';
 import type { Actor } from '../../domain/types';
 import { headerOf } from '../ledger/import-columns';
 import { fingerprintPlan } from '../ledger/import-fingerprint';
@@ -28,6 +29,8 @@ export interface UploadContext {
   plan: Plan;
   uploader: Actor;
   nowMs: number;
+  /** the calendars new items take (the API's own source, so the check matches the start); read from the pool when not given */
+  calendars?: CalendarSource;
 }
 
 /**
@@ -88,6 +91,7 @@ export async function checkUpload(ctx: UploadContext, file: Buffer): Promise<{ p
     plan: { id: ctx.plan.id, source: ctx.plan.source },
     uploader: ctx.uploader,
     nowMs: ctx.nowMs,
+    calendar: await (ctx.calendars ?? createCalendarSource(ctx.pool)).forNewItem(ctx.nowMs),
     resolveLeader: createLeaderResolver(people),
     takenIds: (ids) => takenIds(ctx.pool, ids),
   });

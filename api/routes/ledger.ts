@@ -98,7 +98,7 @@ export const ledgerRoutes: RouteSpec[] = [
       const plan = await planOr404(ctx, ctx.params.id);
       assertMayImport(ctx.actor, plan);
       const file = uploadedFile(ctx);
-      const outcome = await receiveUpload({ pool: ctx.deps.pool, plan, uploader: ctx.actor, nowMs: Date.now() }, file);
+      const outcome = await receiveUpload({ pool: ctx.deps.pool, plan, uploader: ctx.actor, nowMs: Date.now(), calendars: ctx.deps.calendars }, file);
       const job = outcome.job;
       if (job.status === 'queued') ctx.deps.ledgerImports.kick(job.id);
       ctx.log.info({ planId: plan.id, ledgerImport: job.id, outcome: outcome.kind, items: job.items.total }, 'ledger import received');

@@ -6,7 +6,7 @@
  */
 import { admitPlan, type AdmissionContext } from '../../api/ledger-import/admission';
 import { importDiff } from '../../api/ledger-import/import-diff';
-import { importedItemId, itemKeyOf, maxKeyLength } from '../../api/ledger-import/item-input';
+import { importedItemId, itemKeyOf, maxKeyLength, toItemInput } from '../../api/ledger-import/item-input';
 import { createLeaderResolver } from '../../api/ledger-import/leaders';
 import { LedgerRowsRejected } from '../../api/ledger-import/rejection';
 import { randomBytes } from 'node:crypto';
@@ -14,6 +14,10 @@ import { mapError } from '../../api/errors';
 import { monthPeriod, weekPeriod } from '../../api/ledger-export/periods';
 import { importLedger } from '../../api/ledger/import-ledger';
 import type { ImportedPlan, ImportedRows } from '../../api/ledger/types';
+import { createItemState } from '../../domain/create-item';
+import { withOfficeRules } from '../../domain/policy';
+import { calendarForNewItem } from '../../domain/statutory-calendar';
+import type { ItemInput } from '../../domain/types';
 import { NOW, resolveUnit, row, samplePlan, sheetWith } from '../support/ledger-fixtures';
 
 const people = [
@@ -77,6 +81,12 @@ describe('admitPlan: POST /items\' rules, on the sheet\'s rows', () => {
     ...over,
   });
 
+  /** the body the import would start, as the sheet gives it (no policy: POST /items adds the office rules) */
+  function admittedInput(plan: ImportedPlan): ItemInput {
+    const item = plan.items[0]!;
+    return { ...toItemInput({ id: 'plan-1', source: null }, item, { id: 'leader-1', name: '李雷' }) };
+  }
+
   it('admits a valid plan as the bodies POST /items takes', async () => {
     const plan = samplePlan();
     const admission = await admitPlan(plan, rowsOf(plan), ctx());
@@ -106,6 +116,21 @@ describe('admitPlan: POST /items\' rules, on the sheet\'s rows', () => {
       { row: 4, column: '完成时限', message: '完成时限须在 2000 年至 2099 年之间' },
       { row: 5, column: '牵头领导', message: expect.stringContaining('“无名氏”') },
     ]);
+  });
+
+  it('holds the item to the office rules POST /items starts it with: an item only they make too large is refused here, not in the background', async () => {
+    // 380 short tasks: within the budget of an item without office rules (400), past the budget of one with them (373)
+    const plan = samplePlan();
+    const first = plan.items[0]!;
+    first.tasks = Array.from({ length: 380 }, (_, i) => ({ ...first.tasks[0]!, id: `T${i}`, coOwners: [] }));
+    first.problems = first.problems.slice(0, 1);
+    plan.items = [first];
+    const bare = admittedInput(plan);
+    expect(() => createItemState(bare, ctx().uploader, NOW.getTime(), calendarForNewItem(NOW.getTime()))).not.toThrow();
+    expect(() => createItemState({ ...bare, policy: withOfficeRules(bare.policy) }, ctx().uploader, NOW.getTime(), calendarForNewItem(NOW.getTime())))
+      .toThrow(expect.objectContaining({ code: 'ITEM_TOO_LARGE' }));
+    const admission = await admitPlan(plan, rowsOf(plan), ctx());
+    expect(admission).toEqual({ ok: false, errors: [{ row: 2, column: '事项编号', message: '事项“SX-001”过大（问题、任务或文字过多），请拆分为多个事项' }] });
   });
 
   it('an item past its limits asks to be split; an id another item has is named', async () => {
