@@ -8,19 +8,21 @@
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { listUnits } from '../../db/repositories/directory';
-import { acceptImport, type AcceptOutcome } from '../../db/repositories/ledger-imports';
+import { acceptImport, importedItemIds, recogniseImport, type AcceptOutcome, type ImportItemRow } from '../../db/repositories/ledger-imports';
 import type { Plan } from '../../db/repositories/plans';
 import { LIMITS } from '../../domain/limits';
 import { createCalendarSource, type CalendarSource } from '../calendar-source';
 import type { Actor } from '../../domain/types';
 import { headerOf } from '../ledger/import-columns';
 import { fingerprintPlan } from '../ledger/import-fingerprint';
-import { importLedger } from '../ledger/import-ledger';
+import { readLedgerFile } from '../ledger/import-ledger';
+import type { LedgerSheet } from '../ledger/import-parse';
+import { validateLedgerRows, type ValidateOptions } from '../ledger/import-validate';
 import { DEFAULT_TIMEZONE } from '../ledger/ledger-time';
 import type { ImportError, ImportedItem, ImportedRows, ImportedPlan, ResolveUnit, UnitRef } from '../ledger/types';
-import { admitPlan, type AdmittedItem } from './admission';
+import { admitPlan } from './admission';
 import { importDiff } from './import-diff';
-import { ITEM_KEY_PATTERN, maxKeyLength } from './item-input';
+import { ITEM_KEY_PATTERN, importedItemId, maxKeyLength } from './item-input';
 import { createLeaderResolver, knownPeople } from './leaders';
 import { LedgerRowsRejected } from './rejection';
 
@@ -70,24 +72,34 @@ async function takenIds(pool: Pool, ids: string[]): Promise<Set<string>> {
   return new Set(rows.map((r) => r.id as string));
 }
 
-/** Reads and checks the file; throws LedgerFileError (the file) or LedgerRowsRejected (its rows). */
-export async function checkUpload(ctx: UploadContext, file: Buffer): Promise<{ plan: ImportedPlan; items: AdmittedItem[] }> {
-  const result = await importLedger(file, {
-    now: ctx.nowMs,
-    timezone: DEFAULT_TIMEZONE,
-    resolveUnit: await unitResolver(ctx.pool),
-    limits: { id: LIMITS.idLength, coOwners: LIMITS.coOwnersPerTask },
-  });
+/**
+ * Checks a read sheet; throws LedgerRowsRejected listing its mistakes. Days
+ * already gone are mistakes only for items no earlier import of the plan
+ * brought: those the file will start.
+ */
+async function checkSheet(ctx: UploadContext, sheet: LedgerSheet, options: ValidateOptions): Promise<{ plan: ImportedPlan; items: ImportItemRow[] }> {
+  const settled = await importedItemIds(ctx.pool, ctx.plan.id);
+  const isSettled = (key: string) => settled.has(importedItemId(ctx.plan.id, key));
+  const result = validateLedgerRows(sheet, { ...options, pastDeadlinesAllowed: isSettled });
   // the items without a mistake of the sheet's own are held to the rules below as well: every mistake is answered at once
-  const sheet = result.ok ? result : result.clean;
-  if (!sheet) throw new LedgerRowsRejected(result.ok ? [] : result.errors);
+  const read = result.ok ? result : result.clean;
+  if (!read) throw new LedgerRowsRejected(result.ok ? [] : result.errors);
   const sheetErrors = result.ok ? [] : result.errors;
-  const badKeys = keyErrors(ctx.plan, sheet.plan.items, sheet.rows);
+  const badKeys = keyErrors(ctx.plan, read.plan.items, read.rows);
   const badRows = new Set(badKeys.map((e) => e.row));
   // an item whose key cannot make an id is reported once, for its key
-  const admissible = sheet.plan.items.filter((i) => !badRows.has(sheet.rows.items.get(i.key)?.row ?? 0));
+  const admissible = read.plan.items.filter((i) => !badRows.has(read.rows.items.get(i.key)?.row ?? 0));
+  // items an earlier import brought are started already (or about to be): they are compared, never checked or started again
+  const earlier: ImportItemRow[] = admissible.filter((i) => isSettled(i.key)).map((item) => ({
+    itemId: importedItemId(ctx.plan.id, item.key),
+    key: item.key,
+    position: read.plan.items.indexOf(item),
+    row: read.rows.items.get(item.key)?.row ?? 0,
+    content: item,
+    contentFingerprint: fingerprintPlan({ items: [item] }),
+  }));
   const people = await knownPeople(ctx.pool, ctx.plan.leaderIds, ctx.uploader);
-  const admission = await admitPlan({ items: admissible }, sheet.rows, {
+  const admission = await admitPlan({ items: admissible.filter((i) => !isSettled(i.key)) }, read.rows, {
     plan: { id: ctx.plan.id, source: ctx.plan.source },
     uploader: ctx.uploader,
     nowMs: ctx.nowMs,
@@ -97,20 +109,36 @@ export async function checkUpload(ctx: UploadContext, file: Buffer): Promise<{ p
   });
   const errors = [...sheetErrors, ...badKeys, ...(admission.ok ? [] : admission.errors)];
   if (errors.length > 0) throw new LedgerRowsRejected(errors);
-  return { plan: sheet.plan, items: admission.ok ? admission.items : [] };
+  return { plan: read.plan, items: [...earlier, ...(admission.ok ? admission.items : [])] };
 }
 
+/**
+ * Reads the file (LedgerFileError for a refused one), recognises it when its
+ * content was imported into the plan before — first, before any of its days
+ * is judged: a re-upload a week later is still that import — and otherwise
+ * checks it (LedgerRowsRejected) and accepts it as a new job.
+ */
 export async function receiveUpload(ctx: UploadContext, file: Buffer): Promise<AcceptOutcome> {
-  const { plan, items } = await checkUpload(ctx, file);
+  const sheet = await readLedgerFile(file, {});
+  const options: ValidateOptions = {
+    now: ctx.nowMs,
+    timezone: DEFAULT_TIMEZONE,
+    resolveUnit: await unitResolver(ctx.pool),
+    limits: { id: LIMITS.idLength, coOwners: LIMITS.coOwnersPerTask },
+  };
+  const asWritten = validateLedgerRows(sheet, { ...options, pastDeadlinesAllowed: () => true });
+  if (asWritten.ok) {
+    const earlier = await recogniseImport(ctx.pool, ctx.plan.id, fingerprintPlan(asWritten.plan));
+    if (earlier) return earlier;
+  }
+  const { plan, items } = await checkSheet(ctx, sheet, options);
   return acceptImport(ctx.pool, {
     planId: ctx.plan.id,
     fingerprint: fingerprintPlan(plan),
     fileSha256: createHash('sha256').update(file).digest('hex'),
     fileBytes: file.length,
     createdBy: ctx.uploader,
-    items: items.map((a) => ({
-      itemId: a.itemId, key: a.key, position: a.position, row: a.row, content: a.content, contentFingerprint: a.contentFingerprint, input: a.input,
-    })),
+    items,
     diffOf: (earlier) => importDiff(earlier.map((e) => e.content as ImportedItem), plan.items),
   });
 }

@@ -179,6 +179,44 @@ describe('a valid file', () => {
   });
 });
 
+describe('the same file after some of its days have passed', () => {
+  const plan = `late-${suffix}`;
+  const uploader = { id: ACTORS.leader.sub, name: ACTORS.leader.name, role: 'leader' as const };
+  const DAY = 24 * 3600_000;
+  beforeAll(async () => ensurePlan(stack, plan));
+  const receive = async (file: Buffer, nowMs: number) =>
+    receiveUpload({ pool: stack.pool, plan: (await getPlan(stack.pool, plan))!, uploader, nowMs }, file);
+
+  it('is recognised as the import it is (no "deadline in the past"); a changed file judges only the days of the items it brings', async () => {
+    const today = Date.now();
+    const soon = new Date(today + 2 * DAY).toISOString().slice(0, 10);
+    const rows = [sheetRow({ 事项编号: 'L-1', 完成时限: soon }), sheetRow({ 事项编号: 'L-2', 完成时限: due('06-30') })];
+    const first = await receive(await sheetWith(rows), today);
+    expect(first.kind).toBe('accepted');
+    ledgerImportsOf(stack.app).kick(first.job.id);
+    await untilDone(plan, first.job.id);
+
+    // a week later L-1's day has passed: the same file is still that import
+    const weekLater = today + 7 * DAY;
+    const again = await receive(await sheetWith(rows), weekLater);
+    expect(again).toMatchObject({ kind: 'duplicate', job: { id: first.job.id } });
+
+    // a file that adds an item: L-1 (started already) is not judged again; the new item's days are
+    const grown = [...rows, sheetRow({ 事项编号: 'L-3', 完成时限: due('07-31') })];
+    const changed = await receive(await sheetWith(grown), weekLater);
+    expect(changed.kind).toBe('accepted');
+    expect(changed.job.items).toMatchObject({ total: 1, unchanged: 2 });
+    ledgerImportsOf(stack.app).kick(changed.job.id);
+    await untilDone(plan, changed.job.id);
+
+    const late = [...grown, sheetRow({ 事项编号: 'L-4', 完成时限: soon })];
+    await expect(receive(await sheetWith(late), weekLater)).rejects.toMatchObject({
+      errors: [{ row: 5, column: '完成时限', message: `完成时限 ${soon} 已过，不得早于今天` }],
+    });
+    expect(await projectedItems(plan, 3)).toEqual([`${plan}:L-1`, `${plan}:L-2`, `${plan}:L-3`]);
+  });
+});
+
 describe('a file with mistakes', () => {
   const plan = `bad-${suffix}`;
   beforeAll(async () => ensurePlan(stack, plan));
