@@ -272,7 +272,10 @@ export async function pendingItems(pool: Pool, importId: string, limit: number):
 /**
  * Records how an item's start ended and moves the job's counters, extending
  * the lease. False when the runner no longer holds the job (its lease ran out
- * and another took it): it must stop.
+ * and another took it): it must stop, and it has changed nothing — not the
+ * item, whose fate is the new holder's to decide, nor the counters. (A
+ * data-modifying CTE runs whatever the outer statement matches, so the item
+ * is updated only under the job row locked by the held lease.)
  */
 export async function recordItem(
   pool: Pool,
@@ -284,15 +287,17 @@ export async function recordItem(
 ): Promise<boolean> {
   const error = outcome.status === 'failed' ? JSON.stringify({ code: outcome.code, message: outcome.message }) : null;
   const { rows } = await pool.query(
-    `WITH done AS (
+    `WITH held AS (
+       SELECT id FROM ledger_imports WHERE id = $1 AND lease_owner = $2 FOR UPDATE
+     ), done AS (
        UPDATE ledger_import_items SET status = $4, error = $5, updated_at = now()
-       WHERE item_id = $3 AND import_id = $1 AND status = 'pending' RETURNING status
+       WHERE item_id = $3 AND import_id = $1 AND status = 'pending' AND EXISTS (SELECT 1 FROM held) RETURNING status
      )
      UPDATE ledger_imports SET
        created_items = created_items + (SELECT count(*) FROM done WHERE status = 'created'),
        failed_items = failed_items + (SELECT count(*) FROM done WHERE status = 'failed'),
        lease_until = now() + $6 * interval '1 millisecond', updated_at = now()
-     WHERE id = $1 AND lease_owner = $2 RETURNING id`,
+     WHERE id IN (SELECT id FROM held) RETURNING id`,
     [importId, owner, itemId, outcome.status, error, leaseMs],
   );
   return rows.length > 0;

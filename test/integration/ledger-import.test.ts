@@ -16,6 +16,7 @@ import { createLedgerImportRunner } from '../../api/ledger-import/runner';
 import { receiveUpload } from '../../api/ledger-import/upload';
 import { startNewItem } from '../../api/start-item';
 import { createItemGateway } from '../../api/item-gateway';
+import { claimImport, finishImport, recordItem } from '../../db/repositories/ledger-imports';
 import { getPlan } from '../../db/repositories/plans';
 import { ole2With, sheetWith, workbookSkeleton, zipOf, type SheetRow } from '../support/ledger-fixtures';
 import { startTestStack, TEST_JWT_SECRET, type TestStack } from '../support/stack';
@@ -363,6 +364,51 @@ describe('the job outlives the API process that accepted it', () => {
       await ledgerImportsOf(app).close();
     }
     expect(await projectedItems(plan, 3)).toEqual([`${plan}:SX-1`, `${plan}:SX-2`, `${plan}:SX-3`]);
+  });
+
+  it('a death between starting an item and recording it: the item is recognised even when starting it again would now be refused', async () => {
+    const rows = [sheetRow({ 事项编号: 'K-1', 责任单位: 'unit-e', 配合单位: undefined }), sheetRow({ 事项编号: 'K-2' })];
+    const accepted = await receiveUpload({ pool: stack.pool, plan: (await getPlan(stack.pool, plan))!, uploader, nowMs: Date.now() }, await sheetWith(rows));
+    const job = accepted.job;
+    // the dead process had taken the job and started K-1; its death came before the job's rows were updated
+    const gateway = createItemGateway({ temporal: stack.client, taskQueue: stack.taskQueue, calendars: createCalendarSource(stack.pool), idTaken: async () => false });
+    const { rows: [first] } = await stack.pool.query(`SELECT input FROM ledger_import_items WHERE item_id = $1`, [`${plan}:K-1`]);
+    await startNewItem({ pool: stack.pool, items: gateway }, uploader, first.input);
+    await stack.pool.query(
+      `UPDATE ledger_imports SET status = 'running', lease_owner = 'dead-process', lease_until = now() - interval '1 second', attempts = 1 WHERE id = $1`,
+      [job.id],
+    );
+    // and before the next process takes the job up, K-1's unit is deactivated: starting K-1 now would be refused
+    await stack.pool.query(`UPDATE units SET active = false WHERE code = 'unit-e'`);
+    const app = restartedApi();
+    try {
+      await ledgerImportsOf(app).sweep();
+      const { done } = await untilDone(plan, job.id);
+      expect(done).toMatchObject({ status: 'succeeded', failures: [], items: { total: 2, created: 2, failed: 0 } });
+    } finally {
+      await ledgerImportsOf(app).close();
+      await stack.pool.query(`UPDATE units SET active = true WHERE code = 'unit-e'`);
+    }
+    const { rows: started } = await stack.pool.query(`SELECT item_id, status FROM ledger_import_items WHERE import_id = $1 ORDER BY item_id`, [job.id]);
+    expect(started).toEqual([{ item_id: `${plan}:K-1`, status: 'created' }, { item_id: `${plan}:K-2`, status: 'created' }]);
+  });
+
+  it('a runner that lost its lease to another changes nothing: not the item, not the counters', async () => {
+    const accepted = await receiveUpload({ pool: stack.pool, plan: (await getPlan(stack.pool, plan))!, uploader, nowMs: Date.now() }, await sheetWith([sheetRow({ 事项编号: 'Q-1' })]));
+    const job = accepted.job;
+    expect(await claimImport(stack.pool, job.id, 'runner-a', 60_000)).not.toBeNull();
+    // runner-a stalls past its lease; runner-b takes the job over
+    await stack.pool.query(`UPDATE ledger_imports SET lease_until = now() - interval '1 second' WHERE id = $1`, [job.id]);
+    expect(await claimImport(stack.pool, job.id, 'runner-b', 60_000)).not.toBeNull();
+    // runner-a wakes up with an outcome of its own: it must not decide the item's fate any more
+    expect(await recordItem(stack.pool, job.id, 'runner-a', `${plan}:Q-1`, { status: 'failed', code: 'INTERNAL', message: 'stale' }, 60_000)).toBe(false);
+    const { rows: [item] } = await stack.pool.query(`SELECT status FROM ledger_import_items WHERE item_id = $1`, [`${plan}:Q-1`]);
+    expect(item.status).toBe('pending');
+    // runner-b, holding the job, finishes it
+    expect(await recordItem(stack.pool, job.id, 'runner-b', `${plan}:Q-1`, { status: 'failed', code: 'X', message: 'm' }, 60_000)).toBe(true);
+    expect(await finishImport(stack.pool, job.id, 'runner-b')).toBe(true);
+    const { rows: [row] } = await stack.pool.query(`SELECT status, failed_items FROM ledger_imports WHERE id = $1`, [job.id]);
+    expect(row).toEqual({ status: 'failed', failed_items: 1 });
   });
 
   it('a dependency that is down pauses the job and hands it back; its items never fail for it', async () => {
