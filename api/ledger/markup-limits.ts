@@ -42,9 +42,11 @@ export class MarkupScanner {
 
   constructor(private readonly limits: MarkupLimits, private readonly part: string) {}
 
-  /** The chunk as the parser should see it. */
+  /** The chunk as the parser should see it (the chunk itself unless a cell was cut in it). */
   scan(chunk: string): string {
     let out = '';
+    // chunk[copied…] is still to be handed on as it is
+    let copied = 0;
     let i = 0;
     while (i < chunk.length) {
       if (this.inTag) {
@@ -58,46 +60,51 @@ export class MarkupScanner {
             part: this.part, near: this.lastRef || undefined,
           });
         }
-        out += chunk.slice(i, gt < 0 ? end : gt + 1);
         if (gt < 0) break;
         this.closeTag();
         i = gt + 1;
       } else {
         const lt = chunk.indexOf('<', i);
         const end = lt < 0 ? chunk.length : lt;
-        out += this.text(chunk.slice(i, end));
+        const kept = this.text(chunk, i, end);
+        if (kept !== undefined) {
+          out += chunk.slice(copied, i) + kept;
+          copied = end;
+        }
         if (lt < 0) break;
         this.inTag = true;
         this.tagHead = '';
         this.tagTail = '';
         this.tagChars = 0;
-        out += '<';
         i = lt + 1;
       }
     }
-    return out;
+    return copied === 0 ? chunk : out + chunk.slice(copied);
   }
 
-  private text(segment: string): string {
-    if (segment.length === 0) return '';
+  /** Counts chunk[from, to), text between tags; what to hand on instead when it must be cut. */
+  private text(chunk: string, from: number, to: number): string | undefined {
+    const length = to - from;
+    if (length === 0) return undefined;
     const used = this.inCell ? this.cellChars : this.outsideChars;
     const room = Math.max(0, this.limits.maxRawChars - used);
-    let kept = segment;
-    let mark = '';
-    if (segment.length > room) {
-      kept = cutCleanly(segment.slice(0, room));
-      if (this.inCell && !this.cut) mark = OVERSIZED_MARK;
+    let replacement: string | undefined;
+    let keptLength = length;
+    if (length > room) {
+      const kept = cutCleanly(chunk.slice(from, from + room));
+      replacement = kept + (this.inCell && !this.cut ? OVERSIZED_MARK : '');
+      keptLength = kept.length;
       this.cut = this.cut || this.inCell;
     }
-    if (this.inCell) this.cellChars += segment.length;
-    else this.outsideChars += segment.length;
-    this.textChars += kept.length;
+    if (this.inCell) this.cellChars += length;
+    else this.outsideChars += length;
+    this.textChars += keptLength;
     if (this.textChars > this.limits.maxTextChars) {
       throw new LedgerFileError('TEXT_TOO_LARGE', 413, `工作簿中的文字总量过大（超过 ${this.limits.maxTextChars} 个字符），请分批导入`, {
         part: this.part, maxTextChars: this.limits.maxTextChars,
       });
     }
-    return kept + mark;
+    return replacement;
   }
 
   private closeTag(): void {
