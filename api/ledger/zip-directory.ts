@@ -173,9 +173,8 @@ function sameAsDirectory(buf: Buffer, e: ZipEntry): void {
   const at = e.localHeaderOffset;
   const flags = buf.readUInt16LE(at + 6);
   if (buf.readUInt16LE(at + 8) !== e.method) throw corrupt('local header names another compression method than the directory');
-  if ((flags & (FLAG_ENCRYPTED | FLAG_DATA_DESCRIPTOR)) !== (e.flags & (FLAG_ENCRYPTED | FLAG_DATA_DESCRIPTOR))) {
-    throw corrupt('local header flags differ from the directory');
-  }
+  // (the data-descriptor bit is not compared: where the data ends was proven from the directory's sizes below)
+  if ((flags & FLAG_ENCRYPTED) !== (e.flags & FLAG_ENCRYPTED)) throw corrupt('local header flags differ from the directory');
   const compressed = buf.readUInt32LE(at + 18);
   const uncompressed = buf.readUInt32LE(at + 22);
   // with a data descriptor the local sizes may be zero; 0xffffffff defers to a zip64 field
