@@ -39,12 +39,19 @@ export interface UploadContext {
  * Units by code, or by name when exactly one active unit has it. A name two
  * units share is no way to say which one: the sheet must use the code.
  */
-async function unitResolver(pool: Pool): Promise<ResolveUnit> {
-  const units = await listUnits(pool, { active: true });
-  const byCode = new Map<string, UnitRef>(units.map((u) => [u.code, { code: u.code, name: u.name }]));
-  const byName = new Map<string, UnitRef | null>();
-  for (const u of units) byName.set(u.name, byName.has(u.name) ? null : { code: u.code, name: u.name });
-  return (text) => byCode.get(text) ?? byName.get(text) ?? undefined;
+async function unitResolver(pool: Pool, options: { thenInactive?: boolean } = {}): Promise<ResolveUnit> {
+  const all = await listUnits(pool, options.thenInactive ? {} : { active: true });
+  const resolverOf = (units: typeof all): ResolveUnit => {
+    const byCode = new Map<string, UnitRef>(units.map((u) => [u.code, { code: u.code, name: u.name }]));
+    const byName = new Map<string, UnitRef | null>();
+    for (const u of units) byName.set(u.name, byName.has(u.name) ? null : { code: u.code, name: u.name });
+    return (text) => byCode.get(text) ?? byName.get(text) ?? undefined;
+  };
+  const active = resolverOf(all.filter((u) => u.active));
+  if (!options.thenInactive) return active;
+  // recognising a file imported before: a unit deactivated since still names the unit it named then
+  const inactive = resolverOf(all.filter((u) => !u.active));
+  return (text) => active(text) ?? inactive(text);
 }
 
 /** 事项编号 joins the plan's id to make the item's id: no colon, and short enough for both to fit. */
@@ -140,8 +147,11 @@ export async function receiveUpload(ctx: UploadContext, file: Buffer): Promise<A
     limits: { id: LIMITS.idLength, coOwners: LIMITS.coOwnersPerTask },
   };
   const asWritten = validateLedgerRows(sheet, { ...options, pastDeadlinesAllowed: () => true });
-  if (asWritten.ok) {
-    const earlier = await recogniseImport(ctx.pool, ctx.plan.id, fingerprintPlan(asWritten.plan));
+  const recognised = asWritten.ok ? asWritten : validateLedgerRows(sheet, {
+    ...options, resolveUnit: await unitResolver(ctx.pool, { thenInactive: true }), pastDeadlinesAllowed: () => true,
+  });
+  if (recognised.ok) {
+    const earlier = await recogniseImport(ctx.pool, ctx.plan.id, fingerprintPlan(recognised.plan));
     if (earlier) return earlier;
   }
   const { plan, items } = await checkSheet(ctx, sheet, options, asWritten);

@@ -197,10 +197,15 @@ describe('the same file after some of its days have passed', () => {
     ledgerImportsOf(stack.app).kick(first.job.id);
     await untilDone(plan, first.job.id);
 
-    // a week later L-1's day has passed: the same file is still that import
+    // a week later L-1's day has passed, and its co-owner unit has been deactivated: the same file is still that import
     const weekLater = today + 7 * DAY;
-    const again = await receive(await sheetWith(rows), weekLater);
-    expect(again).toMatchObject({ kind: 'duplicate', job: { id: first.job.id } });
+    await stack.pool.query(`UPDATE units SET active = false WHERE code = 'unit-c'`);
+    try {
+      const again = await receive(await sheetWith(rows), weekLater);
+      expect(again).toMatchObject({ kind: 'duplicate', job: { id: first.job.id } });
+    } finally {
+      await stack.pool.query(`UPDATE units SET active = true WHERE code = 'unit-c'`);
+    }
 
     // a file that adds an item: L-1 (started already) is not judged again; the new item's days are
     const grown = [...rows, sheetRow({ 事项编号: 'L-3', 完成时限: due('07-31') })];
