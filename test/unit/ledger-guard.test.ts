@@ -199,6 +199,19 @@ describe('zip bombs, judged before inflating', () => {
     expect(r.status).toBe(422);
   });
 
+  it('a streamed entry whose directory claims 0 bytes (data descriptor) never reaches the parser', async () => {
+    const sheet = `<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>事项编号</t></is></c></row>${' '.repeat(4 * MiB)}</sheetData></worksheet>`;
+    const file = zipOf([...workbookSkeleton(), { name: 'xl/worksheets/sheet1.xml', data: Buffer.from(sheet), flags: 0x8 }]);
+    // the directory's last entry: sizes 0, as a streaming writer that never went back would leave them
+    const dirAt = file.readUInt32LE(file.length - 6);
+    let at = dirAt;
+    for (let i = 0; i < 2; i++) at += 46 + file.readUInt16LE(at + 28) + file.readUInt16LE(at + 30) + file.readUInt16LE(at + 32);
+    file.writeUInt32LE(0, at + 20);
+    file.writeUInt32LE(0, at + 24);
+    const r = await refusal(importOf(file, { upload: { maxUncompressedBytes: 2 * MiB } }));
+    expect(['ZIP_BOMB', 'CORRUPT_WORKBOOK']).toContain(r.code);
+  });
+
   it('the parser counts what it actually inflates and stops at the limit, whatever the sizes said', async () => {
     const file = await sheetWith(Array.from({ length: 200 }, (_, i) => row({ 整改任务编号: `T${i}` })));
     expect((await readLedgerSheet(file)).rows).toHaveLength(200);
