@@ -45,6 +45,8 @@ export interface Problem {
   code: string;
   requestId: string;
   errors?: FieldError[];
+  /** a spreadsheet upload: how many mistakes there are in all (errors lists the first ones) */
+  errorsTotal?: number;
 }
 
 export interface MappedError {
@@ -54,8 +56,11 @@ export interface MappedError {
   unexpected: boolean;
 }
 
-function problemOf(status: number, code: string, title: string, detail: string, requestId: string, errors?: FieldError[]): Problem {
-  return { type: `urn:rectification:problem:${code.toLowerCase()}`, title, status, detail, code, requestId, ...(errors ? { errors } : {}) };
+function problemOf(status: number, code: string, title: string, detail: string, requestId: string, errors?: FieldError[], errorsTotal?: number): Problem {
+  return {
+    type: `urn:rectification:problem:${code.toLowerCase()}`, title, status, detail, code, requestId,
+    ...(errors ? { errors } : {}), ...(errorsTotal !== undefined ? { errorsTotal } : {}),
+  };
 }
 
 /** zod paths as the client wrote them: `body.tasks.0.deadline.at`. */
@@ -92,6 +97,7 @@ interface Known {
   detail: string;
   headers?: Record<string, string>;
   errors?: FieldError[];
+  errorsTotal?: number;
 }
 
 /** A rule that names the offending field (details.path) gets it echoed as a field error; one that names several (details.errors), each. */
@@ -122,7 +128,7 @@ function fromLedger(err: unknown): Known | undefined {
   }
   if (err instanceof LedgerRowsRejected) {
     const errors = err.errors.map((e) => ({ path: `第${e.row}行 ${e.column}`, row: e.row, column: e.column, message: e.message }));
-    return { status: 422, code: 'LEDGER_INVALID', title: 'The spreadsheet has mistakes; nothing was imported', detail: err.message, errors };
+    return { status: 422, code: 'LEDGER_INVALID', title: 'The spreadsheet has mistakes; nothing was imported', detail: err.message, errors, errorsTotal: err.total };
   }
   return undefined;
 }
@@ -153,6 +159,6 @@ export function mapError(err: unknown, requestId: string): MappedError {
     const detail = 'an unexpected error occurred; quote the request id when reporting it';
     return { problem: problemOf(500, 'INTERNAL', API_TITLES.INTERNAL, detail, requestId), headers: {}, unexpected: true };
   }
-  const problem = problemOf(known.status, known.code, known.title, known.detail, requestId, known.errors);
+  const problem = problemOf(known.status, known.code, known.title, known.detail, requestId, known.errors, known.errorsTotal);
   return { problem, headers: known.headers ?? {}, unexpected: false };
 }

@@ -24,7 +24,7 @@ import {
 import { updateIdFor } from './idempotency';
 import { isTransientRefusal } from './temporal-errors';
 import { initialSearchAttributes } from './search-attributes';
-import { withOfficeRules } from '../domain/policy';
+import { asStarted } from './new-item-rules';
 import type { CalendarSource } from './calendar-source';
 
 export interface StartedItem {
@@ -74,7 +74,7 @@ export function createItemGateway(deps: GatewayDeps): ItemGateway {
   return {
     async start(input, actor) {
       // every item starts with the office rules (working days, a submission stops the owner's clock…)
-      const item: ItemInput = { ...input, policy: withOfficeRules(input.policy) };
+      const item: ItemInput = asStarted(input);
       // The rule the workflow runs first, at the same instant: a bad item is refused here (422),
       // and the answer is the state the workflow will compute, with no wait for its first task.
       const acceptedAt = Date.now();

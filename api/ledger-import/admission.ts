@@ -3,7 +3,9 @@
  * item is turned into the body POST /items takes and held to the very rules
  * POST /items applies — the request schema (text rule, limits), then the
  * domain's creation rule with its size budget — plus what only an import
- * needs: a 牵头领导 the system knows, and an item id no other item has. Every
+ * needs: a 牵头领导 the system knows, and an item id no other item has. The
+ * item is checked as the gateway starts it (new-item-rules.ts: the office
+ * rules) with the calendar a new item takes now. Every
  * failure is reported in the sheet's terms, row and Chinese column, all at
  * once; an item is admitted only when the whole file is.
  */
@@ -11,7 +13,8 @@ import type { z } from 'zod';
 import { createItemState } from '../../domain/create-item';
 import { DomainError } from '../../domain/errors';
 import { calendarForNewItem } from '../../domain/statutory-calendar';
-import type { Actor, ItemInput } from '../../domain/types';
+import type { Actor, HolidayCalendar, ItemInput } from '../../domain/types';
+import { asStarted } from '../new-item-rules';
 import { headerOf, type ImportColumnKey } from '../ledger/import-columns';
 import { fingerprintPlan } from '../ledger/import-fingerprint';
 import type { ImportError, ImportedItem, ImportedPlan, ImportedRows } from '../ledger/types';
@@ -33,6 +36,8 @@ export interface AdmissionContext {
   plan: PlanFacts;
   uploader: Actor;
   nowMs: number;
+  /** the calendar a new item takes now (the API's calendar source); the statutory one when not given */
+  calendar?: HolidayCalendar;
   resolveLeader(text: string): LeaderResolution;
   /** of these item ids, the ones another item already has (an earlier import of this plan does not count) */
   takenIds(ids: string[]): Promise<Set<string>>;
@@ -107,7 +112,7 @@ function ruleMessage(err: DomainError, item: ImportedItem): string {
 export async function admitPlan(plan: ImportedPlan, rows: ImportedRows, ctx: AdmissionContext): Promise<Admission> {
   const errors: ImportError[] = [];
   const admitted: AdmittedItem[] = [];
-  const calendar = calendarForNewItem(ctx.nowMs);
+  const calendar = ctx.calendar ?? calendarForNewItem(ctx.nowMs);
   const fail = (place: Place, message: string) => errors.push({ row: place.row, column: headerOf(place.key), message });
 
   plan.items.forEach((item, position) => {
@@ -127,7 +132,8 @@ export async function admitPlan(plan: ImportedPlan, rows: ImportedRows, ctx: Adm
     }
     const input: ItemInput = { ...parsed.data, id: parsed.data.id ?? '' };
     try {
-      createItemState(input, ctx.uploader, ctx.nowMs, calendar);
+      // as the gateway starts it: with the office rules, whose calendar allowance counts in the size budget
+      createItemState(asStarted(input), ctx.uploader, ctx.nowMs, calendar);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       const path = typeof err.details?.path === 'string' ? err.details.path.split('.') : [];

@@ -11,7 +11,10 @@
  * process takes the job up again. An item whose start was in flight when the
  * runner died is started again under the same id: Temporal refuses the
  * duplicate, and the runner recognises the item as the one this import
- * started (its plan, creator and title) instead of starting a second one.
+ * started (its plan, creator and title) instead of starting a second one —
+ * and so it does when starting it again is refused for another reason (its
+ * unit deactivated since, its day gone). A runner that lost its lease
+ * records nothing: the job's new holder decides each item.
  *
  * Dependencies down (Temporal, PostgreSQL) pause the job, never fail its
  * items: it is handed back and retried after a delay.
@@ -81,7 +84,13 @@ export function createLedgerImportRunner(deps: ImportRunnerDeps): LedgerImportRu
         if (await deps.isOurs(item.input, actor)) return { status: 'created' };
         return { status: 'failed', code: 'ALREADY_EXISTS', message: `事项 ${item.itemId} 已由其他途径创建，本次导入未创建它` };
       }
-      if (domain && domain.code !== 'BUSY') return { status: 'failed', code: domain.code, message: domain.message };
+      if (domain && domain.code !== 'BUSY') {
+        // A runner that died after starting this item but before recording it leaves it pending; starting it
+        // again may now be refused for a reason of its own (its unit deactivated, its day gone): the item
+        // exists, this import started it, and it is created — never failed, never started twice.
+        if (await deps.isOurs(item.input, actor)) return { status: 'created' };
+        return { status: 'failed', code: domain.code, message: domain.message };
+      }
       if (domain || temporal || isDatabaseUnavailable(err)) return { status: 'paused', reason: err instanceof Error ? err.message : String(err) };
       deps.logger.error({ err, itemId: item.itemId }, 'ledger import: unexpected error starting an item');
       return { status: 'failed', code: 'INTERNAL', message: '创建事项时发生意外错误，请重新上传同一文件重试' };

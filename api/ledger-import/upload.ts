@@ -8,18 +8,21 @@
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { listUnits } from '../../db/repositories/directory';
-import { acceptImport, type AcceptOutcome } from '../../db/repositories/ledger-imports';
+import { acceptImport, importedItemIds, recogniseImport, type AcceptOutcome, type ImportItemRow } from '../../db/repositories/ledger-imports';
 import type { Plan } from '../../db/repositories/plans';
 import { LIMITS } from '../../domain/limits';
+import { createCalendarSource, type CalendarSource } from '../calendar-source';
 import type { Actor } from '../../domain/types';
 import { headerOf } from '../ledger/import-columns';
 import { fingerprintPlan } from '../ledger/import-fingerprint';
-import { importLedger } from '../ledger/import-ledger';
+import { readLedgerFile } from '../ledger/import-ledger';
+import type { LedgerSheet } from '../ledger/import-parse';
+import { validateLedgerRows, type ValidateOptions } from '../ledger/import-validate';
 import { DEFAULT_TIMEZONE } from '../ledger/ledger-time';
-import type { ImportError, ImportedItem, ImportedRows, ImportedPlan, ResolveUnit, UnitRef } from '../ledger/types';
-import { admitPlan, type AdmittedItem } from './admission';
+import type { ImportError, ImportedItem, ImportedRows, ImportedPlan, ImportResult, ResolveUnit, UnitRef } from '../ledger/types';
+import { admitPlan } from './admission';
 import { importDiff } from './import-diff';
-import { ITEM_KEY_PATTERN, maxKeyLength } from './item-input';
+import { ITEM_KEY_PATTERN, importedItemId, maxKeyLength } from './item-input';
 import { createLeaderResolver, knownPeople } from './leaders';
 import { LedgerRowsRejected } from './rejection';
 
@@ -28,18 +31,27 @@ export interface UploadContext {
   plan: Plan;
   uploader: Actor;
   nowMs: number;
+  /** the calendars new items take (the API's own source, so the check matches the start); read from the pool when not given */
+  calendars?: CalendarSource;
 }
 
 /**
  * Units by code, or by name when exactly one active unit has it. A name two
  * units share is no way to say which one: the sheet must use the code.
  */
-async function unitResolver(pool: Pool): Promise<ResolveUnit> {
-  const units = await listUnits(pool, { active: true });
-  const byCode = new Map<string, UnitRef>(units.map((u) => [u.code, { code: u.code, name: u.name }]));
-  const byName = new Map<string, UnitRef | null>();
-  for (const u of units) byName.set(u.name, byName.has(u.name) ? null : { code: u.code, name: u.name });
-  return (text) => byCode.get(text) ?? byName.get(text) ?? undefined;
+async function unitResolver(pool: Pool, options: { thenInactive?: boolean } = {}): Promise<ResolveUnit> {
+  const all = await listUnits(pool, options.thenInactive ? {} : { active: true });
+  const resolverOf = (units: typeof all): ResolveUnit => {
+    const byCode = new Map<string, UnitRef>(units.map((u) => [u.code, { code: u.code, name: u.name }]));
+    const byName = new Map<string, UnitRef | null>();
+    for (const u of units) byName.set(u.name, byName.has(u.name) ? null : { code: u.code, name: u.name });
+    return (text) => byCode.get(text) ?? byName.get(text) ?? undefined;
+  };
+  const active = resolverOf(all.filter((u) => u.active));
+  if (!options.thenInactive) return active;
+  // recognising a file imported before: a unit deactivated since still names the unit it named then
+  const inactive = resolverOf(all.filter((u) => !u.active));
+  return (text) => active(text) ?? inactive(text);
 }
 
 /** 事项编号 joins the plan's id to make the item's id: no colon, and short enough for both to fit. */
@@ -67,46 +79,89 @@ async function takenIds(pool: Pool, ids: string[]): Promise<Set<string>> {
   return new Set(rows.map((r) => r.id as string));
 }
 
-/** Reads and checks the file; throws LedgerFileError (the file) or LedgerRowsRejected (its rows). */
-export async function checkUpload(ctx: UploadContext, file: Buffer): Promise<{ plan: ImportedPlan; items: AdmittedItem[] }> {
-  const result = await importLedger(file, {
-    now: ctx.nowMs,
-    timezone: DEFAULT_TIMEZONE,
-    resolveUnit: await unitResolver(ctx.pool),
-    limits: { id: LIMITS.idLength, coOwners: LIMITS.coOwnersPerTask },
-  });
+/**
+ * Checks a read sheet; throws LedgerRowsRejected listing its mistakes. Days
+ * already gone are mistakes only for items no earlier import of the plan
+ * brought: those the file will start.
+ */
+async function checkSheet(
+  ctx: UploadContext,
+  sheet: LedgerSheet,
+  options: ValidateOptions,
+  asWritten: ImportResult,
+): Promise<{ plan: ImportedPlan; items: ImportItemRow[] }> {
+  const settled = await importedItemIds(ctx.pool, ctx.plan.id);
+  const isSettled = (key: string) => settled.has(importedItemId(ctx.plan.id, key));
+  // the sheet read with every day allowed is the answer unless an item to start has a day gone (10,000 rows validate once)
+  const result = asWritten.ok && !hasDayGone(asWritten.plan, ctx.nowMs, isSettled)
+    ? asWritten
+    : validateLedgerRows(sheet, { ...options, pastDeadlinesAllowed: isSettled });
   // the items without a mistake of the sheet's own are held to the rules below as well: every mistake is answered at once
-  const sheet = result.ok ? result : result.clean;
-  if (!sheet) throw new LedgerRowsRejected(result.ok ? [] : result.errors);
+  const read = result.ok ? result : result.clean;
+  if (!read) throw new LedgerRowsRejected(result.ok ? [] : result.errors);
   const sheetErrors = result.ok ? [] : result.errors;
-  const badKeys = keyErrors(ctx.plan, sheet.plan.items, sheet.rows);
+  const badKeys = keyErrors(ctx.plan, read.plan.items, read.rows);
   const badRows = new Set(badKeys.map((e) => e.row));
   // an item whose key cannot make an id is reported once, for its key
-  const admissible = sheet.plan.items.filter((i) => !badRows.has(sheet.rows.items.get(i.key)?.row ?? 0));
+  const admissible = read.plan.items.filter((i) => !badRows.has(read.rows.items.get(i.key)?.row ?? 0));
+  // items an earlier import brought are started already (or about to be): they are compared, never checked or started again
+  const earlier: ImportItemRow[] = admissible.filter((i) => isSettled(i.key)).map((item) => ({
+    itemId: importedItemId(ctx.plan.id, item.key),
+    key: item.key,
+    position: read.plan.items.indexOf(item),
+    row: read.rows.items.get(item.key)?.row ?? 0,
+    content: item,
+    contentFingerprint: fingerprintPlan({ items: [item] }),
+  }));
   const people = await knownPeople(ctx.pool, ctx.plan.leaderIds, ctx.uploader);
-  const admission = await admitPlan({ items: admissible }, sheet.rows, {
+  const admission = await admitPlan({ items: admissible.filter((i) => !isSettled(i.key)) }, read.rows, {
     plan: { id: ctx.plan.id, source: ctx.plan.source },
     uploader: ctx.uploader,
     nowMs: ctx.nowMs,
+    calendar: await (ctx.calendars ?? createCalendarSource(ctx.pool)).forNewItem(ctx.nowMs),
     resolveLeader: createLeaderResolver(people),
     takenIds: (ids) => takenIds(ctx.pool, ids),
   });
   const errors = [...sheetErrors, ...badKeys, ...(admission.ok ? [] : admission.errors)];
   if (errors.length > 0) throw new LedgerRowsRejected(errors);
-  return { plan: sheet.plan, items: admission.ok ? admission.items : [] };
+  return { plan: read.plan, items: [...earlier, ...(admission.ok ? admission.items : [])] };
 }
 
+/** Whether a task of an item the file would start is due at an instant already gone. */
+function hasDayGone(plan: ImportedPlan, nowMs: number, isSettled: (key: string) => boolean): boolean {
+  return plan.items.some((item) => !isSettled(item.key) && item.tasks.some((t) => t.deadline.kind === 'instant' && Date.parse(t.deadline.at) < nowMs));
+}
+
+/**
+ * Reads the file (LedgerFileError for a refused one), recognises it when its
+ * content was imported into the plan before — first, before any of its days
+ * is judged: a re-upload a week later is still that import — and otherwise
+ * checks it (LedgerRowsRejected) and accepts it as a new job.
+ */
 export async function receiveUpload(ctx: UploadContext, file: Buffer): Promise<AcceptOutcome> {
-  const { plan, items } = await checkUpload(ctx, file);
+  const sheet = await readLedgerFile(file, {});
+  const options: ValidateOptions = {
+    now: ctx.nowMs,
+    timezone: DEFAULT_TIMEZONE,
+    resolveUnit: await unitResolver(ctx.pool),
+    limits: { id: LIMITS.idLength, coOwners: LIMITS.coOwnersPerTask },
+  };
+  const asWritten = validateLedgerRows(sheet, { ...options, pastDeadlinesAllowed: () => true });
+  const recognised = asWritten.ok ? asWritten : validateLedgerRows(sheet, {
+    ...options, resolveUnit: await unitResolver(ctx.pool, { thenInactive: true }), pastDeadlinesAllowed: () => true,
+  });
+  if (recognised.ok) {
+    const earlier = await recogniseImport(ctx.pool, ctx.plan.id, fingerprintPlan(recognised.plan));
+    if (earlier) return earlier;
+  }
+  const { plan, items } = await checkSheet(ctx, sheet, options, asWritten);
   return acceptImport(ctx.pool, {
     planId: ctx.plan.id,
     fingerprint: fingerprintPlan(plan),
     fileSha256: createHash('sha256').update(file).digest('hex'),
     fileBytes: file.length,
     createdBy: ctx.uploader,
-    items: items.map((a) => ({
-      itemId: a.itemId, key: a.key, position: a.position, row: a.row, content: a.content, contentFingerprint: a.contentFingerprint, input: a.input,
-    })),
+    items,
     diffOf: (earlier) => importDiff(earlier.map((e) => e.content as ImportedItem), plan.items),
   });
 }

@@ -131,13 +131,14 @@ export class RowCells {
     return ok ? { present: true, value: units } : { present: true };
   }
 
-  deadline(key: ImportColumnKey): Cell<LedgerDeadline> {
+  /** `pastAllowed`: a day already gone is no mistake (a task of an item imported before, not started again) */
+  deadline(key: ImportColumnKey, pastAllowed = false): Cell<LedgerDeadline> {
     const raw = this.row.cells[key];
     if (!raw) {
       this.error(key, `“${headerOf(key)}”不能为空`);
       return ABSENT;
     }
-    const parsed = parseDeadlineCell(raw, this.ctx.deadline);
+    const parsed = parseDeadlineCell(raw, pastAllowed ? { ...this.ctx.deadline, nowMs: Number.NEGATIVE_INFINITY } : this.ctx.deadline);
     if (!parsed.ok) {
       this.error(key, parsed.message);
       return { present: true };

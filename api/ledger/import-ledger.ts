@@ -5,7 +5,7 @@
  * wrong content resolves to { ok: false, errors } listing every mistake.
  */
 import { guardUpload, type UploadLimits } from './file-guard';
-import { readLedgerSheet } from './import-parse';
+import { readLedgerSheet, type LedgerSheet } from './import-parse';
 import { validateLedgerRows, type ValidateOptions } from './import-validate';
 import type { ImportResult } from './types';
 
@@ -16,7 +16,15 @@ export interface ImportOptions extends ValidateOptions {
 }
 
 export async function importLedger(buffer: Buffer, options: ImportOptions): Promise<ImportResult> {
+  return validateLedgerRows(await readLedgerFile(buffer, options), options);
+}
+
+/** The refusals of the file and its sheet, read: what importLedger validates (a caller may validate it more than once). */
+export async function readLedgerFile(buffer: Buffer, options: Pick<ImportOptions, 'upload' | 'maxRows'>): Promise<LedgerSheet> {
   await guardUpload(buffer, options.upload);
-  const sheet = await readLedgerSheet(buffer, options.maxRows === undefined ? {} : { maxRows: options.maxRows });
-  return validateLedgerRows(sheet, options);
+  return readLedgerSheet(buffer, {
+    ...(options.maxRows === undefined ? {} : { maxRows: options.maxRows }),
+    ...(options.upload?.maxUncompressedBytes === undefined ? {} : { maxInflatedBytes: options.upload.maxUncompressedBytes }),
+    ...(options.upload?.maxEntries === undefined ? {} : { maxEntries: options.upload.maxEntries }),
+  });
 }

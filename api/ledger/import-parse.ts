@@ -6,13 +6,19 @@
  * (listed by address, never evaluated) and more rows than allowed (rows
  * past the limit are read but not kept).
  *
- * Call guardUpload first: this trusts the ZIP not to be a bomb.
+ * Call guardUpload first. The parser reads a copy of the ZIP rebuilt from its
+ * central directory (zip-repack.ts), so it inflates what the guard judged,
+ * and it counts what it inflates all the same (a ZIP_BOMB past the limit).
  */
 import { Readable } from 'node:stream';
 import { rawCellOf, type RawCell } from './cell-values';
 import { GUIDE_SHEET_NAME, IMPORT_COLUMNS, IMPORT_SHEET_NAME, normalizeHeader, type ImportColumnKey } from './import-columns';
 import { LedgerFileError } from './ledger-file-error';
-import { createWorkbookReader } from './utf8-workbook-reader';
+import { DEFAULT_UPLOAD_LIMITS } from './file-guard';
+import { OVERSIZED_MARK } from './markup-limits';
+import { createWorkbookReader, InflateBudget } from './utf8-workbook-reader';
+import { readZipDirectory } from './zip-directory';
+import { repackForParser } from './zip-repack';
 
 export interface LedgerRow {
   /** 1-based row number in the sheet */
@@ -34,10 +40,24 @@ export interface LedgerSheet {
 export interface ParseOptions {
   /** data rows of any one sheet */
   maxRows: number;
+  /** bytes the parser may inflate, all parts together */
+  maxInflatedBytes: number;
+  /** files inside the ZIP */
+  maxEntries: number;
+  /** characters in one cell (Excel's own limit) */
+  maxCellChars: number;
+  /** characters of text one part of the workbook (a sheet, the shared strings) may hold */
+  maxTextChars: number;
 }
 
 export const DEFAULT_MAX_ROWS = 20_000;
+/** Excel's own limit: no cell Excel or WPS writes is longer */
+export const DEFAULT_MAX_CELL_CHARS = 32_767;
+export const DEFAULT_MAX_TEXT_CHARS = 64 * 1024 * 1024;
+/** in the XML a character may take up to 6 (`&amp;`, `&#x1F600;` for two) */
+const RAW_CHARS_PER_CHAR = 6;
 const LISTED_FORMULAS = 50;
+const LISTED_LONG_CELLS = 20;
 
 interface SheetState {
   name: string;
@@ -66,16 +86,24 @@ export async function readLedgerSheet(buffer: Buffer, options: Partial<ParseOpti
 
 async function readSheet(buffer: Buffer, options: Partial<ParseOptions>): Promise<LedgerSheet> {
   const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
-  const reader = createWorkbookReader(Readable.from([buffer]), {
+  const maxCellChars = options.maxCellChars ?? DEFAULT_MAX_CELL_CHARS;
+  const guards = {
+    budget: new InflateBudget(options.maxInflatedBytes ?? DEFAULT_UPLOAD_LIMITS.maxUncompressedBytes),
+    markup: { maxRawChars: maxCellChars * RAW_CHARS_PER_CHAR, maxTextChars: options.maxTextChars ?? DEFAULT_MAX_TEXT_CHARS },
+  };
+  const canonical = repackForParser(buffer, readZipDirectory(buffer, options.maxEntries ?? DEFAULT_UPLOAD_LIMITS.maxEntries));
+  const reader = createWorkbookReader(Readable.from([canonical]), {
     worksheets: 'emit',
     sharedStrings: 'cache',
     // styles tell a date-formatted number from a plain one
     styles: 'cache',
     hyperlinks: 'ignore',
     entries: 'ignore',
-  });
+  }, guards);
   const formulas: string[] = [];
   let formulaCount = 0;
+  const longCells: string[] = [];
+  let longCount = 0;
   let chosen: SheetState | undefined;
   let overflow: SheetState | undefined;
 
@@ -89,6 +117,12 @@ async function readSheet(buffer: Buffer, options: Partial<ParseOptions>): Promis
           formulaCount++;
           if (formulas.length < LISTED_FORMULAS) formulas.push(`${sheet.name}!${columnLetters(col)}${row.number}`);
         }
+        if (isTooLong(value, maxCellChars)) {
+          longCount++;
+          if (longCells.length < LISTED_LONG_CELLS) longCells.push(`${sheet.name}!${columnLetters(col)}${row.number}`);
+          values[col] = null;
+          return;
+        }
         if (rawCellOf(value) !== undefined) empty = false;
       });
       if (empty) continue;
@@ -97,9 +131,9 @@ async function readSheet(buffer: Buffer, options: Partial<ParseOptions>): Promis
         continue;
       }
       if (++sheet.dataRows > maxRows) {
-        // Stop keeping rows but read on: leaving exceljs' iterator early leaks
-        // the temp file it parks each worksheet in (and its open handle).
-        // The guard has already bounded how much there is to read.
+        // Stop keeping rows but read on, so that formulas and overlong cells
+        // further down are named too. The guard and the reader's own budget
+        // bound how much there is to read.
         overflow ??= sheet;
         sheet.rows = [];
         continue;
@@ -114,6 +148,14 @@ async function readSheet(buffer: Buffer, options: Partial<ParseOptions>): Promis
     throw new LedgerFileError('TOO_MANY_ROWS', 413, `“${overflow.name}”表的数据行超过上限 ${maxRows} 行，请分批导入`, {
       sheet: overflow.name,
       maxRows,
+    });
+  }
+  if (longCount > 0) {
+    const more = longCount > longCells.length ? ` 等（共 ${longCount} 处）` : '';
+    throw new LedgerFileError('CELL_TOO_LONG', 422, `单元格文字过长（超过 ${maxCellChars} 个字符），请精简后重新上传：${longCells.join('、')}${more}`, {
+      cells: longCells,
+      count: longCount,
+      maxCellChars,
     });
   }
   if (formulaCount > 0) {
@@ -157,6 +199,18 @@ function toLedgerRow(row: number, values: unknown[], columns: Map<ImportColumnKe
     if (cell) cells[key] = cell;
   }
   return { row, cells };
+}
+
+/** Longer than a cell may be, or cut short by the markup scanner on its way in. */
+function isTooLong(value: unknown, maxChars: number): boolean {
+  const text = typeof value === 'string'
+    ? value
+    : typeof value === 'object' && value !== null && Array.isArray((value as { richText?: unknown }).richText)
+      ? (value as { richText: { text?: unknown }[] }).richText.map((r) => (typeof r.text === 'string' ? r.text : '')).join('')
+      : typeof value === 'object' && value !== null && typeof (value as { text?: unknown }).text === 'string'
+        ? (value as { text: string }).text
+        : undefined;
+  return text !== undefined && (text.length > maxChars || text.includes(OVERSIZED_MARK));
 }
 
 function isFormula(value: unknown): boolean {

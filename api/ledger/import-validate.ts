@@ -27,6 +27,12 @@ export interface ValidateOptions {
   limits?: Partial<LedgerLimits>;
   /** ids become workflow and URL ids; the API's IdSchema alphabet by default */
   idPattern?: RegExp;
+  /**
+   * Items (by 事项编号) whose days already gone are no mistake: the items an
+   * earlier import of the plan brought, which this file will not start again
+   * (or every item, to read a file for what it is before judging its dates).
+   */
+  pastDeadlinesAllowed?: (itemKey: string) => boolean;
 }
 
 export const DEFAULT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
@@ -84,7 +90,8 @@ export function validateLedgerRows(sheet: LedgerSheet, options: ValidateOptions)
     }
 
     if (!TASK_COLUMNS.some((key) => cells.has(key))) continue;
-    const task = readTask(cells, limits, problemId.value);
+    const pastAllowed = itemKey.value !== undefined && (options.pastDeadlinesAllowed?.(itemKey.value) ?? false);
+    const task = readTask(cells, limits, problemId.value, pastAllowed);
     if (problem) problem.tasks++;
     if (!item || task.id === undefined) continue;
     const firstUse = item.taskRows.get(task.id);
@@ -103,14 +110,14 @@ export function validateLedgerRows(sheet: LedgerSheet, options: ValidateOptions)
   return { ...fail(errors), clean: { plan: { items: clean }, rows: rowsOf(items) } };
 }
 
-function readTask(cells: RowCells, limits: LedgerLimits, problemId: string | undefined): { id?: string; complete?: ImportedTask } {
+function readTask(cells: RowCells, limits: LedgerLimits, problemId: string | undefined, pastAllowed: boolean): { id?: string; complete?: ImportedTask } {
   const id = cells.id('taskId').value;
   const description = cells.text('taskDescription', limits.description, true).value;
   const measures = cells.text('measures', limits.measures, true).value;
   const ownerUnit = cells.unit('ownerUnit', true).value;
   const ownerPerson = cells.text('ownerPerson', limits.shortText, true).value;
   const coOwners = cells.units('coOwners');
-  const deadline = cells.deadline('deadline').value;
+  const deadline = cells.deadline('deadline', pastAllowed).value;
   if (ownerUnit && coOwners.value?.some((u) => u.code === ownerUnit.code)) {
     cells.error('coOwners', `配合单位中不能包含责任单位“${ownerUnit.name}”`);
     return { id };

@@ -12,7 +12,9 @@ export type LedgerFileErrorCode =
   | 'ZIP_BOMB' // 413 (too much when inflated) or 422 (suspicious ratio, entry count, lying sizes)
   | 'FORMULA_CELLS' // 422: cells hold formulas; refused, never evaluated
   | 'TOO_MANY_ROWS' // 413: more data rows than the import accepts
-  | 'NO_LEDGER_SHEET'; // 422: no worksheet with the import headers
+  | 'NO_LEDGER_SHEET' // 422: no worksheet with the import headers
+  | 'CELL_TOO_LONG' // 422: a cell holds more text than Excel allows (32,767 characters)
+  | 'TEXT_TOO_LARGE'; // 413: more text in one part of the workbook than the import reads
 
 export class LedgerFileError extends Error {
   readonly code: LedgerFileErrorCode;

@@ -4,7 +4,7 @@
  * with the header repeated on each page.
  */
 import type ExcelJS from 'exceljs';
-import { safeCellText } from './safe-text';
+import { safeCellText, xmlSafeText } from './safe-text';
 
 export interface SheetColumn {
   header: string;
@@ -52,7 +52,7 @@ export function tableSheetOptions(headerRow: number, columnCount: number, title:
 
 /** & starts a code in Excel's header/footer language. */
 function escapeHeaderFooter(text: string): string {
-  return text.replace(/&/g, '&&');
+  return xmlSafeText(text).replace(/&/g, '&&');
 }
 
 export function setColumns(ws: ExcelJS.Worksheet, columns: SheetColumn[]): void {

@@ -13,12 +13,20 @@
  * This wraps methods exceljs does not publish; the version is pinned, the
  * wrapper refuses to build a reader if they are missing, and a test with
  * thousands of Chinese cells fails if decoding ever breaks again.
+ *
+ * The same wrappers count every byte the parser inflates against a budget
+ * and stop the read the moment it is spent (413 ZIP_BOMB): whatever sizes a
+ * file declares, the parser never inflates more than the limit. And they
+ * bound each cell's text before the XML parser can buffer it
+ * (markup-limits.ts).
  */
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import ExcelJS from 'exceljs';
+import { LedgerFileError } from './ledger-file-error';
+import { MarkupScanner, type MarkupLimits } from './markup-limits';
 
-type Entry = { setEncoding(encoding: BufferEncoding): unknown };
+type Entry = Readable;
 type Chunks = AsyncIterable<Buffer | string>;
 
 interface ReaderInternals {
@@ -31,17 +39,73 @@ interface ReaderInternals {
 
 const ENTRY_PARSERS = ['_parseRels', '_parseWorkbook', '_parseStyles', '_parseSharedStrings'] as const;
 
-async function* decodeUtf8(chunks: Chunks): AsyncGenerator<string> {
+/** Bytes the parser has inflated so far, across every part of one workbook. */
+export class InflateBudget {
+  private used = 0;
+
+  constructor(readonly maxBytes: number) {}
+
+  take(bytes: number): void {
+    this.used += bytes;
+    if (this.used > this.maxBytes) {
+      throw new LedgerFileError('ZIP_BOMB', 413, `工作簿解压后过大（超过 ${(this.maxBytes / 1024 / 1024).toFixed(1)} MiB），不予导入`, {
+        maxUncompressedBytes: this.maxBytes,
+      });
+    }
+  }
+}
+
+const byteLength = (chunk: Buffer | string) => (typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length);
+
+/** What every part goes through on its way to the parser: counted, decoded across chunks, its cells bounded. */
+export interface ReaderGuards {
+  budget: InflateBudget;
+  markup: MarkupLimits;
+}
+
+/** The entry as a counted, bounded stream of strings. */
+function guardedText(entry: Entry, part: string, guards: ReaderGuards): Readable {
   const decoder = new StringDecoder('utf8');
+  const scanner = new MarkupScanner(guards.markup, part);
+  const guarded = new Transform({
+    transform(chunk: Buffer | string, _encoding, done) {
+      try {
+        guards.budget.take(byteLength(chunk));
+        done(null, scanner.scan(typeof chunk === 'string' ? chunk : decoder.write(chunk)));
+      } catch (err) {
+        done(err as Error);
+      }
+    },
+    flush(done) {
+      try {
+        done(null, scanner.scan(decoder.end()));
+      } catch (err) {
+        done(err as Error);
+      }
+    },
+  });
+  guarded.setEncoding('utf8');
+  entry.on('error', (err) => guarded.destroy(err));
+  return entry.pipe(guarded);
+}
+
+async function* guardedChunks(chunks: Chunks, part: string, guards: ReaderGuards): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  const scanner = new MarkupScanner(guards.markup, part);
   for await (const chunk of chunks) {
-    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    guards.budget.take(byteLength(chunk));
+    const text = scanner.scan(typeof chunk === 'string' ? chunk : decoder.write(chunk));
     if (text) yield text;
   }
-  const rest = decoder.end();
+  const rest = scanner.scan(decoder.end());
   if (rest) yield rest;
 }
 
-export function createWorkbookReader(input: Readable, options: Partial<ExcelJS.stream.xlsx.WorkbookStreamReaderOptions>): ExcelJS.stream.xlsx.WorkbookReader {
+export function createWorkbookReader(
+  input: Readable,
+  options: Partial<ExcelJS.stream.xlsx.WorkbookStreamReaderOptions>,
+  guards: ReaderGuards,
+): ExcelJS.stream.xlsx.WorkbookReader {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, options);
   const internals = reader as unknown as ReaderInternals;
   for (const name of [...ENTRY_PARSERS, '_parseWorksheet'] as const) {
@@ -49,12 +113,9 @@ export function createWorkbookReader(input: Readable, options: Partial<ExcelJS.s
   }
   for (const name of ENTRY_PARSERS) {
     const original = internals[name].bind(reader) as (entry: Entry) => unknown;
-    (internals as unknown as Record<string, unknown>)[name] = (entry: Entry) => {
-      entry.setEncoding('utf8');
-      return original(entry);
-    };
+    (internals as unknown as Record<string, unknown>)[name] = (entry: Entry) => original(guardedText(entry, name.slice('_parse'.length), guards));
   }
   const parseWorksheet = internals._parseWorksheet.bind(reader);
-  internals._parseWorksheet = (iterator, sheetNo) => parseWorksheet(decodeUtf8(iterator), sheetNo);
+  internals._parseWorksheet = (iterator, sheetNo) => parseWorksheet(guardedChunks(iterator, `sheet${sheetNo}`, guards), sheetNo);
   return reader;
 }

@@ -8,6 +8,7 @@
  */
 import { PassThrough, type Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
+import { xmlSafeText } from './safe-text';
 
 export type WorkbookWriter = ExcelJS.stream.xlsx.WorkbookWriter;
 
@@ -24,7 +25,7 @@ export function newWorkbookWriter(out: Writable, title: string, createdAt: Date)
   wb.lastModifiedBy = '督查督办整改系统';
   wb.created = createdAt;
   wb.modified = createdAt;
-  wb.title = title;
+  wb.title = xmlSafeText(title);
   return wb;
 }
 

@@ -12,6 +12,7 @@ export interface ZipEntry {
   name: string;
   flags: number;
   method: number;
+  crc32: number;
   compressedSize: number;
   uncompressedSize: number;
   localHeaderOffset: number;
@@ -118,6 +119,7 @@ export function readZipDirectory(buf: Buffer, maxEntries: number): ZipEntry[] {
     const entry: ZipEntry = {
       flags: buf.readUInt16LE(at + 8),
       method: buf.readUInt16LE(at + 10),
+      crc32: buf.readUInt32LE(at + 16),
       compressedSize: buf.readUInt32LE(at + 20),
       uncompressedSize: buf.readUInt32LE(at + 24),
       localHeaderOffset: buf.readUInt32LE(at + 42),
@@ -145,6 +147,7 @@ function locateData(buf: Buffer, entries: ZipEntry[], directoryOffset: number): 
     if (buf.toString('utf8', e.localHeaderOffset + 30, e.localHeaderOffset + 30 + nameLength) !== e.name) {
       throw corrupt('local header names another file');
     }
+    sameAsDirectory(buf, e);
     e.dataOffset = e.localHeaderOffset + 30 + nameLength + extraLength;
     const dataEnd = e.dataOffset + e.compressedSize;
     if (dataEnd > directoryOffset) throw corrupt('entry data overlaps the central directory');
@@ -157,6 +160,26 @@ function locateData(buf: Buffer, entries: ZipEntry[], directoryOffset: number): 
     }
   });
   if (expected !== directoryOffset) throw corrupt('bytes between the entries and the central directory');
+}
+
+/**
+ * The local header must say what the directory says: the guard judges the
+ * directory, and a local header claiming deflate where the directory says
+ * stored (or other sizes) would have the parser inflate what nobody counted.
+ * (The parser is handed a copy rebuilt from the directory anyway, see
+ * zip-repack.ts; this names the file as the broken one it is.)
+ */
+function sameAsDirectory(buf: Buffer, e: ZipEntry): void {
+  const at = e.localHeaderOffset;
+  const flags = buf.readUInt16LE(at + 6);
+  if (buf.readUInt16LE(at + 8) !== e.method) throw corrupt('local header names another compression method than the directory');
+  // (the data-descriptor bit is not compared: where the data ends was proven from the directory's sizes below)
+  if ((flags & FLAG_ENCRYPTED) !== (e.flags & FLAG_ENCRYPTED)) throw corrupt('local header flags differ from the directory');
+  const compressed = buf.readUInt32LE(at + 18);
+  const uncompressed = buf.readUInt32LE(at + 22);
+  // with a data descriptor the local sizes may be zero; 0xffffffff defers to a zip64 field
+  const agrees = (local: number, central: number) => local === central || local === MAX32 || ((flags & FLAG_DATA_DESCRIPTOR) !== 0 && local === 0);
+  if (!agrees(compressed, e.compressedSize) || !agrees(uncompressed, e.uncompressedSize)) throw corrupt('local header sizes differ from the directory');
 }
 
 export function isEncryptedEntry(e: ZipEntry): boolean {

@@ -86,7 +86,8 @@ export const ledgerRoutes: RouteSpec[] = [
       '`POST /items`; poll `GET /plans/{id}/ledger-imports/{importId}`. The same content uploaded again answers the earlier job (200, ' +
       '`duplicate`) and creates nothing twice. Items imported before are never changed by a later file: the answer\'s `diff` says what ' +
       'differs. Refused files: not an .xlsx (415), over 10 MiB or inflating past 200 MiB or over 20,000 rows (413), password-protected, ' +
-      'a ZIP bomb, formulas, broken (422).',
+      'a ZIP bomb, formulas, a cell over 32,767 characters, broken (422); more than 64 Mi characters of text in one part (413). ' +
+      'A 422 for the rows lists the first 200 mistakes; `errorsTotal` counts them all.',
     tag: 'Ledger',
     roles: ['leader', 'admin'],
     params: PlanParamsSchema,
@@ -98,7 +99,7 @@ export const ledgerRoutes: RouteSpec[] = [
       const plan = await planOr404(ctx, ctx.params.id);
       assertMayImport(ctx.actor, plan);
       const file = uploadedFile(ctx);
-      const outcome = await receiveUpload({ pool: ctx.deps.pool, plan, uploader: ctx.actor, nowMs: Date.now() }, file);
+      const outcome = await receiveUpload({ pool: ctx.deps.pool, plan, uploader: ctx.actor, nowMs: Date.now(), calendars: ctx.deps.calendars }, file);
       const job = outcome.job;
       if (job.status === 'queued') ctx.deps.ledgerImports.kick(job.id);
       ctx.log.info({ planId: plan.id, ledgerImport: job.id, outcome: outcome.kind, items: job.items.total }, 'ledger import received');

@@ -150,6 +150,7 @@ export const ProblemDetailsSchema = z
       row: z.number().int().optional().describe('a spreadsheet upload: the 1-based row of the mistake'),
       column: z.string().optional().describe('a spreadsheet upload: the header of its column'),
     })).optional(),
+    errorsTotal: z.number().int().optional().describe('a spreadsheet upload: how many mistakes there are in all; `errors` lists the first 200'),
   })
   .meta({ id: 'ProblemDetails', description: 'RFC 9457 problem details with a stable `code` and the request id' });
 

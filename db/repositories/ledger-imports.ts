@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import type { Actor, ItemInput } from '../../domain/types';
+import { DomainError } from '../../domain/errors';
 import { withTransaction } from '../pool';
 
 export type ImportStatus = 'queued' | 'running' | 'succeeded' | 'failed';
@@ -22,7 +23,8 @@ export interface ImportItemRow {
   /** the item as the sheet gave it, kept to compare later uploads with */
   content: unknown;
   contentFingerprint: string;
-  input: ItemInput;
+  /** the body to start it with; absent for an item an earlier import of the plan brought (it is not started again, nor checked again) */
+  input?: ItemInput;
 }
 
 /** An item an earlier import of the plan brought (pending or created: its key is taken). */
@@ -111,14 +113,8 @@ function toImport(r: Record<string, any>): LedgerImport {
 export async function acceptImport(pool: Pool, input: AcceptInput): Promise<AcceptOutcome> {
   return withTransaction(pool, async (client) => {
     await client.query('SELECT 1 FROM plans WHERE id = $1 FOR UPDATE', [input.planId]);
-    const { rows: same } = await client.query('SELECT * FROM ledger_imports WHERE plan_id = $1 AND fingerprint = $2', [
-      input.planId, input.fingerprint,
-    ]);
-    if (same[0]) {
-      const retried = await requeueFailures(client, same[0].id);
-      const job = retried > 0 ? await getImportRow(client, same[0].id) : same[0];
-      return { kind: 'duplicate', job: toImport(job), retried };
-    }
+    const same = await sameImport(client, input.planId, input.fingerprint);
+    if (same) return same;
 
     const { rows: earlierRows } = await client.query(
       `SELECT item_id, item_key, content, content_fp FROM ledger_import_items
@@ -128,6 +124,10 @@ export async function acceptImport(pool: Pool, input: AcceptInput): Promise<Acce
     const earlier: EarlierItem[] = earlierRows.map((r) => ({ itemId: r.item_id, key: r.item_key, content: r.content, contentFingerprint: r.content_fp }));
     const byId = new Map(earlier.map((e) => [e.itemId, e]));
     const fresh = input.items.filter((i) => !byId.has(i.itemId));
+    if (fresh.some((i) => i.input === undefined)) {
+      // an earlier import's start of it failed since the upload was checked: check it again
+      throw new DomainError('BUSY', 'an item of this file changed state while the file was checked; upload it again');
+    }
     const unchanged = input.items.filter((i) => byId.get(i.itemId)?.contentFingerprint === i.contentFingerprint).length;
     const changed = input.items.length - fresh.length - unchanged;
 
@@ -159,6 +159,33 @@ export async function acceptImport(pool: Pool, input: AcceptInput): Promise<Acce
     );
     return { kind: 'accepted', job: toImport(await getImportRow(client, id)) };
   });
+}
+
+/** The plan's import of this content, with its failed items queued again; null when there is none. */
+async function sameImport(client: PoolClient, planId: string, fingerprint: string): Promise<AcceptOutcome | null> {
+  const { rows: same } = await client.query('SELECT * FROM ledger_imports WHERE plan_id = $1 AND fingerprint = $2', [planId, fingerprint]);
+  if (!same[0]) return null;
+  const retried = await requeueFailures(client, same[0].id);
+  const job = retried > 0 ? await getImportRow(client, same[0].id) : same[0];
+  return { kind: 'duplicate', job: toImport(job), retried };
+}
+
+/**
+ * Recognises an upload as the plan's earlier import of the same content
+ * (answered as acceptImport answers a duplicate), before anything else about
+ * it is judged: its days may have passed since, and that changes nothing.
+ */
+export async function recogniseImport(pool: Pool, planId: string, fingerprint: string): Promise<AcceptOutcome | null> {
+  return withTransaction(pool, async (client) => {
+    await client.query('SELECT 1 FROM plans WHERE id = $1 FOR UPDATE', [planId]);
+    return sameImport(client, planId, fingerprint);
+  });
+}
+
+/** Item ids earlier imports of the plan brought (pending or created): a file will not start them again. */
+export async function importedItemIds(pool: Pool, planId: string): Promise<Set<string>> {
+  const { rows } = await pool.query(`SELECT item_id FROM ledger_import_items WHERE plan_id = $1 AND status <> 'failed'`, [planId]);
+  return new Set(rows.map((r) => r.item_id as string));
 }
 
 /** The failed items a job still owns go back to pending, and the job back to the queue. */
@@ -245,7 +272,10 @@ export async function pendingItems(pool: Pool, importId: string, limit: number):
 /**
  * Records how an item's start ended and moves the job's counters, extending
  * the lease. False when the runner no longer holds the job (its lease ran out
- * and another took it): it must stop.
+ * and another took it): it must stop, and it has changed nothing — not the
+ * item, whose fate is the new holder's to decide, nor the counters. (A
+ * data-modifying CTE runs whatever the outer statement matches, so the item
+ * is updated only under the job row locked by the held lease.)
  */
 export async function recordItem(
   pool: Pool,
@@ -257,15 +287,17 @@ export async function recordItem(
 ): Promise<boolean> {
   const error = outcome.status === 'failed' ? JSON.stringify({ code: outcome.code, message: outcome.message }) : null;
   const { rows } = await pool.query(
-    `WITH done AS (
+    `WITH held AS (
+       SELECT id FROM ledger_imports WHERE id = $1 AND lease_owner = $2 FOR UPDATE
+     ), done AS (
        UPDATE ledger_import_items SET status = $4, error = $5, updated_at = now()
-       WHERE item_id = $3 AND import_id = $1 AND status = 'pending' RETURNING status
+       WHERE item_id = $3 AND import_id = $1 AND status = 'pending' AND EXISTS (SELECT 1 FROM held) RETURNING status
      )
      UPDATE ledger_imports SET
        created_items = created_items + (SELECT count(*) FROM done WHERE status = 'created'),
        failed_items = failed_items + (SELECT count(*) FROM done WHERE status = 'failed'),
        lease_until = now() + $6 * interval '1 millisecond', updated_at = now()
-     WHERE id = $1 AND lease_owner = $2 RETURNING id`,
+     WHERE id IN (SELECT id FROM held) RETURNING id`,
     [importId, owner, itemId, outcome.status, error, leaseMs],
   );
   return rows.length > 0;

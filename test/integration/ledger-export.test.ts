@@ -152,6 +152,51 @@ describe('the import template', () => {
   });
 });
 
+describe('the template, filled as a person fills it', () => {
+  it('imports exactly what was filled: Excel dates, numbers typed into text columns, dropdown choices, blanks under an item, the 说明 sheet left as it is', async () => {
+    const wb = await load((await download('/ledger/template')).body);
+    const ws = wb.getWorksheet('整改台账') as ExcelJS.Worksheet;
+    const col = (header: string) => IMPORT_COLUMNS.findIndex((c) => c.header === header) + 1;
+    const fill = (r: number, cells: Record<string, unknown>) => {
+      for (const [header, value] of Object.entries(cells)) ws.getRow(r).getCell(col(header)).value = value as ExcelJS.CellValue;
+      ws.getRow(r).commit();
+    };
+    // an Excel date is a Date at UTC midnight of the day typed; 序号 and 问题编号 typed as numbers; the dropdowns' own words
+    fill(2, {
+      序号: 1, 事项编号: 'RT-1', 事项名称: ' 村道整改 ', 问题编号: 1, 问题描述: '道路不通', 问题类别: '基础设施', 严重程度: '高', 整改任务编号: 'T1',
+      整改任务: '硬化路面', 整改措施: '分段施工', 责任单位: 'Unit A', 责任人: '张三', 配合单位: 'Unit B、unit-c',
+      完成时限: new Date(Date.UTC(NEXT_YEAR, 8, 30)), 督战级别: '市级', 牵头领导: '李雷（leader-1）',
+    });
+    // the next task of the same item: the item's and the problem's cells left blank, as the 说明 sheet's example shows
+    fill(3, { 序号: 2, 事项编号: 'RT-1', 问题编号: 1, 整改任务编号: 'T2', 整改任务: '安装路灯', 整改措施: '纳入亮化工程', 责任单位: 'unit-b', 责任人: '李四', 完成时限: '十个工作日' });
+    fill(4, {
+      序号: 3, 事项编号: 'RT-2', 事项名称: '资金迟发', 问题编号: 'P1', 问题描述: '补贴迟发', 严重程度: '严重', 整改任务编号: 'T1', 整改任务: '补发',
+      整改措施: '财政局牵头', 责任单位: 'unit-a', 责任人: '赵六', 完成时限: `${NEXT_YEAR}年3月31日`, 牵头领导: '李雷（leader-1）',
+    });
+    // a date shown the Chinese way, as Excel shows it once typed
+    ws.getRow(2).getCell(col('完成时限')).numFmt = 'yyyy"年"m"月"d"日"';
+    const target = `fill-${suffix}`;
+    await ensurePlan(stack, target);
+    const res = await request(stack.app).post(`/plans/${target}/ledger-imports`).set(bearer(tokens.leader)).set('Content-Type', XLSX)
+      .send(Buffer.from(await wb.xlsx.writeBuffer()));
+    expect(res.body.errors ?? []).toEqual([]);
+    expect(res.status).toBe(202);
+    expect(res.body.import.items.total).toBe(2);
+    const rt1 = await eventually(async () => {
+      const item = await request(stack.app).get(`/items/${target}:RT-1`).set(bearer(tokens.leader));
+      return item.status === 200 ? item.body : undefined;
+    }, 20_000);
+    expect(rt1).toMatchObject({ title: '村道整改', category: '基础设施', supervisionLevel: 'city', leader: { id: 'leader-1' } });
+    expect(rt1.problems.map((p: any) => [p.id, p.description, p.severity])).toEqual([['1', '道路不通', 'high']]);
+    expect(rt1.tasks.map((t: any) => [t.id, t.problemIds, t.ownerUnit, t.coOwners, t.deadline.spec])).toEqual([
+      ['T1', ['1'], 'unit-a', ['unit-b', 'unit-c'], { kind: 'instant', at: `${NEXT_YEAR}-09-30T23:59:59+08:00` }],
+      ['T2', ['1'], 'unit-b', [], { kind: 'workingDays', days: 10 }],
+    ]);
+    const rt2 = await request(stack.app).get(`/items/${target}:RT-2`).set(bearer(tokens.leader));
+    expect(rt2.body.tasks[0].deadline.spec).toEqual({ kind: 'instant', at: `${NEXT_YEAR}-03-31T23:59:59+08:00` });
+  });
+});
+
 describe('the plan ledger', () => {
   let ws: ExcelJS.Worksheet;
   let rows: Map<string, unknown[]>;

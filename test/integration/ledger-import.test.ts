@@ -16,6 +16,7 @@ import { createLedgerImportRunner } from '../../api/ledger-import/runner';
 import { receiveUpload } from '../../api/ledger-import/upload';
 import { startNewItem } from '../../api/start-item';
 import { createItemGateway } from '../../api/item-gateway';
+import { claimImport, finishImport, recordItem } from '../../db/repositories/ledger-imports';
 import { getPlan } from '../../db/repositories/plans';
 import { ole2With, sheetWith, workbookSkeleton, zipOf, type SheetRow } from '../support/ledger-fixtures';
 import { startTestStack, TEST_JWT_SECRET, type TestStack } from '../support/stack';
@@ -179,6 +180,49 @@ describe('a valid file', () => {
   });
 });
 
+describe('the same file after some of its days have passed', () => {
+  const plan = `late-${suffix}`;
+  const uploader = { id: ACTORS.leader.sub, name: ACTORS.leader.name, role: 'leader' as const };
+  const DAY = 24 * 3600_000;
+  beforeAll(async () => ensurePlan(stack, plan));
+  const receive = async (file: Buffer, nowMs: number) =>
+    receiveUpload({ pool: stack.pool, plan: (await getPlan(stack.pool, plan))!, uploader, nowMs }, file);
+
+  it('is recognised as the import it is (no "deadline in the past"); a changed file judges only the days of the items it brings', async () => {
+    const today = Date.now();
+    const soon = new Date(today + 2 * DAY).toISOString().slice(0, 10);
+    const rows = [sheetRow({ 事项编号: 'L-1', 完成时限: soon }), sheetRow({ 事项编号: 'L-2', 完成时限: due('06-30') })];
+    const first = await receive(await sheetWith(rows), today);
+    expect(first.kind).toBe('accepted');
+    ledgerImportsOf(stack.app).kick(first.job.id);
+    await untilDone(plan, first.job.id);
+
+    // a week later L-1's day has passed, and its co-owner unit has been deactivated: the same file is still that import
+    const weekLater = today + 7 * DAY;
+    await stack.pool.query(`UPDATE units SET active = false WHERE code = 'unit-c'`);
+    try {
+      const again = await receive(await sheetWith(rows), weekLater);
+      expect(again).toMatchObject({ kind: 'duplicate', job: { id: first.job.id } });
+    } finally {
+      await stack.pool.query(`UPDATE units SET active = true WHERE code = 'unit-c'`);
+    }
+
+    // a file that adds an item: L-1 (started already) is not judged again; the new item's days are
+    const grown = [...rows, sheetRow({ 事项编号: 'L-3', 完成时限: due('07-31') })];
+    const changed = await receive(await sheetWith(grown), weekLater);
+    expect(changed.kind).toBe('accepted');
+    expect(changed.job.items).toMatchObject({ total: 1, unchanged: 2 });
+    ledgerImportsOf(stack.app).kick(changed.job.id);
+    await untilDone(plan, changed.job.id);
+
+    const late = [...grown, sheetRow({ 事项编号: 'L-4', 完成时限: soon })];
+    await expect(receive(await sheetWith(late), weekLater)).rejects.toMatchObject({
+      errors: [{ row: 5, column: '完成时限', message: `完成时限 ${soon} 已过，不得早于今天` }],
+    });
+    expect(await projectedItems(plan, 3)).toEqual([`${plan}:L-1`, `${plan}:L-2`, `${plan}:L-3`]);
+  });
+});
+
 describe('a file with mistakes', () => {
   const plan = `bad-${suffix}`;
   beforeAll(async () => ensurePlan(stack, plan));
@@ -325,6 +369,51 @@ describe('the job outlives the API process that accepted it', () => {
       await ledgerImportsOf(app).close();
     }
     expect(await projectedItems(plan, 3)).toEqual([`${plan}:SX-1`, `${plan}:SX-2`, `${plan}:SX-3`]);
+  });
+
+  it('a death between starting an item and recording it: the item is recognised even when starting it again would now be refused', async () => {
+    const rows = [sheetRow({ 事项编号: 'K-1', 责任单位: 'unit-e', 配合单位: undefined }), sheetRow({ 事项编号: 'K-2' })];
+    const accepted = await receiveUpload({ pool: stack.pool, plan: (await getPlan(stack.pool, plan))!, uploader, nowMs: Date.now() }, await sheetWith(rows));
+    const job = accepted.job;
+    // the dead process had taken the job and started K-1; its death came before the job's rows were updated
+    const gateway = createItemGateway({ temporal: stack.client, taskQueue: stack.taskQueue, calendars: createCalendarSource(stack.pool), idTaken: async () => false });
+    const { rows: [first] } = await stack.pool.query(`SELECT input FROM ledger_import_items WHERE item_id = $1`, [`${plan}:K-1`]);
+    await startNewItem({ pool: stack.pool, items: gateway }, uploader, first.input);
+    await stack.pool.query(
+      `UPDATE ledger_imports SET status = 'running', lease_owner = 'dead-process', lease_until = now() - interval '1 second', attempts = 1 WHERE id = $1`,
+      [job.id],
+    );
+    // and before the next process takes the job up, K-1's unit is deactivated: starting K-1 now would be refused
+    await stack.pool.query(`UPDATE units SET active = false WHERE code = 'unit-e'`);
+    const app = restartedApi();
+    try {
+      await ledgerImportsOf(app).sweep();
+      const { done } = await untilDone(plan, job.id);
+      expect(done).toMatchObject({ status: 'succeeded', failures: [], items: { total: 2, created: 2, failed: 0 } });
+    } finally {
+      await ledgerImportsOf(app).close();
+      await stack.pool.query(`UPDATE units SET active = true WHERE code = 'unit-e'`);
+    }
+    const { rows: started } = await stack.pool.query(`SELECT item_id, status FROM ledger_import_items WHERE import_id = $1 ORDER BY item_id`, [job.id]);
+    expect(started).toEqual([{ item_id: `${plan}:K-1`, status: 'created' }, { item_id: `${plan}:K-2`, status: 'created' }]);
+  });
+
+  it('a runner that lost its lease to another changes nothing: not the item, not the counters', async () => {
+    const accepted = await receiveUpload({ pool: stack.pool, plan: (await getPlan(stack.pool, plan))!, uploader, nowMs: Date.now() }, await sheetWith([sheetRow({ 事项编号: 'Q-1' })]));
+    const job = accepted.job;
+    expect(await claimImport(stack.pool, job.id, 'runner-a', 60_000)).not.toBeNull();
+    // runner-a stalls past its lease; runner-b takes the job over
+    await stack.pool.query(`UPDATE ledger_imports SET lease_until = now() - interval '1 second' WHERE id = $1`, [job.id]);
+    expect(await claimImport(stack.pool, job.id, 'runner-b', 60_000)).not.toBeNull();
+    // runner-a wakes up with an outcome of its own: it must not decide the item's fate any more
+    expect(await recordItem(stack.pool, job.id, 'runner-a', `${plan}:Q-1`, { status: 'failed', code: 'INTERNAL', message: 'stale' }, 60_000)).toBe(false);
+    const { rows: [item] } = await stack.pool.query(`SELECT status FROM ledger_import_items WHERE item_id = $1`, [`${plan}:Q-1`]);
+    expect(item.status).toBe('pending');
+    // runner-b, holding the job, finishes it
+    expect(await recordItem(stack.pool, job.id, 'runner-b', `${plan}:Q-1`, { status: 'failed', code: 'X', message: 'm' }, 60_000)).toBe(true);
+    expect(await finishImport(stack.pool, job.id, 'runner-b')).toBe(true);
+    const { rows: [row] } = await stack.pool.query(`SELECT status, failed_items FROM ledger_imports WHERE id = $1`, [job.id]);
+    expect(row).toEqual({ status: 'failed', failed_items: 1 });
   });
 
   it('a dependency that is down pauses the job and hands it back; its items never fail for it', async () => {

@@ -140,6 +140,8 @@ export interface ZipPart {
   /** a lie to put in the directory instead of the real inflated size */
   declaredSize?: number;
   flags?: number;
+  /** the compression method the local header claims instead of `method` (the parser reads local headers, the guard the directory) */
+  localMethod?: 0 | 8;
 }
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
@@ -173,7 +175,7 @@ export function zipOf(parts: ZipPart[], options: { zip64?: boolean } = {}): Buff
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
     local.writeUInt16LE(p.flags ?? 0, 6);
-    local.writeUInt16LE(method, 8);
+    local.writeUInt16LE(p.localMethod ?? method, 8);
     local.writeUInt32LE(crc, 14);
     // (a zip64 writer would put the sizes in a local extra field; the guard reads only the directory's)
     local.writeUInt32LE(options.zip64 ? 0xffffffff : body.length, 18);

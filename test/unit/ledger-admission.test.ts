@@ -6,12 +6,18 @@
  */
 import { admitPlan, type AdmissionContext } from '../../api/ledger-import/admission';
 import { importDiff } from '../../api/ledger-import/import-diff';
-import { importedItemId, itemKeyOf, maxKeyLength } from '../../api/ledger-import/item-input';
+import { importedItemId, itemKeyOf, maxKeyLength, toItemInput } from '../../api/ledger-import/item-input';
 import { createLeaderResolver } from '../../api/ledger-import/leaders';
 import { LedgerRowsRejected } from '../../api/ledger-import/rejection';
+import { randomBytes } from 'node:crypto';
+import { mapError } from '../../api/errors';
 import { monthPeriod, weekPeriod } from '../../api/ledger-export/periods';
 import { importLedger } from '../../api/ledger/import-ledger';
 import type { ImportedPlan, ImportedRows } from '../../api/ledger/types';
+import { createItemState } from '../../domain/create-item';
+import { withOfficeRules } from '../../domain/policy';
+import { calendarForNewItem } from '../../domain/statutory-calendar';
+import type { ItemInput } from '../../domain/types';
 import { NOW, resolveUnit, row, samplePlan, sheetWith } from '../support/ledger-fixtures';
 
 const people = [
@@ -75,6 +81,12 @@ describe('admitPlan: POST /items\' rules, on the sheet\'s rows', () => {
     ...over,
   });
 
+  /** the body the import would start, as the sheet gives it (no policy: POST /items adds the office rules) */
+  function admittedInput(plan: ImportedPlan): ItemInput {
+    const item = plan.items[0]!;
+    return { ...toItemInput({ id: 'plan-1', source: null }, item, { id: 'leader-1', name: '李雷' }) };
+  }
+
   it('admits a valid plan as the bodies POST /items takes', async () => {
     const plan = samplePlan();
     const admission = await admitPlan(plan, rowsOf(plan), ctx());
@@ -106,6 +118,21 @@ describe('admitPlan: POST /items\' rules, on the sheet\'s rows', () => {
     ]);
   });
 
+  it('holds the item to the office rules POST /items starts it with: an item only they make too large is refused here, not in the background', async () => {
+    // 380 short tasks: within the budget of an item without office rules (400), past the budget of one with them (373)
+    const plan = samplePlan();
+    const first = plan.items[0]!;
+    first.tasks = Array.from({ length: 380 }, (_, i) => ({ ...first.tasks[0]!, id: `T${i}`, coOwners: [] }));
+    first.problems = first.problems.slice(0, 1);
+    plan.items = [first];
+    const bare = admittedInput(plan);
+    expect(() => createItemState(bare, ctx().uploader, NOW.getTime(), calendarForNewItem(NOW.getTime()))).not.toThrow();
+    expect(() => createItemState({ ...bare, policy: withOfficeRules(bare.policy) }, ctx().uploader, NOW.getTime(), calendarForNewItem(NOW.getTime())))
+      .toThrow(expect.objectContaining({ code: 'ITEM_TOO_LARGE' }));
+    const admission = await admitPlan(plan, rowsOf(plan), ctx());
+    expect(admission).toEqual({ ok: false, errors: [{ row: 2, column: '事项编号', message: '事项“SX-001”过大（问题、任务或文字过多），请拆分为多个事项' }] });
+  });
+
   it('an item past its limits asks to be split; an id another item has is named', async () => {
     const plan = samplePlan();
     const first = plan.items[0]!;
@@ -130,13 +157,27 @@ describe('the sheet\'s clean items come with its mistakes', () => {
     expect(result.clean?.rows.items.get('SX-003')?.row).toBe(4);
   });
 
-  it('and the answer lists them in sheet order, at most a thousand', () => {
+  it('and the answer lists them in sheet order, the first 200, and says how many more there are', () => {
     const errors = Array.from({ length: 1200 }, (_, i) => ({ row: 1200 - i, column: i % 2 ? '责任人' : '事项编号', message: 'x' }));
     const rejected = new LedgerRowsRejected(errors);
     expect(rejected.total).toBe(1200);
-    expect(rejected.errors).toHaveLength(1000);
+    expect(rejected.errors).toHaveLength(200);
     expect(rejected.errors.slice(0, 2).map((e) => e.row)).toEqual([1, 2]);
-    expect(rejected.message).toBe('导入文件有 1200 处错误，均未导入，请改正后重新上传，以下列出前 1000 处');
+    expect(rejected.message).toBe('导入文件有 1200 处错误，均未导入，请改正后重新上传，以下列出前 200 处，另有 1000 处未列出');
+  });
+
+  it('a file with thousands of long wrong cells gets a small 422: 200 listed, each quoting only the start of its cell', async () => {
+    const longs = Array.from({ length: 600 }, () => randomBytes(2_000).toString('hex'));
+    const file = await sheetWith(longs.map((long, i) => row({ 整改任务编号: `T${i}`, 完成时限: long })));
+    const result = await importLedger(file, { now: NOW, resolveUnit });
+    if (result.ok) throw new Error('expected mistakes');
+    expect(result.errors).toHaveLength(600);
+    const { problem } = mapError(new LedgerRowsRejected(result.errors), 'rid');
+    expect(problem).toMatchObject({ status: 422, code: 'LEDGER_INVALID', errorsTotal: 600 });
+    expect(problem.errors).toHaveLength(200);
+    expect(problem.detail).toContain('另有 400 处未列出');
+    expect(problem.errors?.[0]?.message).toBe(`无法识别的完成时限“${longs[0]!.slice(0, 40)}…”（共 4000 字），请填写日期（如 2027-03-31）或“N个工作日”`);
+    expect(JSON.stringify(problem).length).toBeLessThan(64 * 1024);
   });
 });
 

@@ -23,6 +23,16 @@ describe('完成时限 as text', () => {
     ['10工作日', 10],
     ['3 个工作日', 3],
     ['3650个工作日', 3650],
+    ['十个工作日', 10],
+    ['两个工作日', 2],
+    ['十五个工作日', 15],
+    ['二十个工作日', 20],
+    ['一百二十个工作日', 120],
+    ['一百零五个工作日', 105],
+    ['５个工作日', 5],
+    ['１０ 个工作日', 10],
+    ['5个工作日内', 5],
+    ['三十个工作日以内', 30],
   ])('%s is %d working days', (t, days) => {
     expect(text(t)).toEqual({ ok: true, deadline: { kind: 'workingDays', days } });
   });
@@ -31,7 +41,9 @@ describe('完成时限 as text', () => {
     ['0个工作日', '工作日数“0”无效，须为 1 至 3650 之间的整数'],
     ['1.5个工作日', '工作日数“1.5”无效，须为 1 至 3650 之间的整数'],
     ['-3个工作日', '工作日数“-3”无效，须为 1 至 3650 之间的整数'],
-    ['十个工作日', '工作日数“十”无效，须为 1 至 3650 之间的整数'],
+    ['零个工作日', '工作日数“零”无效，须为 1 至 3650 之间的整数'],
+    ['一二个工作日', '工作日数“一二”无效，须为 1 至 3650 之间的整数'],
+    ['五千个工作日', '工作日数“五千”无效，须为 1 至 3650 之间的整数'],
     ['3651个工作日', '工作日数“3651”无效，须为 1 至 3650 之间的整数'],
     ['2027-02-30', '“2027-02-30”不是有效的日期'],
     ['下个月', '无法识别的完成时限“下个月”，请填写日期（如 2027-03-31）或“N个工作日”'],
@@ -50,6 +62,14 @@ describe('完成时限 as text', () => {
     expect(parseDeadlineCell({ kind: 'text', text: '2026-12-01' }, ny)).toEqual(instant('2026-12-01T23:59:59-05:00'));
     // the same instant, whichever way it is written
     expect(Date.parse('2026-12-01T23:59:59-05:00')).toBe(Date.UTC(2026, 11, 2, 4, 59, 59));
+  });
+});
+
+describe('完成时限 in working days, through the whole import', () => {
+  it('"十个工作日" becomes N working days of the office calendar, as POST /items takes them, never calendar days', async () => {
+    const result = await importLedger(await sheetWith([row({ 完成时限: '十个工作日' }), row({ 整改任务编号: 'T2', 完成时限: '５个工作日内' })]), { now: NOW, resolveUnit });
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    expect(result.plan.items[0]?.tasks.map((t) => t.deadline)).toEqual([{ kind: 'workingDays', days: 10 }, { kind: 'workingDays', days: 5 }]);
   });
 });
 

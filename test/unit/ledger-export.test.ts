@@ -5,10 +5,11 @@ import ExcelJS from 'exceljs';
 import { exportLedger, exportLedgerToBuffer, LEDGER_COLUMNS } from '../../api/ledger/export-ledger';
 import { exportDispatchNoticeToBuffer, exportRankingNoticeToBuffer, exportReviewReportToBuffer } from '../../api/ledger/export-notices';
 import { guardUpload } from '../../api/ledger/file-guard';
-import { safeCellText, unescapeCellText } from '../../api/ledger/safe-text';
+import { safeCellText, unescapeCellText, xmlSafeText } from '../../api/ledger/safe-text';
+import { buildImportTemplate } from '../../api/ledger/template';
 import type { DispatchNoticeLine, LedgerTaskRow, RankingLine, ReviewReportLine } from '../../api/ledger/types';
 import { letZipCatchUp } from '../../api/ledger/workbook-output';
-import { NOW } from '../support/ledger-fixtures';
+import { NOW, samplePlan } from '../support/ledger-fixtures';
 
 async function load(file: Buffer): Promise<ExcelJS.Workbook> {
   const wb = new ExcelJS.Workbook();
@@ -166,6 +167,53 @@ describe('formula injection', () => {
     expect(await sheetXml(file)).not.toMatch(/<f[ >]/);
     const ws = (await load(file)).getWorksheet('排名通报') as ExcelJS.Worksheet;
     expect(ws.getCell('B4').value).toBe(`'=cmd|" /C calc"!A0`);
+  });
+});
+
+describe('characters XML forbids never reach the file', () => {
+  // U+FFFE and U+FFFF are not XML characters at all, nor C0 controls but tab, LF and CR, nor a lone surrogate:
+  // a part holding one is a file Excel refuses to open ("we found a problem with some content")
+  const bad = 'a\uFFFEb\uFFFFc\u0001d\u001Fe\uD800f\uDC00g\u000Bh';
+  const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|&#x?0*(?:[0-8]|1[124-9]|2\d|3[01]|[bcef]|1[0-9a-f]|fffe|ffff|65534|65535);/i;
+
+  /** every part of the file, inflated and decoded as a spreadsheet program would */
+  async function everyPart(file: Buffer): Promise<string[]> {
+    const entries = await guardUpload(file);
+    return entries.map((e) => {
+      const data = file.subarray(e.dataOffset, e.dataOffset + e.compressedSize);
+      return (e.method === 8 ? inflateRawSync(data) : data).toString('utf8');
+    });
+  }
+
+  async function expectClean(file: Buffer): Promise<void> {
+    for (const part of await everyPart(file)) expect(part).not.toMatch(FORBIDDEN);
+    // and it reads back
+    await load(file);
+  }
+
+  it('the ledger: cells and title', async () => {
+    const rows = [taskRow({ itemTitle: bad, problemDescription: bad, lastProgressText: `=${bad}`, ownerPerson: bad, coOwners: [bad] })];
+    const file = await exportLedgerToBuffer(rows, { now: NOW, title: `方案${bad}` });
+    await expectClean(file);
+    const ws = (await load(file)).getWorksheet('整改台账') as ExcelJS.Worksheet;
+    expect(ws.getCell('C3').value).toBe('abcdefgh');
+  });
+
+  it('the notices: cells, titles and the printed header', async () => {
+    await expectClean(await exportRankingNoticeToBuffer([{ ...rankingLine(1), unit: bad }], { now: NOW, title: `排名${bad}` }));
+  });
+
+  it('the template filled with a plan, and its unit list', async () => {
+    const plan = samplePlan();
+    plan.items[0]!.title = bad;
+    plan.items[0]!.tasks[0]!.measures = bad;
+    await expectClean(await buildImportTemplate({ plan, units: [{ code: 'JT', name: `县交通${bad}局` }] }));
+  });
+
+  it('the rule itself: strips what XML forbids, keeps tab, new lines and pairs', () => {
+    expect(xmlSafeText(bad)).toBe('abcdefgh');
+    expect(xmlSafeText('a\tb\nc\rd😀e')).toBe('a\tb\nc\rd😀e');
+    expect(safeCellText('\uFFFE=1')).toBe("'=1");
   });
 });
 

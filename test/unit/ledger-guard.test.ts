@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { deflateRawSync } from 'node:zlib';
 import { guardUpload, LedgerFileError, type LedgerFileErrorCode } from '../../api/ledger/file-guard';
 import { importLedger, type ImportOptions } from '../../api/ledger/import-ledger';
 import { readLedgerSheet } from '../../api/ledger/import-parse';
+import { MarkupScanner, OVERSIZED_MARK } from '../../api/ledger/markup-limits';
 import { ole2EntryNames } from '../../api/ledger/ole2';
 import { NOW, ole2With, resolveUnit, row, sheetWith, workbookSkeleton, zipOf } from '../support/ledger-fixtures';
 
@@ -107,6 +110,34 @@ describe('temp files', () => {
   });
 });
 
+describe('temp files, when the read fails half-way', () => {
+  const ours = () => readdirSync(tmpdir()).filter((f) => f.startsWith(`tmp-${process.pid}-`));
+
+  it('a worksheet ahead of broken shared strings leaves nothing behind', async () => {
+    // exceljs would park the worksheet (it precedes the shared strings) and, failing on them, never remove it
+    const sheet = '<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>';
+    const file = zipOf([
+      ...workbookSkeleton(),
+      { name: 'xl/worksheets/sheet1.xml', data: Buffer.from(sheet) },
+      { name: 'xl/sharedStrings.xml', data: Buffer.from('<sst><si><t>事项编号</t></si><si><t>a&#0;b</t></si></sst>') },
+    ]);
+    // and a broken worksheet in a workbook without relationships, which exceljs would park too
+    const brokenSheet = zipOf([
+      ...workbookSkeleton(),
+      { name: 'xl/worksheets/sheet1.xml', data: Buffer.from('<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>a&#0;</t></is></c></row></sheetData></worksheet>') },
+    ]);
+    const before = ours();
+    for (let i = 0; i < 3; i++) {
+      expect(await refusal(importOf(file))).toMatchObject({ code: 'CORRUPT_WORKBOOK', status: 422 });
+      expect(await refusal(importOf(brokenSheet))).toMatchObject({ code: 'CORRUPT_WORKBOOK', status: 422 });
+    }
+    for (let waited = 0; waited < 2_000 && ours().length > before.length; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(ours()).toEqual(before);
+  });
+});
+
 describe('zip bombs, judged before inflating', () => {
   const bomb = (bytes: number, declaredSize?: number) =>
     zipOf([...workbookSkeleton(), { name: 'xl/worksheets/sheet1.xml', data: Buffer.alloc(bytes, 0x20), ...(declaredSize ? { declaredSize } : {}) }]);
@@ -157,6 +188,36 @@ describe('zip bombs, judged before inflating', () => {
     expect(await refusal(guardUpload(file))).toMatchObject({ code: 'CORRUPT_WORKBOOK', status: 422 });
   });
 
+  it('a local header that claims deflate where the directory says stored is refused before the parser inflates it', async () => {
+    // the guard judged the directory (stored: 1:1, a few KiB); the parser reads local headers and would inflate 8 MiB
+    const padding = ' '.repeat(8 * MiB);
+    const sheet = `<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>事项编号</t></is></c></row>${padding}</sheetData></worksheet>`;
+    const hidden = { name: 'xl/worksheets/sheet1.xml', data: deflateRawSync(Buffer.from(sheet)), method: 0 as const, localMethod: 8 as const };
+    const file = zipOf([...workbookSkeleton(), hidden]);
+    const r = await refusal(importOf(file, { upload: { maxUncompressedBytes: 4 * MiB } }));
+    expect(['ZIP_BOMB', 'CORRUPT_WORKBOOK']).toContain(r.code);
+    expect(r.status).toBe(422);
+  });
+
+  it('a streamed entry whose directory claims 0 bytes (data descriptor) never reaches the parser', async () => {
+    const sheet = `<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>事项编号</t></is></c></row>${' '.repeat(4 * MiB)}</sheetData></worksheet>`;
+    const file = zipOf([...workbookSkeleton(), { name: 'xl/worksheets/sheet1.xml', data: Buffer.from(sheet), flags: 0x8 }]);
+    // the directory's last entry: sizes 0, as a streaming writer that never went back would leave them
+    const dirAt = file.readUInt32LE(file.length - 6);
+    let at = dirAt;
+    for (let i = 0; i < 2; i++) at += 46 + file.readUInt16LE(at + 28) + file.readUInt16LE(at + 30) + file.readUInt16LE(at + 32);
+    file.writeUInt32LE(0, at + 20);
+    file.writeUInt32LE(0, at + 24);
+    const r = await refusal(importOf(file, { upload: { maxUncompressedBytes: 2 * MiB } }));
+    expect(['ZIP_BOMB', 'CORRUPT_WORKBOOK']).toContain(r.code);
+  });
+
+  it('the parser counts what it actually inflates and stops at the limit, whatever the sizes said', async () => {
+    const file = await sheetWith(Array.from({ length: 200 }, (_, i) => row({ 整改任务编号: `T${i}` })));
+    expect((await readLedgerSheet(file)).rows).toHaveLength(200);
+    expect(await refusal(readLedgerSheet(file, { maxInflatedBytes: 20_000 }))).toMatchObject({ code: 'ZIP_BOMB', status: 413 });
+  });
+
   it('a truncated workbook → 422 corrupt', async () => {
     const file = await sheetWith([row()]);
     expect(await refusal(guardUpload(file.subarray(0, file.length - 40)))).toMatchObject({ code: 'CORRUPT_WORKBOOK', status: 422 });
@@ -179,6 +240,49 @@ describe('formulas → 422 with the cell addresses, never evaluated', () => {
     const r = await refusal(importOf(file));
     expect(r).toMatchObject({ code: 'FORMULA_CELLS', status: 422, details: { cells: ['整改台账!L2', '附表!B2'], count: 2 } });
     expect(r.message).toBe('工作簿包含公式，出于安全考虑不予导入，请将公式转为数值后重新上传：整改台账!L2、附表!B2');
+  });
+});
+
+describe('one huge cell → 422 naming it, never buffered whole', () => {
+  const randomText = (chars: number) => randomBytes(Math.ceil(chars / 2)).toString('hex').slice(0, chars);
+
+  it('a shared string longer than Excel allows is refused by the cell that uses it', async () => {
+    const file = await sheetWith([row(), row({ 整改任务编号: 'T2', 整改措施: 'x'.repeat(40_000) })]);
+    const r = await refusal(importOf(file));
+    expect(r).toMatchObject({ code: 'CELL_TOO_LONG', status: 422, details: { cells: ['整改台账!J3'], count: 1 } });
+    expect(r.message).toContain('整改台账!J3');
+  });
+
+  it('an inline string of megabytes is cut while streaming and refused by its address', async () => {
+    const huge = randomText(6 * MiB);
+    const sheet = `<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>事项编号</t></is></c></row>` +
+      `<row r="2"><c r="A2" t="inlineStr"><is><t>SX-1</t></is></c><c r="B2" t="inlineStr"><is><t>${huge}</t></is></c></row></sheetData></worksheet>`;
+    const file = zipOf([...workbookSkeleton(), { name: 'xl/worksheets/sheet1.xml', data: Buffer.from(sheet) }]);
+    expect(file.length).toBeLessThan(10 * MiB);
+    expect(await refusal(importOf(file))).toMatchObject({ code: 'CELL_TOO_LONG', status: 422, details: { cells: ['Sheet1!B2'] } });
+  });
+
+  it('a shared string of megabytes split into rich-text runs is cut too', async () => {
+    const runs = Array.from({ length: 64 }, () => `<r><t>${randomText(64 * 1024)}</t></r>`).join('');
+    const sst = `<sst><si><t>事项编号</t></si><si>${runs}</si></sst>`;
+    const sheet = '<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="C2" t="s"><v>1</v></c></row></sheetData></worksheet>';
+    const file = zipOf([...workbookSkeleton(), { name: 'xl/sharedStrings.xml', data: Buffer.from(sst) }, { name: 'xl/worksheets/sheet1.xml', data: Buffer.from(sheet) }]);
+    expect(await refusal(importOf(file))).toMatchObject({ code: 'CELL_TOO_LONG', status: 422, details: { cells: ['Sheet1!C2'] } });
+  });
+
+  it('the scanner hands the parser a bounded amount of any one cell, whatever the chunking', () => {
+    const scanner = new MarkupScanner({ maxRawChars: 1_000, maxTextChars: 1e9 }, 'sheet1');
+    let out = scanner.scan('<c r="D7" t="inlineStr"><is><t>');
+    for (let i = 0; i < 1_000; i++) out += scanner.scan('&amp;字'.repeat(200));
+    out += scanner.scan('</t></is></c><c r="E7"><v>1</v></c>');
+    expect(out.length).toBeLessThan(1_200);
+    expect(out).toContain(`${OVERSIZED_MARK}</t></is></c><c r="E7"><v>1</v></c>`);
+    expect(out).not.toMatch(/&(?![a-z]+;)/);
+  });
+
+  it('the text a part may hold in all is bounded → 413', async () => {
+    const file = await sheetWith(Array.from({ length: 50 }, (_, i) => row({ 整改任务编号: `T${i}`, 整改任务: `任务${'字'.repeat(100)}${i}` })));
+    expect(await refusal(readLedgerSheet(file, { maxTextChars: 2_000 }))).toMatchObject({ code: 'TEXT_TOO_LARGE', status: 413 });
   });
 });
 
