@@ -1,0 +1,40 @@
+/** Routes by role: owners land on their unit's inbox, everyone else on the dashboard. */
+import { ConfigProvider } from 'antd';
+import enUS from 'antd/locale/en_US';
+import zhCN from 'antd/locale/zh_CN';
+import { Navigate, Route, Routes } from 'react-router';
+import { useSession } from './auth/SessionContext';
+import { AppLayout } from './components/AppLayout';
+import { useI18n } from './i18n/I18n';
+import { CreateItemPage } from './pages/CreateItemPage';
+import { DashboardPage } from './pages/DashboardPage';
+import { InboxPage } from './pages/InboxPage';
+import { ItemListPage } from './pages/ItemListPage';
+import { ItemPage } from './pages/ItemPage';
+import { SignInPage } from './pages/SignInPage';
+import { TaskPage } from './pages/TaskPage';
+
+export function App() {
+  const { lang } = useI18n();
+  const { session } = useSession();
+  const owner = session?.role === 'owner';
+  return (
+    <ConfigProvider locale={lang === 'en' ? enUS : zhCN} theme={{ token: { colorPrimary: '#b71c1c' } }}>
+      <AppLayout>
+        {!session ? (
+          <Routes><Route path="*" element={<SignInPage />} /></Routes>
+        ) : (
+          <Routes>
+            <Route path="/" element={owner ? <Navigate to="/inbox" replace /> : <DashboardPage />} />
+            <Route path="/inbox" element={<InboxPage />} />
+            <Route path="/items" element={<ItemListPage />} />
+            <Route path="/items/new" element={<CreateItemPage />} />
+            <Route path="/items/:id" element={<ItemPage />} />
+            <Route path="/items/:id/tasks/:taskId" element={<TaskPage />} />
+            <Route path="*" element={<Navigate to="/" replace />} />
+          </Routes>
+        )}
+      </AppLayout>
+    </ConfigProvider>
+  );
+}
