@@ -32,7 +32,8 @@ const auth: Middleware = {
 };
 
 /** Same origin as the API (the API serves the console under /console/). */
-export const api = createClient<paths>({ baseUrl: globalThis.location?.origin ?? 'http://localhost' });
+// fetch looked up per call, not captured at load (tests stub it; so may a service worker)
+export const api = createClient<paths>({ baseUrl: globalThis.location?.origin ?? 'http://localhost', fetch: (request) => globalThis.fetch(request) });
 api.use(auth);
 
 /** Unwraps an openapi-fetch answer: the data, or an ApiError carrying the problem details. */
