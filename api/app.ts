@@ -22,6 +22,7 @@ import { allRoutes } from './routes';
 import { createImportedItemCheck } from './ledger-import/imported-item';
 import { createLedgerImportRunner, type LedgerImportRunner } from './ledger-import/runner';
 import { startNewItem } from './start-item';
+import { evidenceStoreFrom } from './evidence/from-config';
 
 export type { AppDeps } from './http/route';
 
@@ -63,7 +64,9 @@ export function createApp(deps: AppDeps): express.Express {
     isOurs: createImportedItemCheck(deps.pool, items),
   });
   app.locals.ledgerImports = ledgerImports;
-  const routeDeps: RouteDeps = { ...deps, metrics, items, calendars, ledgerImports, reads: createItemReads({ pool: deps.pool, items }) };
+  const routeDeps: RouteDeps = { ...deps, metrics, items, calendars, ledgerImports, reads: createItemReads({ pool: deps.pool, items }),
+    evidence: evidenceStoreFrom(deps.config),
+  };
   const authenticate = createAuthenticator(deps.config);
   const router = express.Router();
   const limitWrites = writeRateLimit(deps.config.RATE_LIMIT_WRITES_PER_MINUTE);

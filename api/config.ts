@@ -8,6 +8,7 @@
  * refuses to start without a key, with a known or weak secret, or with a
  * NODE_ENV it does not know.
  */
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { databaseEnv, loggingEnv, metricsEnv, parseEnv, portOrOff, temporalEnv } from '../config/env';
 import { checkPublicKey } from './jwt-keys';
@@ -34,6 +35,28 @@ const MIN_SECRET_BYTES = 32;
 const MIN_DISTINCT_CHARACTERS = 10;
 
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
+
+const REPO_ROOT = resolve(__dirname, '..');
+const MiB = 1024 * 1024;
+
+/** Evidence files: how large, and where their bytes go (api/evidence/). */
+const evidenceEnv = {
+  /** the largest evidence file taken (413 past it) */
+  EVIDENCE_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * MiB).default(20 * MiB),
+  EVIDENCE_STORAGE: z.enum(['local', 's3'], { message: 'must be local or s3' }).default('local'),
+  /** local storage: the directory blobs are kept in (created on first upload) */
+  EVIDENCE_DIR: z.string().min(1).default(resolve(REPO_ROOT, '.data', 'evidence')),
+  EVIDENCE_S3_ENDPOINT: z.string().url().optional(),
+  EVIDENCE_S3_BUCKET: z.string().min(3).max(63).optional(),
+  EVIDENCE_S3_REGION: z.string().min(1).default('us-east-1'),
+  EVIDENCE_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  EVIDENCE_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** prepended to every object key, e.g. `rectification/` */
+  EVIDENCE_S3_PREFIX: z.string().max(200).default(''),
+  /** true: endpoint/bucket/key (MinIO, Ceph); false: bucket.endpoint/key */
+  EVIDENCE_S3_PATH_STYLE: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+};
+const EVIDENCE_S3_REQUIRED = ['EVIDENCE_S3_ENDPOINT', 'EVIDENCE_S3_BUCKET', 'EVIDENCE_S3_ACCESS_KEY_ID', 'EVIDENCE_S3_SECRET_ACCESS_KEY'] as const;
 
 /** '12h', '30m', '90s', '2d' or a number of seconds → seconds. */
 function durationSeconds(value: string): number | undefined {
@@ -96,8 +119,16 @@ const ApiEnvSchema = z
     RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(1).max(100000).default(300),
     /** JSON { holidays, workdays } of dates the holiday package does not have yet */
     HOLIDAY_CALENDAR_FILE: z.string().min(1).optional(),
+    ...evidenceEnv,
+    /** the built console (Vite's output), served under /console/ when it exists */
+    CONSOLE_DIST_DIR: z.string().min(1).default(resolve(REPO_ROOT, 'console', 'dist')),
   })
   .superRefine((env, ctx) => {
+    if (env.EVIDENCE_STORAGE === 's3') {
+      for (const name of EVIDENCE_S3_REQUIRED) {
+        if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'required when EVIDENCE_STORAGE=s3' });
+      }
+    }
     if (env.NODE_ENV !== 'production') return;
     if (!env.AUTH_JWT_SECRET && !env.AUTH_JWT_PUBLIC_KEY) {
       ctx.addIssue({ code: 'custom', path: ['AUTH_JWT_SECRET'], message: 'required in production (or set AUTH_JWT_PUBLIC_KEY)' });

@@ -51,6 +51,7 @@ function operationOf(route: RouteSpec): Json {
     ...parametersOf(route.params, 'path'),
     ...parametersOf(route.query, 'query'),
     ...(route.idempotent ? [{ $ref: '#/components/parameters/IdempotencyKey' }] : []),
+    ...(route.headers ?? []).map((h) => ({ name: h.name, in: 'header', required: h.required, description: h.description, schema: { type: 'string' } })),
     { $ref: '#/components/parameters/RequestId' },
   ];
   const ok = route.response;

@@ -116,8 +116,9 @@ export function mountRoute(
     res.status(route.response.status).json(result);
   };
   // a file route reads any body as bytes (its handler answers 415 for the wrong kind); others read JSON
+  const fileLimit = typeof route.fileBody?.limit === 'function' ? route.fileBody.limit(deps.config) : route.fileBody?.limit;
   const bodies = route.fileBody
-    ? [express.raw({ type: () => true, limit: route.fileBody.limit, inflate: false })]
+    ? [express.raw({ type: () => true, limit: fileLimit, inflate: false })]
     : [jsonBodies[route.bodyLimit ?? 'command'], ...(route.fromCsv ? [csvBody] : [])];
   router[route.method](route.path, door, limitWrites, ...bodies, handle);
 }

@@ -17,6 +17,7 @@ import type { CalendarSource } from '../calendar-source';
 import type { ItemGateway } from '../item-gateway';
 import type { ItemReads } from '../item-reads';
 import type { LedgerImportRunner } from '../ledger-import/runner';
+import type { EvidenceStore } from '../evidence/store';
 
 export interface AppDeps {
   config: ApiConfig;
@@ -34,6 +35,8 @@ export interface RouteDeps extends AppDeps {
   reads: ItemReads;
   /** creates the items of accepted ledger imports, in the background */
   ledgerImports: LedgerImportRunner;
+  /** where evidence files' bytes are kept */
+  evidence: EvidenceStore;
 }
 
 export interface HandlerContext<P, Q, B> {
@@ -76,7 +79,9 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
    * The body is a file, not JSON: read as bytes up to `limit` (413 past it) and
    * handed to the handler as `req.body` (a Buffer); the handler checks its type.
    */
-  fileBody?: { contentTypes: readonly string[]; limit: number };
+  fileBody?: { contentTypes: readonly string[]; limit: number | ((config: ApiConfig) => number) };
+  /** request headers the route reads, for the OpenAPI document */
+  headers?: Array<{ name: string; required: boolean; description: string }>;
   response: { status: number; description: string; schema?: z.ZodType; contentType?: string };
   /** other successful answers, e.g. 200 beside a 202 */
   alsoAnswers?: Array<{ status: number; description: string; schema?: z.ZodType }>;

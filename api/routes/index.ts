@@ -8,6 +8,7 @@ import { opsRoutes } from './ops';
 import { planAndUnitRoutes } from './plans-units';
 import { recordRoutes } from './records';
 import { deliveryRoutes } from './deliveries';
+import { evidenceRoutes } from './evidence';
 import { taskActionRoutes } from './task-actions';
 import { unitDirectoryRoutes } from './units';
 
@@ -17,6 +18,7 @@ export const allRoutes: RouteSpec[] = [
   ...opsRoutes(() => (document ??= buildOpenApiDocument(allRoutes))),
   ...itemRoutes,
   ...taskActionRoutes,
+  ...evidenceRoutes,
   ...recordRoutes,
   // /units/ranking and /units/:unit/tasks before /units/:code
   ...planAndUnitRoutes,
