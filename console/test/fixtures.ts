@@ -59,6 +59,6 @@ export const emptyRecords = {
   'GET /items/road-7/dispatches': { status: 200, body: { dispatches: [] } },
   'GET /items/road-7/reviews': { status: 200, body: { reviews: [] } },
   'GET /items/road-7/notifications': { status: 200, body: { notifications: [] } },
-  'GET /items/road-7/tasks/T1/evidence': { status: 200, body: { evidence: [] } },
+  'GET /items/road-7/tasks/T1/evidence': { status: 200, body: { files: [] } },
   'GET /units': { status: 200, body: { units: [{ code: 'unit-a', name: '县交通运输局', kind: 'countyDepartment', active: true }, { code: 'unit-b', name: '县水利局', kind: 'countyDepartment', active: true }] } },
 };

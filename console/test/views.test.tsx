@@ -73,7 +73,7 @@ describe('task decisions', () => {
   it('a leader sees accept and send back on submitted work; a refused send-back keeps the reason typed', async () => {
     const sent = fakeApi({
       ...itemRoutes({ tasks: [task({ status: 'submitted', submission: { at: '2027-01-11T00:00:00Z', by: 'owner-a', evidence: ['evidence:abc', 'photo.jpg'] } })] }),
-      'GET /items/road-7/tasks/T1/evidence': { status: 200, body: { evidence: [{ id: 'abc', ref: 'evidence:abc', name: '验收报告.pdf', sha256: 'x', contentType: 'application/pdf', size: 3 }] } },
+      'GET /items/road-7/tasks/T1/evidence': { status: 200, body: { files: [{ id: 'abc', ref: 'evidence:abc', name: '验收报告.pdf', sha256: 'x', contentType: 'application/pdf', size: 3 }] } },
       'POST /items/road-7/tasks/T1/send-back': problem(409, 'INVALID_TRANSITION', 'Not allowed in this state', 'task T1 is accepted'),
     });
     renderAt('/items/road-7/tasks/T1', { role: 'leader' });

@@ -4,7 +4,7 @@
  * progress reports and submissions list. A thin fetch wrapper: the route takes
  * a raw body, which the generated client does not model.
  */
-import { getToken } from './client';
+import { api, getToken } from './client';
 import { ApiError } from './problem';
 
 export interface StoredEvidence {
@@ -45,12 +45,8 @@ export async function openEvidence(id: string): Promise<void> {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-/** The files stored for a task (names for the refs a report lists); empty when the route is absent. */
+/** The files stored for a task (names for the refs a report lists); empty when they cannot be read. */
 export async function listEvidence(itemId: string, taskId: string): Promise<StoredEvidence[]> {
-  const res = await fetch(`/items/${encodeURIComponent(itemId)}/tasks/${encodeURIComponent(taskId)}/evidence`, {
-    headers: { Authorization: `Bearer ${getToken() ?? ''}` },
-  });
-  if (!res.ok) return [];
-  const body = (await res.json()) as { evidence?: StoredEvidence[] } | StoredEvidence[];
-  return Array.isArray(body) ? body : body.evidence ?? [];
+  const { data } = await api.GET('/items/{id}/tasks/{taskId}/evidence', { params: { path: { id: itemId, taskId } } });
+  return data?.files ?? [];
 }

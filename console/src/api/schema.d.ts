@@ -504,6 +504,56 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/items/{id}/tasks/{taskId}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The evidence files of a task
+         * @description Oldest first, at most 500. Everyone who may read the task: leaders, supervisors, admins, and the units the task is theirs to do.
+         *
+         *     Roles: leader, owner, supervisor, admin.
+         */
+        get: operations["listEvidence"];
+        put?: never;
+        /**
+         * Upload an evidence file to a task
+         * @description The body is the file itself, sent with its own Content-Type (one of the listed types; anything else is 415) and its name in `X-File-Name`, percent-encoded UTF-8. At most `EVIDENCE_MAX_BYTES` (20 MiB by default; 413 past it). Only the task's owner unit and its co-owner units (and admins) upload, while the task takes progress reports or a submission (409 otherwise); to anyone else the task answers like a missing one. The answer's `ref` (`evidence:<id>`) goes into the `evidence` list of a progress report or submission. The bytes are stored once per content (SHA-256); the same content under the same name to the same task again answers the earlier file (200) and adds nothing.
+         *
+         *     Roles: owner, admin.
+         */
+        post: operations["uploadEvidence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/evidence/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download an evidence file
+         * @description The file with its stored Content-Type, its name in Content-Disposition (inline for photos, attachment otherwise) and its SHA-256 as the ETag (`If-None-Match` answers 304). Only to those who may read its task; to anyone else it answers exactly like a missing file.
+         *
+         *     Roles: leader, owner, supervisor, admin.
+         */
+        get: operations["downloadEvidence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/items/{id}/dispatches": {
         parameters: {
             query?: never;
@@ -2075,6 +2125,29 @@ export type components = {
         DeliveryList: {
             deliveries: components["schemas"]["Delivery"][];
         };
+        EvidenceFile: {
+            id: string;
+            /** @description `evidence:<id>`: put it into the `evidence` list of a progress report or submission */
+            ref: string;
+            itemId: string;
+            taskId: string;
+            /** @description hex SHA-256 of the bytes; also the download's ETag */
+            sha256: string;
+            name: string;
+            contentType: string;
+            /** @description bytes */
+            size: number;
+            uploadedBy: {
+                id: string;
+                name: string;
+            };
+            /** @description the uploader's unit */
+            unit?: string;
+            uploadedAt: string;
+        };
+        EvidenceList: {
+            files: components["schemas"]["EvidenceFile"][];
+        };
         /** @description A unit's stable code: tasks, tokens (`unit` claim) and rankings refer to it */
         UnitCode: string;
         UnitLeader: {
@@ -3270,6 +3343,153 @@ export interface operations {
             415: components["responses"]["Problem415"];
             422: components["responses"]["Problem422"];
             429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    listEvidence: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description echoed back and logged; generated when absent */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                id: string;
+                taskId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the files' metadata */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvidenceList"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    uploadEvidence: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the file's name, percent-encoded UTF-8 (encodeURIComponent) */
+                "X-File-Name": string;
+                /** @description echoed back and logged; generated when absent */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                id: string;
+                taskId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "image/jpeg": string;
+                "image/png": string;
+                "image/gif": string;
+                "image/webp": string;
+                "image/heic": string;
+                "image/heif": string;
+                "application/pdf": string;
+                "application/ofd": string;
+                "application/msword": string;
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
+                "application/vnd.ms-excel": string;
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                "application/vnd.ms-powerpoint": string;
+                "application/vnd.openxmlformats-officedocument.presentationml.presentation": string;
+                "application/vnd.oasis.opendocument.text": string;
+                "application/vnd.oasis.opendocument.spreadsheet": string;
+                "text/plain": string;
+                "text/csv": string;
+                "application/zip": string;
+                "application/x-zip-compressed": string;
+                "video/mp4": string;
+            };
+        };
+        responses: {
+            /** @description this task already had this file under this name: that file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvidenceFile"];
+                };
+            };
+            /** @description stored */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvidenceFile"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    downloadEvidence: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description echoed back and logged; generated when absent */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the file's bytes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            /** @description not modified (If-None-Match named its ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
