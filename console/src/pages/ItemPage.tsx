@@ -22,7 +22,8 @@ export function ItemPage() {
   const { t } = useI18n();
   const { session } = useSession();
   const path = { params: { path: { id } } };
-  const item = useLoad(() => unwrap(api.GET('/items/{id}', path)), [id]);
+  const [minVersion, setMinVersion] = useState<number>();
+  const item = useLoad(() => unwrap(api.GET('/items/{id}', { params: { path: { id }, query: minVersion ? { minVersion } : {} } })), [id, minVersion]);
   const records = useLoad(async () => {
     const reviews = session?.role === 'owner' ? Promise.resolve(undefined) : unwrap(api.GET('/items/{id}/reviews', path));
     const [audit, escalations, dispatches, notifications, reviewList] = await Promise.all([
@@ -42,9 +43,9 @@ export function ItemPage() {
 
   async function cancelItem() {
     try {
-      await unwrap(api.POST('/items/{id}/cancel', { ...path, params: { ...path.params, header: { 'Idempotency-Key': idempotencyKey() } }, body: { reason } }));
+      const result = await unwrap(api.POST('/items/{id}/cancel', { params: { path: { id }, header: { 'Idempotency-Key': idempotencyKey() } }, body: { reason } }));
       setCancelOpen(false);
-      await item.reload();
+      setMinVersion(result.version);
       await records.reload();
     } catch (err) {
       setCancelError(err);

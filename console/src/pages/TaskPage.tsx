@@ -7,7 +7,7 @@
  */
 import { Button, Card, Col, DatePicker, Descriptions, Form, Input, InputNumber, Row, Select, Slider, Space, Tag, Typography, Upload, type UploadFile } from 'antd';
 import type { Dayjs } from 'dayjs';
-import { useRef } from 'react';
+import { useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, idempotencyKey, unwrap, type TaskView } from '../api/client';
 import { evidenceId, listEvidence, openEvidence, uploadEvidence } from '../api/evidence';
@@ -27,13 +27,15 @@ export function TaskPage() {
   const { id = '', taskId = '' } = useParams();
   const { t } = useI18n();
   const { session } = useSession();
-  const data = useLoad(async (minVersion?: number) => {
+  // after a command, read at least the version it produced (the read side may trail it)
+  const [minVersion, setMinVersion] = useState<number>();
+  const data = useLoad(async () => {
     const [item, files] = await Promise.all([
       unwrap(api.GET('/items/{id}', { params: { path: { id }, query: minVersion ? { minVersion } : {} } })),
       listEvidence(id, taskId),
     ]);
     return { item, files };
-  }, [id, taskId]);
+  }, [id, taskId, minVersion]);
   const uploaded = useRef(new Map<string, string>());
   const units = useLoad(async () => (session && can.decide(session) ? unwrap(api.GET('/units')) : undefined), [session?.role]);
 
@@ -44,7 +46,7 @@ export function TaskPage() {
   const item = data.data.item;
   const nameOf = new Map(data.data.files.map((f) => [f.ref, f.name]));
   const path = { path: { id, taskId }, header: { 'Idempotency-Key': idempotencyKey() } };
-  const done = () => { void data.reload(); };
+  const done = (version: number) => { if (version === minVersion) void data.reload(); else setMinVersion(version); };
 
   /** Stores each chosen file once (a retry after a refusal reuses what is stored) and answers their refs. */
   async function refsOf(files: UploadFile[] | undefined, typed: string | undefined): Promise<string[]> {
@@ -69,7 +71,7 @@ export function TaskPage() {
       {refs.map((ref) => {
         const fileId = evidenceId(ref);
         return fileId
-          ? <Button key={ref} size="small" type="link" onClick={() => void openEvidence(fileId)}>{nameOf.get(ref) ?? ref}</Button>
+          ? <a key={ref} href={`/evidence/${encodeURIComponent(fileId)}`} onClick={(e) => { e.preventDefault(); void openEvidence(fileId); }}>{nameOf.get(ref) ?? ref}</a>
           : <Tag key={ref}>{ref}</Tag>;
       })}
     </Space>
