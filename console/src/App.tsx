@@ -14,8 +14,8 @@ import { ItemPage } from './pages/ItemPage';
 import { SignInPage } from './pages/SignInPage';
 import { TaskPage } from './pages/TaskPage';
 
-/** antd's default secondary greys (45 % black) fall under WCAG AA contrast on white: darker here. */
-const THEME = { token: { colorPrimary: '#b71c1c', colorTextDescription: 'rgba(0, 0, 0, 0.65)', colorTextTertiary: 'rgba(0, 0, 0, 0.65)', colorTextPlaceholder: 'rgba(0, 0, 0, 0.6)' } };
+/** antd's default secondary greys (45 % black) and link blue fall under WCAG AA contrast on white: darker here. */
+const THEME = { token: { colorPrimary: '#b71c1c', colorLink: '#0958d9', colorTextDescription: 'rgba(0, 0, 0, 0.65)', colorTextTertiary: 'rgba(0, 0, 0, 0.65)', colorTextPlaceholder: 'rgba(0, 0, 0, 0.6)' } };
 
 export function App() {
   const { lang } = useI18n();

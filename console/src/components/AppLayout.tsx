@@ -1,9 +1,11 @@
 /** The frame: title, what this role may open, the language switch, who is signed in. */
-import { Button, Layout, Menu, Space, Typography } from 'antd';
+import { Button, Layout, Space, Typography } from 'antd';
 import type { ReactNode } from 'react';
 import { Link, useLocation } from 'react-router';
 import { useSession } from '../auth/SessionContext';
 import { useI18n } from '../i18n/I18n';
+
+const NAV = { color: '#fff' };
 
 export function AppLayout({ children }: { children: ReactNode }) {
   const { t, lang, setLang } = useI18n();
@@ -12,21 +14,27 @@ export function AppLayout({ children }: { children: ReactNode }) {
   const owner = session?.role === 'owner';
   const links = session
     ? owner
-      ? [{ key: '/inbox', label: <Link to="/inbox">{t('inbox')}</Link> }]
+      ? [{ key: '/inbox', label: <Link style={NAV} to="/inbox">{t('inbox')}</Link> }]
       : [
-          { key: '/', label: <Link to="/">{t('dashboard')}</Link> },
-          { key: '/items', label: <Link to="/items">{t('items')}</Link> },
+          { key: '/', label: <Link style={NAV} to="/">{t('dashboard')}</Link> },
+          { key: '/items', label: <Link style={NAV} to="/items">{t('items')}</Link> },
           ...(session.role === 'leader' || session.role === 'admin'
-            ? [{ key: '/items/new', label: <Link to="/items/new">{t('newItem')}</Link> }] : []),
+            ? [{ key: '/items/new', label: <Link style={NAV} to="/items/new">{t('newItem')}</Link> }] : []),
         ]
     : [];
   const selected = links.map((l) => l.key).filter((k) => k === location.pathname);
   return (
     <Layout style={{ minHeight: '100vh' }}>
-      <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 12, paddingInline: 12, background: '#001529' }}>
+      <Layout.Header style={{ display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: 8, padding: '8px 12px', height: 'auto', lineHeight: '32px', background: '#001529' }}>
         <Typography.Text strong style={{ color: '#fff', whiteSpace: 'nowrap' }}>{t('appTitle')}</Typography.Text>
-        <nav aria-label={t('appTitle')} style={{ flex: 1, minWidth: 0 }}>
-          <Menu theme="dark" mode="horizontal" selectedKeys={selected} items={links} style={{ minWidth: 0 }} />
+        {/* plain links, not antd's Menu: its overflow on a phone hides items with aria-hidden yet leaves them focusable (axe: aria-hidden-focus) */}
+        <nav aria-label={t('appTitle')} style={{ flex: 1, minWidth: 0, display: 'flex', flexWrap: 'wrap', columnGap: 16, lineHeight: '24px' }}>
+          {links.map((l) => (
+            <span key={l.key} className={selected.includes(l.key) ? 'nav-current' : undefined}
+              style={{ borderBottom: selected.includes(l.key) ? '2px solid #fff' : '2px solid transparent' }}>
+              {l.label}
+            </span>
+          ))}
         </nav>
         <Space size={4}>
           <Button size="small" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}>{t('language')}</Button>
