@@ -1,7 +1,10 @@
 /** Routes by role: owners land on their unit's inbox, everyone else on the dashboard. */
 import { ConfigProvider } from 'antd';
-import enUS from 'antd/locale/en_US';
-import zhCN from 'antd/locale/zh_CN';
+// the ES builds: antd/locale/* re-export CommonJS, whose default the bundle would not unwrap (English everywhere)
+import enUS from 'antd/es/locale/en_US';
+import zhCN from 'antd/es/locale/zh_CN';
+import dayjs from 'dayjs';
+import 'dayjs/locale/zh-cn';
 import { Navigate, Route, Routes } from 'react-router';
 import { useSession } from './auth/SessionContext';
 import { AppLayout } from './components/AppLayout';
@@ -20,6 +23,7 @@ const THEME = { token: { colorPrimary: '#b71c1c', colorLink: '#0958d9', colorTex
 export function App() {
   const { lang } = useI18n();
   const { session } = useSession();
+  dayjs.locale(lang === 'en' ? 'en' : 'zh-cn');
   const owner = session?.role === 'owner';
   return (
     <ConfigProvider locale={lang === 'en' ? enUS : zhCN} theme={THEME}>

@@ -46,7 +46,7 @@ describe('item page', () => {
     expect(await screen.findByText('雨天无法通行')).toBeTruthy();
     expect(screen.getByText('修复村道 2 公里')).toBeTruthy();
     expect(await screen.findByText(/L1 · unit-a/)).toBeTruthy();
-    expect(screen.getByText(/itemCreated · 李雷/)).toBeTruthy();
+    expect(screen.getByText(/创建事项 · 李雷/)).toBeTruthy();
     expect(screen.getByRole('button', { name: '撤销事项' })).toBeTruthy();
   });
 

@@ -28,7 +28,7 @@ export function AppLayout({ children }: { children: ReactNode }) {
       <Layout.Header style={{ display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: 8, padding: '8px 12px', height: 'auto', lineHeight: '32px', background: '#001529' }}>
         <Typography.Text strong style={{ color: '#fff', whiteSpace: 'nowrap' }}>{t('appTitle')}</Typography.Text>
         {/* plain links, not antd's Menu: its overflow on a phone hides items with aria-hidden yet leaves them focusable (axe: aria-hidden-focus) */}
-        <nav aria-label={t('appTitle')} style={{ flex: 1, minWidth: 0, display: 'flex', flexWrap: 'wrap', columnGap: 16, lineHeight: '24px' }}>
+        <nav aria-label={t('appTitle')} style={{ flex: '1 1 auto', display: 'flex', flexWrap: 'wrap', columnGap: 16, lineHeight: '24px', whiteSpace: 'nowrap' }}>
           {links.map((l) => (
             <span key={l.key} className={selected.includes(l.key) ? 'nav-current' : undefined}
               style={{ borderBottom: selected.includes(l.key) ? '2px solid #fff' : '2px solid transparent' }}>

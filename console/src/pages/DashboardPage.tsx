@@ -90,7 +90,7 @@ export function DashboardPage() {
           <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('openProblemsTrend')}</h2>}>
             {data.data?.trend?.series.length
               ? <TrendChart at={data.data.trend.at} series={data.data.trend.series} title={t('openProblemsTrend')} />
-              : <Empty description={plan ? t('noData') : t('plan')} />}
+              : <Empty description={plan ? t('noData') : t('choosePlan')} />}
           </Card>
         </Col>
       </Row>

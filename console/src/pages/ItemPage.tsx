@@ -13,13 +13,14 @@ import { can } from '../auth/session';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { LightTag } from '../components/LightTag';
 import { formatTime } from '../format';
+import { actionWord } from '../i18n/actions';
 import { useI18n } from '../i18n/I18n';
 import { useLoad } from '../useLoad';
 import { buildTimeline } from './timeline';
 
 export function ItemPage() {
   const { id = '' } = useParams();
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { session } = useSession();
   const path = { params: { path: { id } } };
   const [minVersion, setMinVersion] = useState<number>();
@@ -30,8 +31,8 @@ export function ItemPage() {
       unwrap(api.GET('/items/{id}/audit', path)), unwrap(api.GET('/items/{id}/escalations', path)),
       unwrap(api.GET('/items/{id}/dispatches', path)), unwrap(api.GET('/items/{id}/notifications', path)), reviews,
     ]);
-    return { audit, timeline: buildTimeline({ audit, escalations, dispatches, notifications, reviews: reviewList }) };
-  }, [id]);
+    return { audit, timeline: buildTimeline({ audit, escalations, dispatches, notifications, reviews: reviewList }, (a) => actionWord(a, lang)) };
+  }, [id, lang]);
   const [cancelOpen, setCancelOpen] = useState(false);
   const [reason, setReason] = useState('');
   const [cancelError, setCancelError] = useState<unknown>();
@@ -69,7 +70,7 @@ export function ItemPage() {
         { key: 'next', label: t('nextDeadline'), children: formatTime(it.figures.nextDeadline) },
       ]} />
       <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('problems')}</h2>}>
-        <Table size="small" rowKey="id" pagination={false} dataSource={it.problems} scroll={{ x: true }} columns={[
+        <Table size="small" rowKey="id" pagination={false} dataSource={it.problems} scroll={{ x: 520 }} columns={[
           { title: t('problemId'), dataIndex: 'id', width: 90 },
           { title: t('description'), dataIndex: 'description' },
           { title: t('severity'), render: (_, p) => t(`severity.${p.severity}`) },
@@ -77,7 +78,7 @@ export function ItemPage() {
         ]} />
       </Card>
       <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('tasks')}</h2>}>
-        <Table<TaskView> size="small" rowKey="id" pagination={false} dataSource={it.tasks} scroll={{ x: true }} columns={[
+        <Table<TaskView> size="small" rowKey="id" pagination={false} dataSource={it.tasks} scroll={{ x: 760 }} columns={[
           { title: t('taskId'), render: (_, task) => <Link to={`/items/${encodeURIComponent(it.id)}/tasks/${encodeURIComponent(task.id)}`}>{task.id}</Link> },
           { title: t('description'), dataIndex: 'description' },
           { title: t('owner'), render: (_, task) => `${task.ownerUnitName} · ${task.ownerPerson}` },
@@ -102,7 +103,7 @@ export function ItemPage() {
               dataSource={records.data?.audit.events ?? []} columns={[
                 { title: t('time'), render: (_, a) => formatTime(a.at) },
                 { title: t('actor'), render: (_, a) => `${a.actor.name}（${a.actor.role}）` },
-                { title: t('action'), dataIndex: 'action' },
+                { title: t('action'), render: (_, a) => actionWord(a.action, lang) },
                 { title: t('taskId'), render: (_, a) => a.taskId ?? '—' },
               ]} />
           ) },
