@@ -161,10 +161,19 @@ test('an owner cannot reach another unit\'s task by URL', async () => {
 test('accessibility (axe: no serious or critical violation) and screenshots at desktop and phone width', async () => {
   // an open task so the inbox and the item page have something to show
   const leaderApi = await stack.tokenFor({ sub: 'leader-1', name: '李雷', role: 'leader' });
+  const admin = await stack.tokenFor({ sub: 'admin-1', name: 'Admin', role: 'admin' });
+  const plan = await fetch(`${site.url}/plans`, {
+    method: 'POST', headers: { Authorization: `Bearer ${admin}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ id: 'county-2026', title: '2026年县委巡察反馈问题整改', leaderIds: ['leader-1'] }),
+  });
+  expect(plan.status).toBe(201);
   const body = {
-    id: 'console-lights-2', title: '路灯安装', supervisionLevel: 'county', leader: { id: 'leader-1', name: '李雷' },
-    problems: [{ id: 'P1', description: '主干道无路灯', severity: 'medium' }],
-    tasks: [{ id: 'T1', problemIds: ['P1'], description: '安装 40 盏路灯', ownerUnit: 'unit-c', ownerPerson: '王芳', deadline: { kind: 'workingDays', days: 10 } }],
+    id: 'console-lights-2', planId: 'county-2026', title: '路灯安装', supervisionLevel: 'county', leader: { id: 'leader-1', name: '李雷' },
+    problems: [{ id: 'P1', description: '主干道无路灯', severity: 'medium' }, { id: 'P2', description: '路灯线路老化', severity: 'high' }],
+    tasks: [
+      { id: 'T1', problemIds: ['P1'], description: '安装 40 盏路灯', ownerUnit: 'unit-c', ownerPerson: '王芳', deadline: { kind: 'workingDays', days: 10 } },
+      { id: 'T2', problemIds: ['P2'], description: '更换老化线路', ownerUnit: 'unit-d', ownerPerson: '陈杰', deadline: { kind: 'workingDays', days: 15 } },
+    ],
   };
   const created = await fetch(`${site.url}/items`, { method: 'POST', headers: { Authorization: `Bearer ${leaderApi}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
   expect(created.status).toBe(201);
@@ -172,6 +181,10 @@ test('accessibility (axe: no serious or critical violation) and screenshots at d
   for (const [size, viewport] of [['1366x768', DESKTOP], ['375x812', PHONE]] as const) {
     const leader = await signIn(browser, site.url, 'leader', { sub: 'leader-1', name: '李雷', viewport });
     await leader.getByTestId('ranking').locator('tr').filter({ hasText: 'Unit C' }).first().waitFor();
+    // one plan: its ranking and its open problems by unit over time
+    await choose(leader, '计划', '2026年县委巡察反馈问题整改');
+    await leader.getByRole('img', { name: '各单位未整改问题趋势' }).waitFor();
+    expect(await rankingRow(leader, 'Unit D')).toMatch(/Unit D 0% 0\/1/);
     await leader.waitForLoadState('networkidle');
     await expectNoSeriousViolations(leader, `dashboard ${size}`);
     await leader.screenshot({ path: path.join(SHOTS, `dashboard-${size}.png`), fullPage: viewport === PHONE });

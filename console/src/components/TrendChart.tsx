@@ -4,7 +4,7 @@ import type { TrendSeries } from '../pages/dashboard-data';
 
 const COLOURS = ['#b71c1c', '#1565c0', '#2e7d32', '#ef6c00', '#6a1b9a', '#00838f'];
 
-export function TrendChart({ at, series, title }: { at: number[]; series: TrendSeries[]; title: string }) {
+export function TrendChart({ at, series, title, names }: { at: number[]; series: TrendSeries[]; title: string; names?: Map<string, string> }) {
   const shown = series.slice(0, COLOURS.length);
   const max = Math.max(1, ...shown.flatMap((s) => s.points));
   const w = 560, h = 180, left = 28, bottom = 20;
@@ -12,7 +12,7 @@ export function TrendChart({ at, series, title }: { at: number[]; series: TrendS
   const y = (v: number) => h - bottom - (v * (h - bottom - 8)) / max;
   return (
     <figure style={{ margin: 0 }}>
-      <svg viewBox={`0 0 ${w} ${h}`} width="100%" role="img" aria-label={title}>
+      <svg viewBox={`0 0 ${w} ${h}`} width="100%" style={{ maxWidth: 720, display: 'block' }} role="img" aria-label={title}>
         <line x1={left} y1={h - bottom} x2={w} y2={h - bottom} stroke="#8c8c8c" />
         <text x={2} y={12} fontSize={11} fill="#434343">{max}</text>
         <text x={2} y={h - bottom} fontSize={11} fill="#434343">0</text>
@@ -26,7 +26,7 @@ export function TrendChart({ at, series, title }: { at: number[]; series: TrendS
       </svg>
       <figcaption style={{ display: 'flex', flexWrap: 'wrap', gap: 12, fontSize: 12 }}>
         {shown.map((s, k) => (
-          <span key={s.unit}><span style={{ color: COLOURS[k] }}>■</span> {s.unit}: {s.points.at(-1)}</span>
+          <span key={s.unit}><span style={{ color: COLOURS[k] }}>■</span> {names?.get(s.unit) ?? s.unit}: {s.points.at(-1)}</span>
         ))}
       </figcaption>
     </figure>

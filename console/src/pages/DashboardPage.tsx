@@ -61,7 +61,7 @@ export function DashboardPage() {
       <Row gutter={[12, 12]}>
         <Col xs={24} lg={12}>
           <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('ranking')}</h2>}>
-            <Table size="small" rowKey="ownerUnit" pagination={false} scroll={{ x: true }} loading={data.loading}
+            <Table size="small" rowKey="ownerUnit" pagination={false} scroll={{ x: 520 }} loading={data.loading}
               dataSource={data.data?.ranking ?? []} data-testid="ranking"
               columns={[
                 { title: t('rank'), dataIndex: 'rank', width: 56 },
@@ -89,7 +89,8 @@ export function DashboardPage() {
         <Col xs={24}>
           <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('openProblemsTrend')}</h2>}>
             {data.data?.trend?.series.length
-              ? <TrendChart at={data.data.trend.at} series={data.data.trend.series} title={t('openProblemsTrend')} />
+              ? <TrendChart at={data.data.trend.at} series={data.data.trend.series} title={t('openProblemsTrend')}
+                  names={new Map(data.data.ranking.map((r) => [r.ownerUnit, r.unitName]))} />
               : <Empty description={plan ? t('noData') : t('choosePlan')} />}
           </Card>
         </Col>
