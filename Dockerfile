@@ -7,5 +7,7 @@ COPY package.json package-lock.json ./
 # dev dependencies are skipped: tsx (the runner) is a regular dependency
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY . .
+# the evidence volume's mount point, owned by the user the API runs as (a new named volume takes its owner)
+RUN mkdir -p /data/evidence && chown node:node /data/evidence
 USER node
 CMD ["node", "--import", "tsx", "api/main.ts"]

@@ -8,6 +8,7 @@ import { createAuthenticator } from './auth';
 import { countErrorLog, createApiMetrics } from '../metrics/api-metrics';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { metricsEndpoint } from './http/metrics-endpoint';
+import { mountConsole } from './http/console';
 import { mountRoute } from './http/mount';
 import { writeRateLimit } from './http/rate-limit';
 import { requestIdMiddleware } from './http/request-context';
@@ -70,12 +71,18 @@ export function createApp(deps: AppDeps): express.Express {
   const authenticate = createAuthenticator(deps.config);
   const router = express.Router();
   const limitWrites = writeRateLimit(deps.config.RATE_LIMIT_WRITES_PER_MINUTE);
-  for (const route of allRoutes) mountRoute(router, route, routeDeps, authenticate, limitWrites);
+  for (const route of allRoutes) {
+    // a route switched off for this configuration does not exist: 404 like any unknown path
+    if (route.enabled && !route.enabled(deps.config)) continue;
+    mountRoute(router, route, routeDeps, authenticate, limitWrites);
+  }
   app.use(router);
   app.use('/docs/assets', (_req, res, next) => {
     markRoute(res, '/docs/assets/*');
     next();
   }, express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false, maxAge: '1d' }));
+
+  mountConsole(app, deps.config.CONSOLE_DIST_DIR);
 
   app.use(notFoundHandler());
   app.use(errorHandler());

@@ -17,6 +17,7 @@
  * own brings the whole stack down with a non-zero exit.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -217,6 +218,7 @@ async function main(): Promise<void> {
     [
       '',
       `  Stack ready in ${seconds} s`,
+      `  Console:      ${apiUrl}/console/${existsSync(join(ROOT, 'console', 'dist', 'index.html')) ? '' : '   (not built: npm run console:build)'}`,
       `  API:          ${apiUrl}   (OpenAPI docs: ${apiUrl}/docs)`,
       `  Temporal UI:  ${uiUrl ?? '(external Temporal server: use its own UI)'}`,
       `  Temporal:     ${env.TEMPORAL_ADDRESS}  namespace ${env.TEMPORAL_NAMESPACE ?? 'default'}`,

@@ -16,6 +16,8 @@ function badName(message: string): ApiProblem {
 /** The decoded name: one line, no path, 1–255 characters. */
 export function fileNameFrom(header: string | undefined): string {
   if (header === undefined || header.trim() === '') throw badName('required: the file name, percent-encoded UTF-8 (encodeURIComponent)');
+  // raw UTF-8 in a header arrives as Latin-1 mojibake: say how to send it rather than refuse the mojibake
+  if (/[^\x20-\x7E]/.test(header)) throw badName('must be percent-encoded UTF-8 (encodeURIComponent): send only ASCII in the header');
   let name: string;
   try {
     name = decodeURIComponent(header.trim()).trim();

@@ -80,6 +80,8 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
    * handed to the handler as `req.body` (a Buffer); the handler checks its type.
    */
   fileBody?: { contentTypes: readonly string[]; limit: number | ((config: ApiConfig) => number) };
+  /** mounted only when this says so for the running configuration (documented always) */
+  enabled?: (config: ApiConfig) => boolean;
   /** request headers the route reads, for the OpenAPI document */
   headers?: Array<{ name: string; required: boolean; description: string }>;
   response: { status: number; description: string; schema?: z.ZodType; contentType?: string };

@@ -134,7 +134,15 @@ export const evidenceRoutes: RouteSpec[] = [
       });
       // exactly the stored type (Express' set() would add a charset to text types)
       res.setHeader('Content-Type', file.contentType);
-      await pipeline(blob.body, res);
+      try {
+        await pipeline(blob.body, res);
+      } catch (err) {
+        // the status is sent: a client that went away is no fault, a store that broke off is logged; either way the socket ends
+        const clientGone = (err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE';
+        if (clientGone) ctx.log.debug({ evidence: file.id }, 'evidence download ended by the client');
+        else ctx.log.warn({ evidence: file.id, err }, 'evidence download broke off');
+        res.destroy();
+      }
       return undefined;
     },
   }),

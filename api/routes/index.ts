@@ -1,4 +1,5 @@
 /** Every route the app serves, in one list: mounted by api/app.ts and documented by api/openapi.ts. */
+import type { ApiConfig } from '../config';
 import type { RouteSpec } from '../http/route';
 import { buildOpenApiDocument } from '../openapi';
 import { calendarRoutes } from './calendar';
@@ -8,14 +9,22 @@ import { opsRoutes } from './ops';
 import { planAndUnitRoutes } from './plans-units';
 import { recordRoutes } from './records';
 import { deliveryRoutes } from './deliveries';
+import { devRoutes } from './dev';
 import { evidenceRoutes } from './evidence';
 import { taskActionRoutes } from './task-actions';
 import { unitDirectoryRoutes } from './units';
 
-let document: unknown;
+/** One document per set of mounted routes (a route switched off by the configuration is not in it), built once. */
+const documents = new Map<string, unknown>();
+function documentFor(config: ApiConfig): unknown {
+  const mounted = allRoutes.filter((route) => !route.enabled || route.enabled(config));
+  const key = mounted.map((route) => route.operationId).join(',');
+  if (!documents.has(key)) documents.set(key, buildOpenApiDocument(mounted));
+  return documents.get(key);
+}
 
 export const allRoutes: RouteSpec[] = [
-  ...opsRoutes(() => (document ??= buildOpenApiDocument(allRoutes))),
+  ...opsRoutes(documentFor),
   ...itemRoutes,
   ...taskActionRoutes,
   ...evidenceRoutes,
@@ -26,4 +35,5 @@ export const allRoutes: RouteSpec[] = [
   ...deliveryRoutes,
   ...unitDirectoryRoutes,
   ...calendarRoutes,
+  ...devRoutes,
 ];

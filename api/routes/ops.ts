@@ -62,8 +62,8 @@ const DOCS_HTML = `<!doctype html>
 </html>
 `;
 
-/** `document` is built lazily from the full route list (which includes these routes). */
-export function opsRoutes(document: () => unknown): RouteSpec[] {
+/** `document` is built lazily from the routes mounted with this configuration (which include these). */
+export function opsRoutes(document: (config: RouteDeps['config']) => unknown): RouteSpec[] {
   return [
     defineRoute({
       method: 'get', path: '/healthz', operationId: 'healthz', summary: 'Liveness', tag: 'Operations', roles: 'public',
@@ -92,7 +92,7 @@ export function opsRoutes(document: () => unknown): RouteSpec[] {
       method: 'get', path: '/openapi.json', operationId: 'openapi', summary: 'OpenAPI 3.1 document', tag: 'Operations',
       roles: 'public',
       response: { status: 200, description: 'this API, generated from the schemas that validate it' },
-      handler: async () => document(),
+      handler: async ({ deps }) => document(deps.config),
     }),
     defineRoute({
       method: 'get', path: '/docs', operationId: 'docs', summary: 'Interactive API docs', tag: 'Operations', roles: 'public',

@@ -16,7 +16,7 @@ import { loadApiConfig } from '../../api/config';
 import { blobKey } from '../../api/evidence/store';
 import { startS3Receiver, type S3Receiver } from '../support/s3-receiver';
 import { startTestStack, TEST_JWT_SECRET, testTemporalAddress, type TestActor, type TestStack } from '../support/stack';
-import { bearer, inDays, startItem, tokensFor, UNIT_A, UNIT_B, type ActorName } from './api-support';
+import { bearer, eventually, inDays, startItem, tokensFor, UNIT_A, UNIT_B, type ActorName } from './api-support';
 
 const MAX_BYTES = 64 * 1024;
 const PNG = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), randomBytes(2048)]);
@@ -253,6 +253,33 @@ describe('once the task is handed in', () => {
   });
 });
 
+describe('when the task moves or the item ends', () => {
+  test('after a reassignment the new unit reads the task\'s files and the old one no longer', async () => {
+    const bytes = Buffer.from('路灯安装照片');
+    const up = await upload('ownerB', '/items/ev-1/tasks/t2/evidence', bytes, 'image/webp', '路灯.webp');
+    expect(up.status).toBe(201);
+    const moved = await request(stack.app).post('/items/ev-1/tasks/t2/reassign').set(bearer(tokens.leader))
+      .send({ ownerUnit: 'unit-c', ownerPerson: 'Sun Li' });
+    expect(moved.status).toBe(200);
+    await eventually(async () => ((await download('ownerB', up.body.id)).status === 404 ? true : undefined));
+    expect((await download('ownerC', up.body.id)).status).toBe(200);
+    const old = await upload('ownerB', '/items/ev-1/tasks/t2/evidence', bytes, 'image/webp', '路灯2.webp');
+    expect(old.status).toBe(404);
+  });
+
+  test('an ended item takes no more evidence (409 ITEM_CLOSED); its files still read', async () => {
+    const up = await upload('ownerA', '/items/ev-a-only/tasks/t1/evidence', PNG, 'image/png', 'before.png');
+    expect(up.status).toBe(201);
+    const cancelled = await request(stack.app).post('/items/ev-a-only/cancel').set(bearer(tokens.leader)).send({ reason: '并入其他事项' });
+    expect(cancelled.status).toBe(200);
+    const res = await upload('ownerA', '/items/ev-a-only/tasks/t1/evidence', PNG, 'image/png', 'after.png');
+    expect({ status: res.status, code: res.body.code }).toEqual({ status: 409, code: 'ITEM_CLOSED' });
+    // to another unit's owner the ended item is still no item of theirs
+    expect(refusal(await upload('ownerB', '/items/ev-a-only/tasks/t1/evidence', PNG, 'image/png'))).toMatchObject({ status: 404, detail: "no item 'ev-a-only'" });
+    expect((await download('supervisor', up.body.id)).status).toBe(200);
+  });
+});
+
 describe('with S3-compatible storage', () => {
   let receiver: S3Receiver;
   beforeAll(async () => {
@@ -270,7 +297,8 @@ describe('with S3-compatible storage', () => {
     const app = createApp({ config, temporal: stack.client, pool: stack.pool, logger: pino({ level: 'silent' }) });
     try {
       const bytes = Buffer.from('PK\u0003\u0004 照片合集');
-      const up = await request(app).post('/items/ev-1/tasks/t2/evidence').set(bearer(tokens.ownerB))
+      // t2 is Unit C's since its reassignment above
+      const up = await request(app).post('/items/ev-1/tasks/t2/evidence').set(bearer(tokens.ownerC))
         .set('Content-Type', 'application/zip').set('X-File-Name', encodeURIComponent('照片.zip')).send(bytes);
       expect(up.status).toBe(201);
       expect(receiver.objects.get(`rect/${blobKey(sha(bytes))}`)?.body).toEqual(bytes);
@@ -286,7 +314,7 @@ describe('with S3-compatible storage', () => {
       // the store down: a 503 to retry, and nothing recorded
       receiver.failing = true;
       const before = await rowCount();
-      const failed = await request(app).post('/items/ev-1/tasks/t2/evidence').set(bearer(tokens.ownerB))
+      const failed = await request(app).post('/items/ev-1/tasks/t2/evidence').set(bearer(tokens.ownerC))
         .set('Content-Type', 'text/plain').set('X-File-Name', 'x.txt').send(Buffer.from('while down'));
       expect({ status: failed.status, code: failed.body.code }).toEqual({ status: 503, code: 'SERVICE_UNAVAILABLE' });
       expect(failed.headers['retry-after']).toBeDefined();

@@ -40,7 +40,7 @@ describe('migrate', () => {
     );
     // every table the product reads and writes (later migrations may add more)
     expect(tables.rows.map((r) => r.table_name)).toEqual(expect.arrayContaining([
-      'audit_events', 'deliveries', 'dispatch_lines', 'dispatches', 'escalations', 'holiday_calendar_versions', 'item_save_failures',
+      'audit_events', 'deliveries', 'dispatch_lines', 'dispatches', 'escalations', 'evidence_files', 'holiday_calendar_versions', 'item_save_failures',
       'item_units', 'items',
       'ledger_import_items', 'ledger_imports', 'notifications', 'plans', 'problems', 'reviews', 'schema_migrations', 'tasks', 'unit_channels', 'units',
     ]));

@@ -490,7 +490,12 @@ describe(`route fuzzing (seed ${SEED}, ${REQUESTS} requests)`, () => {
   test('the campaign reached deep: valid requests succeeded on every kind of operation', () => {
     // a guard against a harness that only ever provokes 400s
     const succeeded = new Set(outcomes.filter((o) => o.res.status >= 200 && o.res.status < 300).map((o) => o.spec.op));
-    const expected = api.operations.filter((op) => op.template !== '/docs' && op.template !== '/openapi.json').map((op) => op.key);
+    // file uploads are beyond this harness (it sends JSON bodies only) and driven by tests of their own
+    const undrivable = (op: (typeof api.operations)[number]) => {
+      const requestBody = api.doc.paths[op.template][op.method].requestBody;
+      return requestBody !== undefined && !requestBody.content['application/json'];
+    };
+    const expected = api.operations.filter((op) => op.template !== '/docs' && op.template !== '/openapi.json' && !undrivable(op)).map((op) => op.key);
     const missing = expected.filter((op) => !succeeded.has(op));
     expect(missing.length).toBeLessThanOrEqual(Math.floor(expected.length / 4));
   });

@@ -43,6 +43,9 @@ function probes(id: string): Probe[] {
       t(task, 'extension-requests', { newDeadline: { kind: 'instant', at: '2000-01-01T00:00:00Z' }, reason: 'past' }),
       t(task, 'accept', {}), t(task, 'send-back', { reason: 'x' }), t(task, 'reassign', { ownerUnit: 'unit-z', ownerPerson: 'Z' }),
       t(task, 'extension-decision', { approve: true }), t(task, 'cancel', { reason: 'x' }),
+      // evidence files: the task's list and an upload (JSON is not a file type, but rights are judged first)
+      ['get', `/items/${id}/tasks/${task}/evidence`],
+      t(task, 'evidence', { not: 'a file' }, { 'X-File-Name': 'probe.png' }),
     ]),
     ['post', `/items/${id}/cancel`, { reason: 'probe' }], ['post', `/items/${id}/problems`, { id: 'p9', description: 'x', severity: 'low' }],
     ['post', '/items', { id, title: 'x', supervisionLevel: 'county', leader: { id: 'owner-z', name: 'Z' }, problems: [], tasks: [] }],
@@ -117,15 +120,23 @@ test("an owner of the item cannot tell another unit's task from a missing one, r
         const res = await request(stack.app).post(`/items/${id}/tasks/${task}/${action}`).set(bearer(tokens.ownerA)).send(body);
         out.push(`${action} ${res.status} ${JSON.stringify({ ...res.body, requestId: undefined }).split(task).join('{task}')}`);
       }
+      // evidence: an upload and the task's list
+      const upload = await request(stack.app).post(`/items/${id}/tasks/${task}/evidence`).set(bearer(tokens.ownerA))
+        .set('Content-Type', 'image/png').set('X-File-Name', 'probe.png').send(Buffer.from('png'));
+      const list = await request(stack.app).get(`/items/${id}/tasks/${task}/evidence`).set(bearer(tokens.ownerA));
+      for (const [action, res] of [['evidence upload', upload], ['evidence list', list]] as const) {
+        out.push(`${action} ${res.status} ${JSON.stringify({ ...res.body, requestId: undefined }).split(task).join('{task}')}`);
+      }
     }
     return out;
   };
   const running = await ask();
-  expect(running.slice(0, 3)).toEqual(running.slice(3));
+  expect(running.slice(0, 5)).toEqual(running.slice(5));
+  expect(running[3]).toMatch(/^evidence upload 404 /);
   await request(stack.app).post(`/items/${id}/cancel`).set(bearer(tokens.leader)).send({ reason: 'x' }).expect(200);
   await eventually(async () => ((await stack.client.workflow.getHandle(`rectification-item:${id}`).describe()).status.name === 'COMPLETED' ? true : undefined));
   const ended = await ask();
-  expect(ended.slice(0, 3)).toEqual(ended.slice(3));
+  expect(ended.slice(0, 5)).toEqual(ended.slice(5));
 });
 
 describe('Idempotency-Key', () => {

@@ -68,9 +68,18 @@ describe('OpenAPI document', () => {
       'POST /plans', 'GET /plans', 'GET /plans/{id}', 'POST /items', 'GET /items', 'GET /items/{id}', 'POST /items/{id}/cancel',
       'POST /items/{id}/tasks/{taskId}/accept', 'GET /items/{id}/audit', 'GET /escalations', 'GET /units/{unit}/tasks',
       'GET /units/ranking', 'GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /docs',
+      'POST /items/{id}/tasks/{taskId}/evidence', 'GET /items/{id}/tasks/{taskId}/evidence', 'GET /evidence/{id}', 'POST /dev/token',
     ]) {
       expect(ops).toContain(expected);
     }
+  });
+
+  it('documents the evidence upload as a file body of the allowed types with its X-File-Name header', () => {
+    const upload = doc.paths['/items/{id}/tasks/{taskId}/evidence']!.post! as any;
+    expect(Object.keys(upload.requestBody.content)).toEqual(expect.arrayContaining(['image/jpeg', 'application/pdf', 'application/ofd']));
+    expect(upload.requestBody.content['image/jpeg'].schema).toEqual({ type: 'string', format: 'binary' });
+    expect(upload.parameters).toContainEqual(expect.objectContaining({ name: 'X-File-Name', in: 'header', required: true }));
+    expect(Object.keys(upload.responses)).toEqual(expect.arrayContaining(['200', '201', '404', '409', '413', '415']));
   });
 
   it('marks secured routes with bearer auth and commands with Idempotency-Key', () => {
