@@ -1,16 +1,14 @@
 /**
- * POST /dev/token: local tokens for a chosen role and unit, served by the API in
- * development only (absent in production, where it answers 404).
+ * POST /dev/token: local tokens for a chosen role and unit, served by the API
+ * with its development secret outside production only (404 elsewhere).
  */
+import { api, unwrap } from './client';
 import { ApiError } from './problem';
 
-export interface DevTokenRequest { role: string; unit?: string; sub?: string; name?: string }
+export interface DevTokenRequest { role: 'leader' | 'owner' | 'supervisor' | 'admin'; unit?: string; sub?: string; name?: string }
 
 export async function requestDevToken(body: DevTokenRequest): Promise<string> {
-  const res = await fetch('/dev/token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  const answer = await res.json().catch(() => undefined);
-  if (!res.ok) throw ApiError.from(res.status, answer);
-  return (answer as { token: string }).token;
+  return (await unwrap(api.POST('/dev/token', { body }))).token;
 }
 
 /** The active units, read with a supervisor's development token (reading the directory needs one). */
@@ -18,6 +16,6 @@ export async function devUnits(): Promise<Array<{ code: string; name: string }>>
   const token = await requestDevToken({ role: 'supervisor', sub: 'console-sign-in', name: 'sign-in' });
   const res = await fetch('/units', { headers: { Authorization: `Bearer ${token}` } });
   if (!res.ok) throw ApiError.from(res.status, await res.json().catch(() => undefined));
-  const { units } = (await res.json()) as { units: Array<{ code: string; name: string; active: boolean; kind: string }> };
+  const { units } = (await res.json()) as { units: Array<{ code: string; name: string; active: boolean }> };
   return units.filter((u) => u.active).map((u) => ({ code: u.code, name: u.name }));
 }

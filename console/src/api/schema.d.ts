@@ -1194,6 +1194,26 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/dev/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Development sign-in: a token for a chosen role and unit
+         * @description Only while the API runs with the development secret (AUTH_JWT_SECRET unset or the published default, no AUTH_JWT_PUBLIC_KEY) and NODE_ENV is not production; otherwise this route does not exist (404). Owners need an active unit of the directory. The token lives 12 hours.
+         */
+        post: operations["devToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 };
 export type webhooks = Record<string, never>;
 export type components = {
@@ -2124,6 +2144,27 @@ export type components = {
         };
         DeliveryList: {
             deliveries: components["schemas"]["Delivery"][];
+        };
+        DevTokenRequest: {
+            /** @enum {string} */
+            role: "leader" | "owner" | "supervisor" | "admin";
+            /** @description required for owners: a unit code of the directory */
+            unit?: string;
+            /** @description default: dev-<role>, or dev-owner-<unit> */
+            sub?: string;
+            /** @description default: a name that says it is a development user */
+            name?: string;
+        };
+        DevToken: {
+            token: string;
+            expiresAt: string;
+            claims: {
+                sub: string;
+                name: string;
+                /** @enum {string} */
+                role: "leader" | "owner" | "supervisor" | "admin";
+                unit?: string;
+            };
         };
         EvidenceFile: {
             id: string;
@@ -4617,6 +4658,40 @@ export interface operations {
             415: components["responses"]["Problem415"];
             422: components["responses"]["Problem422"];
             429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    devToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description echoed back and logged; generated when absent */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DevTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description the token and its claims */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevToken"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            404: components["responses"]["Problem404"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
