@@ -204,6 +204,14 @@ test('accessibility (axe: no serious or critical violation) and screenshots at d
     const overflow = await owner.evaluate(() => (globalThis as any).document.documentElement.scrollWidth - (globalThis as any).innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await owner.screenshot({ path: path.join(SHOTS, `inbox-${size}.png`), fullPage: viewport === PHONE });
+
+    // the owner's task page: report, submit, extension
+    await owner.getByRole('link', { name: /路灯安装 · T1/ }).click();
+    await owner.getByTestId('report-progress').waitFor();
+    await owner.waitForLoadState('networkidle');
+    await expectNoSeriousViolations(owner, `owner task ${size}`);
+    expect(await owner.evaluate(() => (globalThis as any).document.documentElement.scrollWidth - (globalThis as any).innerWidth)).toBeLessThanOrEqual(0);
+    await owner.screenshot({ path: path.join(SHOTS, `task-${size}.png`), fullPage: viewport === PHONE });
     await owner.context().close();
   }
 });

@@ -81,6 +81,9 @@ export async function serveConsole(stack: TestStack): Promise<{ url: string; clo
 export async function choose(page: Page, label: string, option: string | RegExp): Promise<void> {
   await page.getByLabel(label, { exact: true }).first().click();
   await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: option }).first().click();
+  // the list closes with an animation: checks made meanwhile would see its options
+  await page.locator('.ant-select-dropdown:visible').waitFor({ state: 'detached' }).catch(() => undefined);
+  await page.waitForFunction(() => !(globalThis as any).document.querySelector('.ant-select-dropdown:not(.ant-select-dropdown-hidden)'));
 }
 
 /** Signs in on the development page as a role (and unit); a fresh context per person. */

@@ -136,12 +136,12 @@ export function CreateItemPage() {
                   <Form.Item name={[name, 'measures']} label={t('measures')}><Input.TextArea rows={2} /></Form.Item>
                   <Space wrap align="start">
                     <Form.Item name={[name, 'deadlineKind']} label={t('deadlineKind')}>
-                      <Select style={{ width: 140 }} options={[{ value: 'workingDays', label: t('workingDays') }, { value: 'instant', label: t('deadlineDate') }]} />
+                      <Select style={{ width: 140 }} options={[{ value: 'workingDays', label: t('byWorkingDays') }, { value: 'instant', label: t('byDate') }]} />
                     </Form.Item>
                     <Form.Item noStyle shouldUpdate>
                       {() => form.getFieldValue(['tasks', name, 'deadlineKind']) === 'instant'
                         ? <Form.Item name={[name, 'dueDate']} label={t('deadlineDate')} rules={[{ required: true, message: t('required') }]}><DatePicker /></Form.Item>
-                        : <Form.Item name={[name, 'days']} label={t('workingDays')} rules={[{ required: true, message: t('required') }]}><InputNumber min={1} max={3650} /></Form.Item>}
+                        : <Form.Item name={[name, 'days']} label={t('workingDaysCount')} rules={[{ required: true, message: t('required') }]}><InputNumber min={1} max={3650} /></Form.Item>}
                     </Form.Item>
                     {fields.length > 1 && <Button onClick={() => remove(name)} style={{ marginTop: 30 }}>{t('remove')}</Button>}
                   </Space>

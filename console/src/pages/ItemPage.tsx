@@ -23,6 +23,7 @@ export function ItemPage() {
   const { t, lang } = useI18n();
   const { session } = useSession();
   const path = { params: { path: { id } } };
+  const roleWord = (role: string) => (['leader', 'owner', 'supervisor', 'admin'].includes(role) ? t(`role.${role}` as 'role.leader') : role);
   const [minVersion, setMinVersion] = useState<number>();
   const item = useLoad(() => unwrap(api.GET('/items/{id}', { params: { path: { id }, query: minVersion ? { minVersion } : {} } })), [id, minVersion]);
   const records = useLoad(async () => {
@@ -31,7 +32,7 @@ export function ItemPage() {
       unwrap(api.GET('/items/{id}/audit', path)), unwrap(api.GET('/items/{id}/escalations', path)),
       unwrap(api.GET('/items/{id}/dispatches', path)), unwrap(api.GET('/items/{id}/notifications', path)), reviews,
     ]);
-    return { audit, timeline: buildTimeline({ audit, escalations, dispatches, notifications, reviews: reviewList }, (a) => actionWord(a, lang)) };
+    return { audit, timeline: buildTimeline({ audit, escalations, dispatches, notifications, reviews: reviewList }, (a) => actionWord(a, lang), roleWord) };
   }, [id, lang]);
   const [cancelOpen, setCancelOpen] = useState(false);
   const [reason, setReason] = useState('');
@@ -102,7 +103,7 @@ export function ItemPage() {
             <Table size="small" rowKey="seq" pagination={{ pageSize: 20, hideOnSinglePage: true }} scroll={{ x: true }}
               dataSource={records.data?.audit.events ?? []} columns={[
                 { title: t('time'), render: (_, a) => formatTime(a.at) },
-                { title: t('actor'), render: (_, a) => `${a.actor.name}（${a.actor.role}）` },
+                { title: t('actor'), render: (_, a) => `${a.actor.name}（${roleWord(a.actor.role)}）` },
                 { title: t('action'), render: (_, a) => actionWord(a.action, lang) },
                 { title: t('taskId'), render: (_, a) => a.taskId ?? '—' },
               ]} />

@@ -5,7 +5,7 @@
  * decide extensions, reassign, cancel, pause and resume. Supervisors get no
  * control at all. Another unit's task answers like a missing one.
  */
-import { Button, Card, Col, DatePicker, Descriptions, Form, Input, InputNumber, Row, Select, Slider, Space, Tag, Typography, Upload, type UploadFile } from 'antd';
+import { Button, Card, Col, DatePicker, Descriptions, Form, Input, InputNumber, Row, Select, Space, Tag, Typography, Upload, type UploadFile } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
@@ -111,7 +111,8 @@ export function TaskPage() {
             <ActionForm<{ percent: number; text: string; files?: UploadFile[] }> title={t('reportProgress')} submitLabel={t('reportProgress')} testId="report-progress"
               onSubmit={async (v) => unwrap(api.POST('/items/{id}/tasks/{taskId}/progress', { params: path, body: { percent: v.percent ?? task.percent, text: v.text, evidence: await refsOf(v.files, undefined) } }))}
               onDone={done}>
-              <Form.Item name="percent" label={t('percent')} initialValue={task.percent}><Slider min={0} max={100} /></Form.Item>
+              {/* a number field, not antd's Slider: its handle has no accessible name (axe: aria-input-field-name), and it is easier on a phone */}
+              <Form.Item name="percent" label={t('percent')} initialValue={task.percent}><InputNumber min={0} max={100} addonAfter="%" style={{ width: 140 }} /></Form.Item>
               <Form.Item name="text" label={t('progressText')} rules={[{ required: true, message: t('required') }]}><Input.TextArea rows={3} /></Form.Item>
               {fileField}
             </ActionForm>
@@ -133,12 +134,12 @@ export function TaskPage() {
               onSubmit={(v) => unwrap(api.POST('/items/{id}/tasks/{taskId}/extension-requests', { params: path, body: { newDeadline: deadlineOf(v), reason: v.reason } }))}
               onDone={done}>
               <Form.Item name="kind" label={t('deadlineKind')} initialValue="workingDays">
-                <Select options={[{ value: 'workingDays', label: t('workingDays') }, { value: 'instant', label: t('deadlineDate') }]} />
+                <Select options={[{ value: 'workingDays', label: t('byWorkingDays') }, { value: 'instant', label: t('byDate') }]} />
               </Form.Item>
               <Form.Item noStyle shouldUpdate>
                 {({ getFieldValue }) => getFieldValue('kind') === 'instant'
                   ? <Form.Item name="date" label={t('deadlineDate')} rules={[{ required: true, message: t('required') }]}><DatePicker /></Form.Item>
-                  : <Form.Item name="days" label={t('workingDays')} rules={[{ required: true, message: t('required') }]}><InputNumber min={1} max={3650} /></Form.Item>}
+                  : <Form.Item name="days" label={t('workingDaysCount')} rules={[{ required: true, message: t('required') }]}><InputNumber min={1} max={3650} /></Form.Item>}
               </Form.Item>
               <Form.Item name="reason" label={t('reason')} rules={[{ required: true, message: t('required') }]}><Input.TextArea rows={2} /></Form.Item>
             </ActionForm>

@@ -16,7 +16,7 @@ export interface ItemRecords {
   notifications: Schemas['NotificationList'];
 }
 
-export function buildTimeline(r: ItemRecords, word: (action: string) => string = (a) => a): TimelineEntry[] {
+export function buildTimeline(r: ItemRecords, word: (action: string) => string = (a) => a, role: (role: string) => string = (x) => x): TimelineEntry[] {
   const entries: TimelineEntry[] = [
     ...r.notifications.notifications
       .filter((n) => n.kind === 'warning' || n.kind === 'overdue' || n.kind === 'reviewReminder' || n.kind === 'followUpDue')
@@ -31,7 +31,7 @@ export function buildTimeline(r: ItemRecords, word: (action: string) => string =
       at: v.at, kind: 'review' as const, text: `${v.period} · ${Math.round(v.figures.completionRate * 100)}% · risk ${v.figures.risk}`, key: `r:${v.seq}`,
     })),
     ...r.audit.events.map((a) => ({
-      at: a.at, kind: 'action' as const, text: `${word(a.action)} · ${a.actor.name}（${a.actor.role}${a.actor.unit ? ` · ${a.actor.unit}` : ''}）`, taskId: a.taskId, key: `a:${a.seq}`,
+      at: a.at, kind: 'action' as const, text: `${word(a.action)} · ${a.actor.name}（${role(a.actor.role)}${a.actor.unit ? ` · ${a.actor.unit}` : ''}）`, taskId: a.taskId, key: `a:${a.seq}`,
     })),
   ];
   return entries.sort((a, b) => b.at.localeCompare(a.at) || a.key.localeCompare(b.key));
