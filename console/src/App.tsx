@@ -14,6 +14,7 @@ import { DashboardPage } from './pages/DashboardPage';
 import { InboxPage } from './pages/InboxPage';
 import { ItemListPage } from './pages/ItemListPage';
 import { ItemPage } from './pages/ItemPage';
+import { PlansPage } from './pages/PlansPage';
 import { SignInPage } from './pages/SignInPage';
 import { TaskPage } from './pages/TaskPage';
 
@@ -36,6 +37,7 @@ export function App() {
             <Route path="/inbox" element={<InboxPage />} />
             <Route path="/items" element={<ItemListPage />} />
             <Route path="/items/new" element={<CreateItemPage />} />
+            <Route path="/plans" element={<PlansPage />} />
             <Route path="/items/:id" element={<ItemPage />} />
             <Route path="/items/:id/tasks/:taskId" element={<TaskPage />} />
             <Route path="*" element={<Navigate to="/" replace />} />

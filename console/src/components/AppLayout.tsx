@@ -18,6 +18,7 @@ export function AppLayout({ children }: { children: ReactNode }) {
       : [
           { key: '/', label: <Link style={NAV} to="/">{t('dashboard')}</Link> },
           { key: '/items', label: <Link style={NAV} to="/items">{t('items')}</Link> },
+          { key: '/plans', label: <Link style={NAV} to="/plans">{t('plans')}</Link> },
           ...(session.role === 'leader' || session.role === 'admin'
             ? [{ key: '/items/new', label: <Link style={NAV} to="/items/new">{t('newItem')}</Link> }] : []),
         ]
