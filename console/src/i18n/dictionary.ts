@@ -31,7 +31,7 @@ export const zh = {
   required: '必填', leaderId: '牵头领导账号', leaderName: '牵头领导姓名', remove: '删除',
   'event.warning': '预警', 'event.escalation': '升级督办', 'event.dispatch': '每周调度', 'event.review': '每月研判', 'event.action': '操作',
   actor: '操作人', time: '时间', action: '动作', readOnly: '只读', myUnitTasks: '本单位任务',
-  lightLabel: '灯色', plans: '整改计划', planId: '计划编号', newPlan: '新建计划', planLeaders: '牵头领导账号（多个用逗号分隔）', ledger: '台账', downloadLedger: '导出台账', ledgerImport: '台账导入', template: '下载导入模板', chooseFile: '选择文件', import: '导入', failed: '失败', 'job.queued': '排队中', 'job.running': '导入中', 'job.succeeded': '导入完成', 'job.failed': '导入失败', byWorkingDays: '按工作日', byDate: '指定日期', workingDaysCount: '工作日数', choosePlan: '选择计划以查看趋势', deadlineKind: '时限方式', deadlineDate: '截止日期', createdOk: '事项已创建', actions: '操作', handle: '办理',
+  lightLabel: '灯色', attention: '红黄灯事项', plans: '整改计划', planId: '计划编号', newPlan: '新建计划', planLeaders: '牵头领导账号（多个用逗号分隔）', ledger: '台账', downloadLedger: '导出台账', ledgerImport: '台账导入', template: '下载导入模板', chooseFile: '选择文件', import: '导入', failed: '失败', 'job.queued': '排队中', 'job.running': '导入中', 'job.succeeded': '导入完成', 'job.failed': '导入失败', byWorkingDays: '按工作日', byDate: '指定日期', workingDaysCount: '工作日数', choosePlan: '选择计划以查看趋势', deadlineKind: '时限方式', deadlineDate: '截止日期', createdOk: '事项已创建', actions: '操作', handle: '办理',
   retry: '重试', requestId: '请求编号', loading: '加载中',
 };
 
@@ -69,6 +69,6 @@ export const en: Record<DictionaryKey, string> = {
   required: 'Required', leaderId: 'Leader account', leaderName: 'Leader name', remove: 'Remove',
   'event.warning': 'Warning', 'event.escalation': 'Escalation', 'event.dispatch': 'Weekly dispatch', 'event.review': 'Monthly review', 'event.action': 'Action',
   actor: 'Actor', time: 'Time', action: 'Action', readOnly: 'Read only', myUnitTasks: "My unit's tasks",
-  lightLabel: 'Light', plans: 'Plans', planId: 'Plan id', newPlan: 'New plan', planLeaders: 'Leader accounts (comma separated)', ledger: 'Ledger', downloadLedger: 'Export ledger', ledgerImport: 'Ledger import', template: 'Import template', chooseFile: 'Choose file', import: 'Import', failed: 'failed', 'job.queued': 'Queued', 'job.running': 'Importing', 'job.succeeded': 'Imported', 'job.failed': 'Import failed', byWorkingDays: 'In working days', byDate: 'By date', workingDaysCount: 'Working days', choosePlan: 'Choose a plan to see the trend', deadlineKind: 'Deadline kind', deadlineDate: 'Due date', createdOk: 'Item created', actions: 'Actions', handle: 'Open',
+  lightLabel: 'Light', attention: 'Red and yellow items', plans: 'Plans', planId: 'Plan id', newPlan: 'New plan', planLeaders: 'Leader accounts (comma separated)', ledger: 'Ledger', downloadLedger: 'Export ledger', ledgerImport: 'Ledger import', template: 'Import template', chooseFile: 'Choose file', import: 'Import', failed: 'failed', 'job.queued': 'Queued', 'job.running': 'Importing', 'job.succeeded': 'Imported', 'job.failed': 'Import failed', byWorkingDays: 'In working days', byDate: 'By date', workingDaysCount: 'Working days', choosePlan: 'Choose a plan to see the trend', deadlineKind: 'Deadline kind', deadlineDate: 'Due date', createdOk: 'Item created', actions: 'Actions', handle: 'Open',
   retry: 'Retry', requestId: 'Request id', loading: 'Loading',
 };

@@ -75,7 +75,7 @@ export function DashboardPage() {
           </Card>
         </Col>
         <Col xs={24} lg={12}>
-          <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('overdueTasks')}</h2>}>
+          <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('attention')}</h2>}>
             <Table size="small" rowKey="id" pagination={{ pageSize: 5, hideOnSinglePage: true }} scroll={{ x: true }} loading={data.loading}
               dataSource={(data.data?.items ?? []).filter((i) => i.light !== 'green' && i.light !== 'none')}
               columns={[
