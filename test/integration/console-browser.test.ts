@@ -51,7 +51,7 @@ async function expectNoSeriousViolations(page: Page, what: string) {
 }
 
 /** The probe's value once `ok` holds for it, or its last value after the time is up (the assertion then fails with it). */
-async function settle<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+async function settle<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 45_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe().catch(() => undefined as T);

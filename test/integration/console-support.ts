@@ -89,6 +89,8 @@ export async function choose(page: Page, label: string, option: string | RegExp)
 /** Signs in on the development page as a role (and unit); a fresh context per person. */
 export async function signIn(browser: Browser, base: string, role: string, options: { unit?: RegExp; sub?: string; name?: string; viewport?: { width: number; height: number } } = {}): Promise<Page> {
   const context = await browser.newContext({ viewport: options.viewport ?? { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  // generous: CI runs this beside other integration files on two cores
+  context.setDefaultTimeout(60_000);
   const page = await context.newPage();
   await page.goto(`${base}/console/`);
   await page.getByRole('tab', { name: '开发环境登录' }).waitFor();
