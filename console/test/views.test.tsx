@@ -197,3 +197,25 @@ describe('sign-in', () => {
     expect(await screen.findByRole('tab', { name: 'Token sign-in' })).toBeTruthy();
   });
 });
+
+describe('item list', () => {
+  it('sends the API\'s filters and pages on with the cursor', async () => {
+    const sent = fakeApi({
+      'GET /plans': { status: 200, body: { plans: [], nextCursor: null } },
+      'GET /units': emptyRecords['GET /units'],
+      'GET /items': { status: 200, body: { items: [summary('a', 'red', { title: '村道整治' })], nextCursor: 'abc' } },
+    });
+    renderAt('/items', { role: 'supervisor' });
+    expect(await screen.findByRole('link', { name: '村道整治' })).toBeTruthy();
+    expect(new URLSearchParams(sent.find((s) => s.path === '/items')?.search).get('status')).toBe('active');
+    fireEvent.mouseDown(screen.getByRole('combobox', { name: '灯色' }));
+    fireEvent.click(await screen.findByText('红灯', { selector: '.ant-select-item-option-content' }));
+    fireEvent.click(screen.getByRole('button', { name: '筛 选' }));
+    await waitFor(() => expect(sent.filter((s) => s.path === '/items').length).toBe(2));
+    const filtered = new URLSearchParams(sent.filter((s) => s.path === '/items')[1]!.search);
+    expect(filtered.get('light')).toBe('red');
+    expect(filtered.get('status')).toBe('active');
+    fireEvent.click(await screen.findByRole('button', { name: '加载更多' }));
+    await waitFor(() => expect(new URLSearchParams(sent.filter((s) => s.path === '/items').at(-1)!.search).get('cursor')).toBe('abc'));
+  });
+});
