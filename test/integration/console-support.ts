@@ -1,12 +1,12 @@
 /**
  * The console in a real browser against the real stack: the test stack's API
- * listening on a port, console/dist under /console/, Debian's Chromium driven
- * by playwright-core (both from console/node_modules, installed by
- * `npm run console:build`). Not a test file itself.
+ * listening on a port (it serves console/dist under /console/ itself, with its
+ * CSP), Debian's Chromium driven by playwright-core (both from
+ * console/node_modules, installed by `npm run console:build`). Not a test file.
  *
- * Until the API serves the console and /dev/token itself (they come with the
- * console's server side), this serves them in front of the app; once the app
- * answers them, it steps aside.
+ * The API mounts POST /dev/token only with the published development secret;
+ * the test stack signs with its own, so a stand-in in front of the app issues
+ * the same kind of token with the stack's key (the sign-in page cannot tell).
  */
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
@@ -14,7 +14,6 @@ import type { AddressInfo } from 'node:net';
 import http from 'node:http';
 import path from 'node:path';
 import express from 'express';
-import request from 'supertest';
 import type { TestStack } from '../support/stack';
 import type { TokenRole } from '../../api/auth';
 
@@ -49,21 +48,13 @@ export async function axeViolations(page: Page): Promise<string[]> {
     .map((v) => `${v.id} (${v.impact}, ${v.nodes.length}): ${v.help}; ${v.nodes.slice(0, 4).map((n) => n.target.join(' ')).join(' | ')}`);
 }
 
-/** The stack's app on a port, with the console and development tokens in front when the app lacks them. */
+/** The stack's app on a port, with development sign-in in front of it. */
 export async function serveConsole(stack: TestStack): Promise<{ url: string; close: () => Promise<void> }> {
   const outer = express();
-  const appServesConsole = (await request(stack.app).get('/console/')).status === 200;
-  const appIssuesTokens = (await request(stack.app).post('/dev/token').send({ role: 'supervisor' })).status === 200;
-  if (!appIssuesTokens) {
-    outer.post('/dev/token', express.json(), async (req, res) => {
-      const { role, unit, sub, name } = req.body as { role: TokenRole; unit?: string; sub?: string; name?: string };
-      res.json({ token: await stack.tokenFor({ role, unit, sub: sub ?? `${role}-1`, name: name ?? role }) });
-    });
-  }
-  if (!appServesConsole) {
-    outer.use('/console', express.static(CONSOLE_DIST, { index: 'index.html' }));
-    outer.get(/^\/console(\/.*)?$/, (_req, res) => res.sendFile(path.join(CONSOLE_DIST, 'index.html')));
-  }
+  outer.post('/dev/token', express.json(), async (req, res) => {
+    const { role, unit, sub, name } = req.body as { role: TokenRole; unit?: string; sub?: string; name?: string };
+    res.json({ token: await stack.tokenFor({ role, unit, sub: sub ?? `dev-${role}`, name: name ?? role }) });
+  });
   outer.use(stack.app);
   const server = http.createServer(outer);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
