@@ -43,6 +43,8 @@ const MiB = 1024 * 1024;
 const evidenceEnv = {
   /** the largest evidence file taken (413 past it) */
   EVIDENCE_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * MiB).default(20 * MiB),
+  /** files one task may hold (422 past it), so a task's list is always whole */
+  EVIDENCE_MAX_FILES_PER_TASK: z.coerce.number().int().min(1).max(1000).default(200),
   EVIDENCE_STORAGE: z.enum(['local', 's3'], { message: 'must be local or s3' }).default('local'),
   /** local storage: the directory blobs are kept in (created on first upload) */
   EVIDENCE_DIR: z.string().min(1).default(resolve(REPO_ROOT, '.data', 'evidence')),

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
-import { getEvidence, listTaskEvidence, recordEvidence, type EvidenceFile } from '../../db/repositories/evidence-files';
+import { countTaskEvidence, findTaskEvidence, getEvidence, listTaskEvidence, recordEvidence, type EvidenceFile } from '../../db/repositories/evidence-files';
 import { DomainError } from '../../domain/errors';
 import { contentDisposition, FILE_NAME_HEADER, fileNameFrom } from '../evidence/file-name';
 import { EVIDENCE_TYPES, isEvidenceType, mediaTypeOf, shownInline } from '../evidence/file-types';
@@ -39,7 +39,7 @@ export const evidenceRoutes: RouteSpec[] = [
       'its co-owner units (and admins) upload, while the task takes progress reports or a submission (409 otherwise); to anyone else the ' +
       'task answers like a missing one. The answer\'s `ref` (`evidence:<id>`) goes into the `evidence` list of a progress report or submission. ' +
       'The bytes are stored once per content (SHA-256); the same content under the same name to the same task again answers the earlier ' +
-      'file (200) and adds nothing.',
+      'file (200) and adds nothing. A task holds at most `EVIDENCE_MAX_FILES_PER_TASK` files (200 by default; 422 past it).',
     tag: 'Evidence',
     roles: ['owner', 'admin'],
     params: TaskParamsSchema,
@@ -47,7 +47,7 @@ export const evidenceRoutes: RouteSpec[] = [
     fileBody: { contentTypes: EVIDENCE_TYPES, limit: (config) => config.EVIDENCE_MAX_BYTES },
     response: { status: 201, description: 'stored', schema: EvidenceFileSchema },
     alsoAnswers: [{ status: 200, description: 'this task already had this file under this name: that file', schema: EvidenceFileSchema }],
-    errors: [404, 409, 413, 415],
+    errors: [404, 409, 413, 415, 422],
     handler: async (ctx) => {
       const { id: itemId, taskId } = ctx.params;
       const { actor, deps, req, res } = ctx;
@@ -62,6 +62,11 @@ export const evidenceRoutes: RouteSpec[] = [
       const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       if (bytes.length === 0) throw new ApiProblem(400, 'BAD_REQUEST', 'the body is empty: send the file\'s bytes');
       const sha256 = createHash('sha256').update(bytes).digest('hex');
+      // bounded like everything else (two uploads racing past the last place may both land: one over at most)
+      const held = await countTaskEvidence(deps.pool, itemId, taskId);
+      if (held >= deps.config.EVIDENCE_MAX_FILES_PER_TASK && !(await findTaskEvidence(deps.pool, itemId, taskId, sha256, name))) {
+        throw new DomainError('VALIDATION_FAILED', `task ${taskId} holds ${held} evidence files, the most a task takes (EVIDENCE_MAX_FILES_PER_TASK)`, { taskId });
+      }
       // the blob before its row: a row never names bytes the store does not hold
       await deps.evidence.put(sha256, bytes, contentType!);
       const { file, created } = await recordEvidence(deps.pool, {
@@ -82,7 +87,7 @@ export const evidenceRoutes: RouteSpec[] = [
     path: '/items/:id/tasks/:taskId/evidence',
     operationId: 'listEvidence',
     summary: 'The evidence files of a task',
-    description: 'Oldest first, at most 500. Everyone who may read the task: leaders, supervisors, admins, and the units the task is theirs to do.',
+    description: 'Oldest first, every one (a task holds at most `EVIDENCE_MAX_FILES_PER_TASK`, 200 by default). Everyone who may read the task: leaders, supervisors, admins, and the units the task is theirs to do.',
     tag: 'Evidence',
     roles: ALL_ROLES,
     params: TaskParamsSchema,

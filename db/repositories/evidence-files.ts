@@ -47,11 +47,22 @@ export async function recordEvidence(pool: Pool, file: NewEvidenceFile): Promise
     [newId(), file.itemId, file.taskId, file.sha256, file.name, file.contentType, file.size, file.uploadedBy.id, file.uploadedBy.name, file.unit ?? null],
   );
   if (inserted.rows[0]) return { file: toFile(inserted.rows[0]), created: true };
+  return { file: (await findTaskEvidence(pool, file.itemId, file.taskId, file.sha256, file.name))!, created: false };
+}
+
+/** The task's file with this content under this name, if it has one. */
+export async function findTaskEvidence(pool: Pool, itemId: string, taskId: string, sha256: string, name: string): Promise<EvidenceFile | undefined> {
   const { rows } = await pool.query(
     `SELECT ${COLUMNS} FROM evidence_files WHERE item_id = $1 AND task_id = $2 AND sha256 = $3 AND name = $4`,
-    [file.itemId, file.taskId, file.sha256, file.name],
+    [itemId, taskId, sha256, name],
   );
-  return { file: toFile(rows[0]), created: false };
+  return rows[0] ? toFile(rows[0]) : undefined;
+}
+
+/** How many files a task holds. */
+export async function countTaskEvidence(pool: Pool, itemId: string, taskId: string): Promise<number> {
+  const { rows } = await pool.query('SELECT count(*) AS n FROM evidence_files WHERE item_id = $1 AND task_id = $2', [itemId, taskId]);
+  return Number(rows[0].n);
 }
 
 export async function getEvidence(pool: Pool, id: string): Promise<EvidenceFile | undefined> {
@@ -59,8 +70,8 @@ export async function getEvidence(pool: Pool, id: string): Promise<EvidenceFile 
   return rows[0] ? toFile(rows[0]) : undefined;
 }
 
-/** A task's files, oldest first. */
-export async function listTaskEvidence(pool: Pool, itemId: string, taskId: string, limit = 500): Promise<EvidenceFile[]> {
+/** A task's files, oldest first (`limit` at least EVIDENCE_MAX_FILES_PER_TASK, so the list is whole). */
+export async function listTaskEvidence(pool: Pool, itemId: string, taskId: string, limit = 1000): Promise<EvidenceFile[]> {
   const { rows } = await pool.query(
     `SELECT ${COLUMNS} FROM evidence_files WHERE item_id = $1 AND task_id = $2 ORDER BY uploaded_at, id LIMIT $3`,
     [itemId, taskId, limit],

@@ -19,6 +19,8 @@ import { startTestStack, TEST_JWT_SECRET, testTemporalAddress, type TestActor, t
 import { bearer, eventually, inDays, startItem, tokensFor, UNIT_A, UNIT_B, type ActorName } from './api-support';
 
 const MAX_BYTES = 64 * 1024;
+/** above what the tests put on one task, except the one that fills a task */
+const MAX_FILES = 6;
 const PNG = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), randomBytes(2048)]);
 const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const OWNER_C: TestActor = { sub: 'owner-c', name: 'Sun Li', role: 'owner', unit: 'unit-c' };
@@ -35,7 +37,7 @@ const tasks = () => [
 
 beforeAll(async () => {
   evidenceDir = mkdtempSync(join(tmpdir(), 'evidence-it-'));
-  stack = await startTestStack({ apiEnv: { EVIDENCE_DIR: evidenceDir, EVIDENCE_MAX_BYTES: String(MAX_BYTES) } });
+  stack = await startTestStack({ apiEnv: { EVIDENCE_DIR: evidenceDir, EVIDENCE_MAX_BYTES: String(MAX_BYTES), EVIDENCE_MAX_FILES_PER_TASK: String(MAX_FILES) } });
   tokens = { ...(await tokensFor(stack)), ownerC: await stack.tokenFor(OWNER_C) };
   await startItem(stack, tokens.leader, 'ev-1', { tasks: tasks() });
 });
@@ -238,6 +240,25 @@ describe('the same content twice', () => {
     const res = await download('supervisor', renamed.body.id);
     expect(res.headers['content-disposition']).toMatch(/^attachment; /);
     expect(res.headers['content-type']).toBe('text/plain');
+  });
+});
+
+describe('a full task', () => {
+  test('takes no new file past EVIDENCE_MAX_FILES_PER_TASK (422, nothing stored), and still answers a repeat', async () => {
+    await startItem(stack, tokens.leader, 'ev-full', { tasks: tasks() });
+    for (let i = 0; i < MAX_FILES; i++) {
+      expect((await upload('ownerB', '/items/ev-full/tasks/t2/evidence', Buffer.from(`file ${i}`), 'text/plain', `${i}.txt`)).status).toBe(201);
+    }
+    const before = await rowCount();
+    const blobs = blobFiles().length;
+    const over = await upload('ownerB', '/items/ev-full/tasks/t2/evidence', Buffer.from('one too many'), 'text/plain', 'more.txt');
+    expect({ status: over.status, code: over.body.code }).toEqual({ status: 422, code: 'VALIDATION_FAILED' });
+    expect(over.body.detail).toContain('EVIDENCE_MAX_FILES_PER_TASK');
+    expect(await rowCount()).toBe(before);
+    expect(blobFiles()).toHaveLength(blobs);
+    const repeat = await upload('ownerB', '/items/ev-full/tasks/t2/evidence', Buffer.from('file 0'), 'text/plain', '0.txt');
+    expect(repeat.status).toBe(200);
+    expect((await list('supervisor', 'ev-full', 't2')).body.files).toHaveLength(MAX_FILES);
   });
 });
 
