@@ -513,7 +513,7 @@ export type paths = {
         };
         /**
          * The evidence files of a task
-         * @description Oldest first, at most 500. Everyone who may read the task: leaders, supervisors, admins, and the units the task is theirs to do.
+         * @description Oldest first, every one (a task holds at most `EVIDENCE_MAX_FILES_PER_TASK`, 200 by default). Everyone who may read the task: leaders, supervisors, admins, and the units the task is theirs to do.
          *
          *     Roles: leader, owner, supervisor, admin.
          */
@@ -521,7 +521,7 @@ export type paths = {
         put?: never;
         /**
          * Upload an evidence file to a task
-         * @description The body is the file itself, sent with its own Content-Type (one of the listed types; anything else is 415) and its name in `X-File-Name`, percent-encoded UTF-8. At most `EVIDENCE_MAX_BYTES` (20 MiB by default; 413 past it). Only the task's owner unit and its co-owner units (and admins) upload, while the task takes progress reports or a submission (409 otherwise); to anyone else the task answers like a missing one. The answer's `ref` (`evidence:<id>`) goes into the `evidence` list of a progress report or submission. The bytes are stored once per content (SHA-256); the same content under the same name to the same task again answers the earlier file (200) and adds nothing.
+         * @description The body is the file itself, sent with its own Content-Type (one of the listed types; anything else is 415) and its name in `X-File-Name`, percent-encoded UTF-8. At most `EVIDENCE_MAX_BYTES` (20 MiB by default; 413 past it). Only the task's owner unit and its co-owner units (and admins) upload, while the task takes progress reports or a submission (409 otherwise); to anyone else the task answers like a missing one. The answer's `ref` (`evidence:<id>`) goes into the `evidence` list of a progress report or submission. The bytes are stored once per content (SHA-256); the same content under the same name to the same task again answers the earlier file (200) and adds nothing. A task holds at most `EVIDENCE_MAX_FILES_PER_TASK` files (200 by default; 422 past it).
          *
          *     Roles: owner, admin.
          */
@@ -3488,6 +3488,7 @@ export interface operations {
             409: components["responses"]["Problem409"];
             413: components["responses"]["Problem413"];
             415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
             429: components["responses"]["Problem429"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
