@@ -841,7 +841,7 @@ export type paths = {
         put?: never;
         /**
          * Import a filled template into a plan
-         * @description The body is the .xlsx file itself. Every row is checked first; any mistake is a 422 listing every one by row and column, and nothing is created. A valid file is accepted as a job (202) that creates its items in the background through the same path as `POST /items`; poll `GET /plans/{id}/ledger-imports/{importId}`. The same content uploaded again answers the earlier job (200, `duplicate`) and creates nothing twice. Items imported before are never changed by a later file: the answer's `diff` says what differs. Refused files: not an .xlsx (415), over 10 MiB or inflating past 200 MiB or over 20,000 rows (413), password-protected, a ZIP bomb, formulas, broken (422).
+         * @description The body is the .xlsx file itself. Every row is checked first; any mistake is a 422 listing every one by row and column, and nothing is created. A valid file is accepted as a job (202) that creates its items in the background through the same path as `POST /items`; poll `GET /plans/{id}/ledger-imports/{importId}`. The same content uploaded again answers the earlier job (200, `duplicate`) and creates nothing twice. Items imported before are never changed by a later file: the answer's `diff` says what differs. Refused files: not an .xlsx (415), over 10 MiB or inflating past 200 MiB or over 20,000 rows (413), password-protected, a ZIP bomb, formulas, a cell over 32,767 characters, broken (422); more than 64 Mi characters of text in one part (413). A 422 for the rows lists the first 200 mistakes; `errorsTotal` counts them all.
          *
          *     Roles: leader, admin.
          */
@@ -1039,7 +1039,7 @@ export type paths = {
         put?: never;
         /**
          * Send a dead delivery again
-         * @description It goes again from now with the unit's channel as it is configured now.
+         * @description It goes again from now with the unit's channel as it is configured now. The row queued again in the database is what counts: the endpoint's sender is woken at once when Temporal answers (`woken: true`), otherwise by the workers' sweep within about two minutes (`woken: false`).
          *
          *     Roles: admin.
          */
@@ -1974,6 +1974,8 @@ export type components = {
                 /** @description a spreadsheet upload: the header of its column */
                 column?: string;
             }[];
+            /** @description a spreadsheet upload: how many mistakes there are in all; `errors` lists the first 200 */
+            errorsTotal?: number;
         };
         StuckReport: {
             saveFailures: {
@@ -2264,10 +2266,37 @@ export type components = {
             active: boolean;
             config: components["schemas"]["ChannelConfig"];
         };
+        /** @description A unit's code as the directory holds it (older units may have codes the rule for new ones refuses) */
+        ExistingUnitCode: string;
         UnitInput: {
             code: components["schemas"]["UnitCode"];
             name: string;
-            parentCode?: components["schemas"]["UnitCode"];
+            parentCode?: components["schemas"]["ExistingUnitCode"];
+            /** @enum {string} */
+            kind: "countyDepartment" | "township" | "village" | "enterprise" | "supervisionOffice" | "other";
+            /**
+             * @description supervision offices: the level they watch
+             * @enum {string}
+             */
+            level?: "province" | "city" | "county";
+            /** @default [] */
+            leaders: components["schemas"]["UnitLeader"][];
+            /** @description no message in these local hours except level-3 escalations; held ones go at the end */
+            quietHours?: {
+                from: string;
+                to: string;
+                /** @default Asia/Shanghai */
+                timezone: string;
+            };
+            /** @default true */
+            active: boolean;
+            /** @description replaces the unit's channels when given */
+            channels?: components["schemas"]["ChannelInput"][];
+        };
+        UnitUpdate: {
+            code: components["schemas"]["ExistingUnitCode"];
+            name: string;
+            parentCode?: components["schemas"]["ExistingUnitCode"];
             /** @enum {string} */
             kind: "countyDepartment" | "township" | "village" | "enterprise" | "supervisionOffice" | "other";
             /**
@@ -4372,6 +4401,8 @@ export interface operations {
                         id: string;
                         /** @constant */
                         status: "pending";
+                        /** @description whether its sender was woken now; if not, the sweep wakes it within about two minutes */
+                        woken: boolean;
                     };
                 };
             };
@@ -4497,7 +4528,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["RequestId"];
             };
             path: {
-                code: string;
+                code: components["schemas"]["ExistingUnitCode"];
             };
             cookie?: never;
         };
@@ -4530,13 +4561,13 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["RequestId"];
             };
             path: {
-                code: string;
+                code: components["schemas"]["ExistingUnitCode"];
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["UnitInput"];
+                "application/json": components["schemas"]["UnitUpdate"];
             };
         };
         responses: {
@@ -4569,7 +4600,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["RequestId"];
             };
             path: {
-                code: string;
+                code: components["schemas"]["ExistingUnitCode"];
             };
             cookie?: never;
         };
