@@ -1,6 +1,7 @@
 /** One route per task command. Each is a Temporal update carrying the Idempotency-Key as its request id. */
 import type { z } from 'zod';
 import type { Command } from '../../domain/commands';
+import { assertCitesOwnFiles } from '../evidence/citations';
 import { defineRoute, type RouteSpec } from '../http/route';
 import {
   AcceptTaskBodySchema,
@@ -44,6 +45,9 @@ function taskRoute<B extends z.ZodType>(action: TaskAction<B>): RouteSpec {
     handler: async (ctx) => {
       const command = action.toCommand(ctx.params.taskId, ctx.body);
       if (command.type === 'reassignTask') await assertKnownUnits(ctx.deps.pool, unitsOfTask(command, 'body'));
+      if (command.type === 'reportProgress' || command.type === 'submitTask') {
+        await assertCitesOwnFiles(ctx.deps, ctx.actor, ctx.params.id, command.taskId, command.evidence);
+      }
       return runCommand(ctx, ctx.params.id, command);
     },
   });

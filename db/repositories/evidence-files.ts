@@ -78,3 +78,13 @@ export async function listTaskEvidence(pool: Pool, itemId: string, taskId: strin
   );
   return rows.map(toFile);
 }
+
+/** Which of `ids` are files of this task. */
+export async function taskEvidenceIdsAmong(pool: Pool, itemId: string, taskId: string, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const { rows } = await pool.query(
+    'SELECT id FROM evidence_files WHERE item_id = $1 AND task_id = $2 AND id = ANY($3::text[])',
+    [itemId, taskId, ids],
+  );
+  return new Set(rows.map((r) => r.id as string));
+}

@@ -301,6 +301,44 @@ describe('when the task moves or the item ends', () => {
   });
 });
 
+describe('a report cites only its own task\'s files', () => {
+  /** t1 for Unit A with Unit C as co-owner; t3 for Unit C alone: C may read t1's files, but they are not t3's */
+  beforeAll(async () => {
+    await startItem(stack, tokens.leader, 'ev-cite', { tasks: [
+      tasks()[0],
+      { id: 't3', problemIds: ['p2'], description: 'Plant trees', ownerUnit: 'unit-c', ownerPerson: 'Sun Li', deadline: { kind: 'instant', at: inDays(30) } },
+    ] });
+  });
+
+  test('another task\'s file, or a file that does not exist, is refused (422 naming it) and nothing is reported', async () => {
+    const up = await upload('ownerA', '/items/ev-cite/tasks/t1/evidence', PNG, 'image/png', 't1 的照片.png');
+    expect(up.status).toBe(201);
+    const made = `evidence:ev_${'A'.repeat(22)}`;
+    for (const ref of [up.body.ref, made, 'evidence:../../etc/passwd']) {
+      const progress = await request(stack.app).post('/items/ev-cite/tasks/t3/progress').set(bearer(tokens.ownerC))
+        .send({ text: '已完成一半', percent: 50, evidence: [ref] });
+      expect({ status: progress.status, code: progress.body.code }).toEqual({ status: 422, code: 'VALIDATION_FAILED' });
+      expect(progress.body.detail).toContain(ref);
+      const submitted = await request(stack.app).post('/items/ev-cite/tasks/t3/submit').set(bearer(tokens.ownerC))
+        .send({ evidence: ['现场核查记录', ref] });
+      expect({ status: submitted.status, code: submitted.body.code }).toEqual({ status: 422, code: 'VALIDATION_FAILED' });
+    }
+    const state = await request(stack.app).get('/items/ev-cite').set(bearer(tokens.leader));
+    expect(state.body.tasks.find((t: { id: string }) => t.id === 't3')).toMatchObject({ status: 'assigned' });
+    // the task's own file and plain references are taken
+    const own = await upload('ownerC', '/items/ev-cite/tasks/t3/evidence', Buffer.from('树苗照片'), 'image/jpeg', '树苗.jpg');
+    const ok = await request(stack.app).post('/items/ev-cite/tasks/t3/progress').set(bearer(tokens.ownerC))
+      .send({ text: '已完成一半', percent: 50, evidence: [own.body.ref, '纸质台账第 3 页'] });
+    expect(ok.status).toBe(200);
+  });
+
+  test('to an owner of another unit the task still answers like a missing one, whatever it cites', async () => {
+    const res = await request(stack.app).post('/items/ev-cite/tasks/t3/progress').set(bearer(tokens.ownerB))
+      .send({ text: 'x', percent: 10, evidence: [`evidence:ev_${'B'.repeat(22)}`] });
+    expect(res.status).toBe(404);
+  });
+});
+
 describe('with S3-compatible storage', () => {
   let receiver: S3Receiver;
   beforeAll(async () => {
