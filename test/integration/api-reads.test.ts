@@ -220,3 +220,42 @@ describe('OpenAPI', () => {
     }
   });
 });
+
+describe('reading one item (GET /items/:id, from the read side)', () => {
+  test('readable the moment POST /items answered, by everyone who may see it, with the version it was created at', async () => {
+    const id = `r1-${suffix}`;
+    const created = await startItem(stack, tokens.leader, id);
+    // no wait: the API waits for the read side itself rather than answering 404
+    const [leader, supervisor, ownerA, ownerB] = await Promise.all([
+      get(`/items/${id}`, 'leader'), get(`/items/${id}`, 'supervisor'), get(`/items/${id}`, 'ownerA'), get(`/items/${id}`, 'ownerB'),
+    ]);
+    for (const res of [leader, supervisor, ownerA, ownerB]) {
+      expect(res.status).toBe(200);
+      expect(res.body.version).toBeGreaterThanOrEqual(created.version);
+      expect(() => ItemViewSchema.parse(res.body)).not.toThrow();
+    }
+    expect(supervisor.body.tasks.map((t: any) => t.id)).toEqual(['t1', 't2']);
+    expect(supervisor.body.tasks.map((t: any) => t.description)).toEqual(created.tasks.map((t: any) => t.description));
+    expect(supervisor.body.tasks.map((t: any) => t.deadline.dueAt)).toEqual(created.tasks.map((t: any) => t.deadline.dueAt));
+    expect(ownerA.body.tasks.map((t: any) => t.id)).toEqual(['t1']);
+    expect(ownerB.body.tasks.map((t: any) => t.id)).toEqual(['t2']);
+  });
+
+  test('minVersion and consistency=live wait for the version a command answered; the row then shows its report', async () => {
+    const id = `r2-${suffix}`;
+    await startItem(stack, tokens.leader, id);
+    const answered = await act('ownerA', `/items/${id}/tasks/t1/progress`, { text: 'half the road resurfaced', percent: 50 });
+    const [byVersion, live] = await Promise.all([
+      get(`/items/${id}?minVersion=${answered.version}`, 'supervisor'),
+      get(`/items/${id}?consistency=live`, 'ownerA'),
+    ]);
+    for (const res of [byVersion, live]) {
+      expect(res.status).toBe(200);
+      expect(res.body.version).toBeGreaterThanOrEqual(answered.version);
+      expect(res.body.tasks.find((t: any) => t.id === 't1').lastReport).toMatchObject({ text: 'half the road resurfaced', percent: 50 });
+    }
+    // timestamps read out of the one-statement view are ISO strings like every other read
+    expect(byVersion.body.tasks[0].assignedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(byVersion.body.tasks[0].lastReport.at).toMatch(/Z$/);
+  });
+});
