@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createChannels } from '../activities/delivery/channels';
 import { ConfigError } from '../config/env';
-import { temporalConnectionOptions } from '../config/temporal-connection';
+import { clientConnectionOptions, temporalConnectionOptions } from '../config/temporal-connection';
 import { createPool } from '../db/pool';
 import { freePort, portIsFree, serveMetricsOrWarn } from '../metrics/serve';
 import { sdkMetricsTelemetry } from '../metrics/temporal-sdk';
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
 
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   // a client too: saves wake the delivery workflows of the endpoints they planned deliveries for
-  const clientConnection = await Connection.connect(temporalConnectionOptions(config));
+  const clientConnection = await Connection.connect(clientConnectionOptions(config));
   const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
   const channels = createChannels({ timeoutMs: config.DELIVERY_TIMEOUT_MS });
   const pool = createPool(config, logger);
