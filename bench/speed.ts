@@ -80,17 +80,18 @@ async function main(): Promise<void> {
     details.pageReads = { raw: summarize(pages.raw.latenciesMs), api: summarize(pages.api.latenciesMs), failures: pages.api.failures };
 
     // setup budgets from the creation rates just measured: every item started and saved before its window opens
-    const budget = (rate: number) => Math.ceil((WAVE / Math.max(1, rate)) * 1500) + 15_000;
+    // (one-task items start faster than the 10-task ones measured: their rate leaves a margin; any started too late is left out and said)
+    const budget = (items: number, rate: number) => Math.ceil((items / Math.max(1, rate)) * 1000) + 20_000;
     progress('wave: raw timer + activity');
-    const raw = await rawWave(sys, WAVE, budget(perSecond(starts.raw) / 2));
+    const raw = await rawWave(sys, WAVE, budget(WAVE, perSecond(starts.raw)));
     progress('wave: one-task items');
-    const one = await itemWave(sys, WAVE, 1, budget(perSecond(starts.api) / 2));
+    const one = await itemWave(sys, WAVE, 1, budget(WAVE, perSecond(starts.api)));
     rows.push({ measure: `${WAVE} one-task items due within 10 s`,
-      floor: `timer + activity: ${raw.perSecond}/s, p99 ${(raw.landedLateness.p99Ms / 1000).toFixed(1)} s late`,
-      project: `${one.perSecond} escalations/s, p99 ${(one.landedLateness.p99Ms / 1000).toFixed(1)} s late`,
+      floor: `timer + activity: ${raw.perSecond}/s, p99 ${(raw.landedLateness.p99Ms / 1000).toFixed(1)} s late${raw.events < WAVE ? ` (${raw.events} started in time)` : ""}`,
+      project: `${one.perSecond} escalations/s, p99 ${(one.landedLateness.p99Ms / 1000).toFixed(1)} s late${one.events < WAVE ? ` (${one.events} started in time)` : ''}`,
       ratio: +(one.perSecond / raw.perSecond).toFixed(2), target: '≥ 1.5, p99 ≤ 10 s', load: load() });
     progress('wave: ten-task items');
-    const grouped = await itemWave(sys, WAVE / 10, 10, budget(perSecond(starts.api) / 2));
+    const grouped = await itemWave(sys, WAVE / 10, 10, budget(WAVE / 10, perSecond(starts.api)));
     rows.push({ measure: `${WAVE} tasks in ${WAVE / 10} items due within 10 s`, floor: '—',
       project: `${grouped.perSecond} escalations/s, p99 ${grouped.landedLateness.p99Ms} ms late`, ratio: NaN, target: 'p99 ≤ 250 ms', load: load() });
     details.waves = { raw, oneTask: one, tenTasks: grouped };

@@ -15,6 +15,8 @@ import { FLOOR_QUEUE, ITEM_QUEUE, type SpeedSystem } from '../speed-system';
 import { BENCH_LEADER, waveItem } from './bodies';
 
 const WINDOW_MS = 10_000;
+/** an item or floor workflow due sooner than this after its start is not started (its creation would be judged late) */
+const MIN_LEAD_MS = 2_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface WaveResult {
@@ -25,6 +27,8 @@ export interface WaveResult {
   firedLateness: ReturnType<typeof summarize>;
   /** ms by which setup overran the window's opening (0: it did not); lateness then includes setup */
   setupOverrunMs: number;
+  /** asked for; `events` is what was started in time */
+  planned?: number;
 }
 
 async function until(probe: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
@@ -52,20 +56,24 @@ function result(rows: Row[], events: number, setupOverrunMs: number): WaveResult
 }
 
 /** The floor: `n` workflows of one timer and one activity each, due within the window. */
-export async function rawWave(sys: SpeedSystem, n: number, setupBudgetMs: number): Promise<WaveResult> {
+export async function rawWave(sys: SpeedSystem, planned: number, setupBudgetMs: number): Promise<WaveResult> {
+  let n = planned;
   const run = randomUUID().slice(0, 8);
   const opens = Date.now() + setupBudgetMs;
+  let started = 0;
   await runConcurrent(n, 16, async (i) => {
-    await sys.client.workflow.start('timerThenActivityWorkflow', {
-      taskQueue: FLOOR_QUEUE, workflowId: `wave-${run}-${i}`, args: [opens + Math.floor((i * WINDOW_MS) / n)],
-    });
+    const due = opens + Math.floor((i * WINDOW_MS) / n);
+    if (due < Date.now() + MIN_LEAD_MS) return; // setup overran: not started, not counted
+    await sys.client.workflow.start('timerThenActivityWorkflow', { taskQueue: FLOOR_QUEUE, workflowId: `wave-${run}-${i}`, args: [due] });
+    started++;
   });
   const overrun = Math.max(0, Date.now() - opens);
+  n = started;
   await sleep(Math.max(0, opens + WINDOW_MS - Date.now()));
   const count = async () => Number((await sys.pool.query(`SELECT count(*) AS n FROM bench_firings WHERE workflow_id LIKE $1`, [`wave-${run}-%`])).rows[0].n);
   await until(async () => (await count()) >= n, 300_000);
   const { rows } = await sys.pool.query(`SELECT due_at, fired_at, landed_at FROM bench_firings WHERE workflow_id LIKE $1`, [`wave-${run}-%`]);
-  return result(rows.map((r) => ({ due: Date.parse(r.due_at), fired: Date.parse(r.fired_at), landed: Date.parse(r.landed_at) })), n, overrun);
+  return { ...result(rows.map((r) => ({ due: Date.parse(r.due_at), fired: Date.parse(r.fired_at), landed: Date.parse(r.landed_at) })), n, overrun), planned };
 }
 
 /**
@@ -76,8 +84,11 @@ export async function itemWave(sys: SpeedSystem, items: number, tasksPerItem: nu
   const run = randomUUID().slice(0, 8);
   const prefix = `wave-${tasksPerItem}-${run}-`;
   const opens = Date.now() + setupBudgetMs;
+  let started = 0;
   await runConcurrent(items, 16, async (i) => {
     const due = opens + Math.floor((i * WINDOW_MS) / items);
+    if (due < Date.now() + MIN_LEAD_MS) return; // setup overran: not started, not counted
+    started++;
     const item = waveItem(`${prefix}${i}`, Array.from({ length: tasksPerItem }, () => due));
     await sys.client.workflow.start(WORKFLOW_TYPE, {
       taskQueue: ITEM_QUEUE, workflowId: itemWorkflowId(item.id), args: newItemArgs(item, BENCH_LEADER, Date.now()),
@@ -86,14 +97,14 @@ export async function itemWave(sys: SpeedSystem, items: number, tasksPerItem: nu
   // every item started and saved (its warnings fired at creation) before the window opens
   await until(async () => {
     const { rows } = await sys.pool.query(`SELECT count(*) AS n FROM items WHERE id LIKE $1`, [`${prefix}%`]);
-    return Number(rows[0].n) >= items;
+    return Number(rows[0].n) >= started;
   }, 600_000);
   const overrun = Math.max(0, Date.now() - opens);
   await sleep(Math.max(0, opens + WINDOW_MS - Date.now()));
-  const events = items * tasksPerItem;
+  const events = started * tasksPerItem;
   const landedRows = async () => sys.pool.query(
     `SELECT due_at, fired_at, landed_at FROM escalations WHERE item_id LIKE $1 AND rung = 1`, [`${prefix}%`]);
   await until(async () => (await landedRows()).rows.length >= events, 300_000);
   const { rows } = await landedRows();
-  return result(rows.map((r) => ({ due: Date.parse(r.due_at), fired: Date.parse(r.fired_at), landed: Date.parse(r.landed_at) })), events, overrun);
+  return { ...result(rows.map((r) => ({ due: Date.parse(r.due_at), fired: Date.parse(r.fired_at), landed: Date.parse(r.landed_at) })), events, overrun), planned: items * tasksPerItem };
 }
