@@ -49,6 +49,11 @@ interface Row {
 
 async function main(): Promise<void> {
   const rows: Row[] = [];
+  // each row as soon as it is measured (the table follows at the end), so a run cut short still says what it saw
+  const push = (row: Row) => {
+    rows.push(row);
+    progress(`measured: ${JSON.stringify(row)}`);
+  };
   const details: Record<string, unknown> = {};
   const sys = await startSpeedSystem();
   try {
@@ -61,7 +66,7 @@ async function main(): Promise<void> {
     progress('starting items');
     const starts = await measureStarts(sys);
     const ratio = +(perSecond(starts.api) / perSecond(starts.raw)).toFixed(2);
-    rows.push({ measure: 'starting items (8 at a time)', floor: `workflow.start (empty): ${perSecond(starts.raw)}/s`,
+    push({ measure: 'starting items (8 at a time)', floor: `workflow.start (empty): ${perSecond(starts.raw)}/s`,
       project: `POST /items (10 tasks): ${perSecond(starts.api)}/s`, ratio, target: '≥ 0.7', load: load() });
     details.starts = { raw: summarize(starts.raw.latenciesMs), api: summarize(starts.api.latenciesMs), failures: starts.api.failures + starts.raw.failures, samples: starts.api.failureSamples };
 
@@ -69,13 +74,13 @@ async function main(): Promise<void> {
     await untilProjected(sys, starts.created);
     progress('reading items');
     const items = await measureItemReads(sys, starts.created);
-    rows.push({ measure: "one item's state (8 at a time)", floor: `indexed row read: p99 ${p99(items.raw)} ms`,
+    push({ measure: "one item's state (8 at a time)", floor: `indexed row read: p99 ${p99(items.raw)} ms`,
       project: `GET /items/:id: p99 ${p99(items.api)} ms`, ratio: +(p99(items.api) / p99(items.raw)).toFixed(2), target: '≤ 3', load: load() });
     details.itemReads = { raw: summarize(items.raw.latenciesMs), api: summarize(items.api.latenciesMs), failures: items.api.failures };
 
     progress('reading pages');
     const pages = await measurePageReads(sys);
-    rows.push({ measure: 'a page of 50 items (8 at a time)', floor: `the same SELECT: p99 ${p99(pages.raw)} ms`,
+    push({ measure: 'a page of 50 items (8 at a time)', floor: `the same SELECT: p99 ${p99(pages.raw)} ms`,
       project: `GET /items: p99 ${p99(pages.api)} ms`, ratio: +(p99(pages.api) / p99(pages.raw)).toFixed(2), target: '(1.35 before)', load: load() });
     details.pageReads = { raw: summarize(pages.raw.latenciesMs), api: summarize(pages.api.latenciesMs), failures: pages.api.failures };
 
@@ -86,13 +91,13 @@ async function main(): Promise<void> {
     const raw = await rawWave(sys, WAVE, budget(WAVE, perSecond(starts.raw)));
     progress('wave: one-task items');
     const one = await itemWave(sys, WAVE, 1, budget(WAVE, perSecond(starts.api)));
-    rows.push({ measure: `${WAVE} one-task items due within 10 s`,
+    push({ measure: `${WAVE} one-task items due within 10 s`,
       floor: `timer + activity: ${raw.perSecond}/s, p99 ${(raw.landedLateness.p99Ms / 1000).toFixed(1)} s late${raw.events < WAVE ? ` (${raw.events} started in time)` : ""}`,
       project: `${one.perSecond} escalations/s, p99 ${(one.landedLateness.p99Ms / 1000).toFixed(1)} s late${one.events < WAVE ? ` (${one.events} started in time)` : ''}`,
       ratio: +(one.perSecond / raw.perSecond).toFixed(2), target: '≥ 1.5, p99 ≤ 10 s', load: load() });
     progress('wave: ten-task items');
     const grouped = await itemWave(sys, WAVE / 10, 10, budget(WAVE / 10, perSecond(starts.api)));
-    rows.push({ measure: `${WAVE} tasks in ${WAVE / 10} items due within 10 s`, floor: '—',
+    push({ measure: `${WAVE} tasks in ${WAVE / 10} items due within 10 s`, floor: '—',
       project: `${grouped.perSecond} escalations/s, p99 ${grouped.landedLateness.p99Ms} ms late`, ratio: NaN, target: 'p99 ≤ 250 ms', load: load() });
     details.waves = { raw, oneTask: one, tenTasks: grouped };
   } finally {
@@ -101,7 +106,7 @@ async function main(): Promise<void> {
 
   progress('a simulated year');
   const year = await runYear();
-  rows.push({ measure: 'a simulated year of a 10-task item', floor: '—', project: `${year.wallSeconds} s, history ${year.historyMiB} MiB`,
+  push({ measure: 'a simulated year of a 10-task item', floor: '—', project: `${year.wallSeconds} s, history ${year.historyMiB} MiB`,
     ratio: NaN, target: '< 3 s', load: load() });
   details.year = year;
 
