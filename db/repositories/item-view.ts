@@ -4,7 +4,7 @@
  * submission (from the audit trail, where the text of commands is kept), all
  * limited to what the viewer may see.
  */
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { ItemHeader } from '../../domain/item-changes';
 import type {
   DeadlineSpec,
@@ -120,11 +120,27 @@ function isoTimes(row: Record<string, any>, columns: readonly string[]): Record<
 
 /**
  * The item as `viewer` may see it, or null when it is not on the read side or
- * not theirs to see. One statement (one round trip): the item's row, its tasks
- * with their latest report and submission, its problems and, for an owner, the
- * escalations about their unit.
+ * not theirs to see: one indexed row for leaders, supervisors and admins (the
+ * view the item's last save kept), one statement composing it for owners.
  */
 export async function getItemView(pool: Pool, itemId: string, viewer: Viewer): Promise<ItemView | null> {
+  if (viewer.role !== 'owner') {
+    // everyone but owners reads the whole item: the view its last save kept with the row
+    const { rows } = await pool.query('SELECT view FROM items WHERE id = $1 AND view IS NOT NULL', [itemId]);
+    if (rows[0]) return rows[0].view as ItemView;
+  }
+  return composeItemView(pool, itemId, viewer);
+}
+
+/** What every viewer but an owner reads (all see the whole item alike). */
+export const WHOLE_ITEM: Viewer = { role: 'admin' };
+
+/**
+ * The item as `viewer` may see it, composed from its rows in one statement:
+ * the item's row, its tasks with their latest report and submission, its
+ * problems and, for an owner, the escalations about their unit.
+ */
+export async function composeItemView(pool: Pool | PoolClient, itemId: string, viewer: Viewer): Promise<ItemView | null> {
   const { params, bind } = parameters();
   const id = bind(itemId);
   // the latest report and submission the viewer may read: after a reassignment, not the other unit's

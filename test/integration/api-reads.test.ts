@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { FourListsSchema, ItemViewSchema } from '../../api/schemas/item-state';
 import { AuditListSchema, ItemPageSchema, PlanPageSchema, PlanReportSchema, UnitRankingSchema, UnitTasksSchema } from '../../api/schemas/read-models';
+import { composeItemView, WHOLE_ITEM } from '../../db/repositories/item-view';
 import { startTestStack, type TestStack } from '../support/stack';
 import { bearer, projected, startItem, tokensFor, UNIT_A, UNIT_B, type ActorName } from './api-support';
 
@@ -223,7 +224,7 @@ describe('OpenAPI', () => {
 
 describe('reading one item (GET /items/:id, from the read side)', () => {
   test('readable the moment POST /items answered, by everyone who may see it, with the version it was created at', async () => {
-    const id = `r1-${suffix}`;
+    const id = `one1-${suffix}`;
     const created = await startItem(stack, tokens.leader, id);
     // no wait: the API waits for the read side itself rather than answering 404
     const [leader, supervisor, ownerA, ownerB] = await Promise.all([
@@ -242,7 +243,7 @@ describe('reading one item (GET /items/:id, from the read side)', () => {
   });
 
   test('minVersion and consistency=live wait for the version a command answered; the row then shows its report', async () => {
-    const id = `r2-${suffix}`;
+    const id = `one2-${suffix}`;
     await startItem(stack, tokens.leader, id);
     const answered = await act('ownerA', `/items/${id}/tasks/t1/progress`, { text: 'half the road resurfaced', percent: 50 });
     const [byVersion, live] = await Promise.all([
@@ -257,5 +258,28 @@ describe('reading one item (GET /items/:id, from the read side)', () => {
     // timestamps read out of the one-statement view are ISO strings like every other read
     expect(byVersion.body.tasks[0].assignedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(byVersion.body.tasks[0].lastReport.at).toMatch(/Z$/);
+  });
+
+  test('leaders, supervisors and admins read the whole item kept with its row by its last save; a unit renamed reads under its new name at once', async () => {
+    const code = `unit-r3-${suffix}`;
+    const unit = { code, name: '旧名单位', kind: 'countyDepartment' };
+    expect((await request(stack.app).post('/units').set(as('admin')).send(unit)).status).toBe(201);
+    const id = `one3-${suffix}`;
+    const body = { tasks: [task('t1', 'p1', code, dayAfter(new Date().toISOString(), 20)), task('t2', 'p2', UNIT_B, dayAfter(new Date().toISOString(), 25))] };
+    const created = await startItem(stack, tokens.leader, id, body);
+    await projected(stack, id, created.version);
+    const kept = async () => (await stack.pool.query('SELECT view FROM items WHERE id = $1', [id])).rows[0].view;
+    // the row's view is the item composed from its rows, and what the API serves
+    expect(await kept()).toEqual(JSON.parse(JSON.stringify(await composeItemView(stack.pool, id, WHOLE_ITEM))));
+    expect((await get(`/items/${id}`, 'supervisor')).body).toEqual(await kept());
+    expect((await get(`/items/${id}`, 'leader')).body.tasks[0].ownerUnitName).toBe('旧名单位');
+
+    expect((await request(stack.app).post(`/units/${code}`).set(as('admin')).send({ ...unit, name: '新名单位' })).status).toBe(200);
+    expect(await kept()).toBeNull();
+    expect((await get(`/items/${id}`, 'leader')).body.tasks[0].ownerUnitName).toBe('新名单位');
+    // the next save keeps it whole again, under the new name
+    const answered = await act('leader', `/items/${id}/tasks/t2/pause`, { reason: 'waiting for the province' });
+    await projected(stack, id, answered.version);
+    expect((await kept()).tasks[0].ownerUnitName).toBe('新名单位');
   });
 });
