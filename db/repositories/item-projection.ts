@@ -199,6 +199,8 @@ export interface Landed {
  * `onLanded` hears, after the commit, what the save really wrote.
  */
 const SAVE_LOCK_TIMEOUT = '3s';
+/** the largest item view kept with its row (a 10-task item's is about 9 KiB) */
+export const KEPT_VIEW_BYTES = 64 * 1024;
 /** advisory lock class of an item's saves (the item id's hash is the other half) */
 const ITEM_SAVE_LOCK = 7301;
 const SAVE_STATEMENT_TIMEOUT = '7s';
@@ -247,10 +249,13 @@ export async function applyItemChanges<T = void>(
       });
       landed.itemRowWritten = written.length > 0;
     }
-    // the whole item as GET /items/:id serves it, composed once here rather than on every read
+    // the whole item as GET /items/:id serves it, composed once here rather than on every read;
+    // a large item's is not kept (every save would rewrite it whole): its readers compose it
     const view = await composeItemView(client, itemId, WHOLE_ITEM);
+    const json = view ? JSON.stringify(view) : null;
+    const kept = json !== null && Buffer.byteLength(json) <= KEPT_VIEW_BYTES ? json : null;
     // unchanged (a retried save): not rewritten
-    if (view) await client.query('UPDATE items SET view = $2 WHERE id = $1 AND view IS DISTINCT FROM $2::jsonb', [itemId, JSON.stringify(view)]);
+    await client.query('UPDATE items SET view = $2 WHERE id = $1 AND view IS DISTINCT FROM $2::jsonb', [itemId, kept]);
     return planned;
   });
   onLanded?.(landed);

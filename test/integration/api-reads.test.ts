@@ -282,4 +282,18 @@ describe('reading one item (GET /items/:id, from the read side)', () => {
     await projected(stack, id, answered.version);
     expect((await kept()).tasks[0].ownerUnitName).toBe('新名单位');
   });
+
+  test('an item whose view passes the kept size is composed on every read, and reads the same', async () => {
+    const id = `one4-${suffix}`;
+    const due = dayAfter(new Date().toISOString(), 30);
+    const long = (n: number) => `第${n}项整改任务：${'对照问题清单逐项整改到位并形成书面材料'.repeat(120)}`.slice(0, 2000);
+    const tasks = Array.from({ length: 40 }, (_, n) => ({ ...task(`t${n + 1}`, n % 2 ? 'p2' : 'p1', UNIT_A, due), description: long(n) }));
+    const created = await startItem(stack, tokens.leader, id, { tasks });
+    await projected(stack, id, created.version);
+    expect((await stack.pool.query('SELECT view FROM items WHERE id = $1', [id])).rows[0].view).toBeNull();
+    const read = await get(`/items/${id}`, 'supervisor');
+    expect(read.status).toBe(200);
+    expect(read.body.tasks).toHaveLength(40);
+    expect(read.body).toEqual(JSON.parse(JSON.stringify(await composeItemView(stack.pool, id, WHOLE_ITEM))));
+  });
 });
