@@ -32,6 +32,7 @@ export interface SpeedSystem {
   /** the benchmark's own pool (floors' reads, watching the projection), apart from the API's and the worker's */
   pool: Pool;
   server: 'file' | 'memory';
+  cache: number;
   base: string;
   tokens: { leader: string; supervisor: string; ownerA: string; admin: string };
   call<T>(method: string, path: string, token: string, body?: unknown): Promise<T>;
@@ -75,14 +76,16 @@ export async function startSpeedSystem(): Promise<SpeedSystem> {
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 
     // the production defaults (worker/config.ts): 20 workflow tasks, 20 activities, 500 cached items
+    // (SPEED_CACHE sets WORKER_MAX_CACHED_WORKFLOWS for both workers: a wave larger than the cache replays every wake)
+    const cache = Number(process.env.SPEED_CACHE ?? 500);
     const itemWorker = await createItemWorker({
       connection: nativeConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: ITEM_QUEUE, pool: workerPool, client,
-      maxConcurrentActivityTaskExecutions: 20, maxConcurrentWorkflowTaskExecutions: 20, maxCachedWorkflows: 500,
+      maxConcurrentActivityTaskExecutions: 20, maxConcurrentWorkflowTaskExecutions: 20, maxCachedWorkflows: cache,
     });
     const floorWorker = await Worker.create({
       connection: nativeConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: FLOOR_QUEUE,
       workflowsPath: require.resolve('./floors/workflows'), activities: createFloorActivities(workerPool),
-      maxConcurrentActivityTaskExecutions: 20, maxConcurrentWorkflowTaskExecutions: 20, maxCachedWorkflows: 500,
+      maxConcurrentActivityTaskExecutions: 20, maxConcurrentWorkflowTaskExecutions: 20, maxCachedWorkflows: cache,
     });
     for (const worker of [itemWorker, floorWorker]) {
       const running = worker.run();
@@ -115,7 +118,7 @@ export async function startSpeedSystem(): Promise<SpeedSystem> {
       if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
       return JSON.parse(text) as T;
     };
-    return { client, pool: benchPool, server, base, tokens: { leader: leader!, supervisor: supervisor!, ownerA: ownerA!, admin: admin! }, call, stop };
+    return { client, pool: benchPool, server, cache, base, tokens: { leader: leader!, supervisor: supervisor!, ownerA: ownerA!, admin: admin! }, call, stop };
   } catch (err) {
     await stop();
     throw err;

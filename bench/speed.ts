@@ -10,6 +10,7 @@
  *   SPEED_SERVER=memory npm run bench   # in-memory dev server
  *   SPEED_WAVE=500 npm run bench        # smaller waves (default 2000 escalations each)
  *   SPEED_PHASES=reads npm run bench    # a part: reads (after starts), waves, year (comma-separated)
+ *   SPEED_CACHE=2000 npm run bench      # workers' cache (WORKER_MAX_CACHED_WORKFLOWS, default 500)
  *
  * Prints the machine's load average beside the figures: they are only
  * comparable between runs on an equally loaded machine; the ratios are the
@@ -122,7 +123,7 @@ async function main(): Promise<void> {
   }
 
   console.log(JSON.stringify({ machine: { cpus: cpus().length, node: process.version }, server: sys.server, details }, null, 2));
-  console.log(`\nTemporal dev server: ${sys.server === 'file' ? 'file-backed (as npm start)' : 'in-memory'}; escalation lateness = due → row in PostgreSQL\n`);
+  console.log(`\nTemporal dev server: ${sys.server === 'file' ? 'file-backed (as npm start)' : 'in-memory'}; workers' cache ${sys.cache}; escalation lateness = due → row in PostgreSQL\n`);
   console.log('| measure | raw floor (same run) | this project | ratio | target | load (1/5/15 min) |');
   console.log('|---|---|---|---|---|---|');
   for (const r of rows) console.log(`| ${r.measure} | ${r.floor} | ${r.project} | ${Number.isNaN(r.ratio) ? '—' : r.ratio} | ${r.target} | ${r.load} |`);
