@@ -43,8 +43,17 @@ export function createCalendarSource(pool: Pool, supplement?: HolidaySupplement,
     return pending;
   }
 
+  // Items started within a year from the same publications take the same calendar: built once, not per item.
+  let built: { year: number; years: PublishedYear[]; value: HolidayCalendar } | undefined;
+  function forNewItem(nowMs: number, years: PublishedYear[]): HolidayCalendar {
+    // calendarForNewItem depends on nowMs through its UTC year only
+    const year = new Date(nowMs).getUTCFullYear();
+    if (built?.year !== year || built.years !== years) built = { year, years, value: calendarForNewItem(nowMs, supplement, years) };
+    return built.value;
+  }
+
   return {
-    forNewItem: async (nowMs, years) => calendarForNewItem(nowMs, supplement, years ?? (await published()).years),
+    forNewItem: async (nowMs, years) => forNewItem(nowMs, years ?? (await published()).years),
     published,
     invalidate: () => {
       cached = undefined;

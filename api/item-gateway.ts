@@ -33,8 +33,11 @@ export interface StartedItem {
 }
 
 export interface ItemGateway {
-  /** Starts the item's workflow; answers with the state it starts from (no wait for its first task). */
-  start(item: ItemInput, actor: Actor): Promise<StartedItem>;
+  /**
+   * Starts the item's workflow; answers with the state it starts from (no wait for its first task).
+   * `known.idTaken`: the caller already asked the read side whether the id is taken.
+   */
+  start(item: ItemInput, actor: Actor, known?: { idTaken: boolean }): Promise<StartedItem>;
   execute(itemId: string, envelope: CommandEnvelope): Promise<CommandResult>;
   /** The workflow's version, or undefined when no workflow has that id. */
   version(itemId: string): Promise<ItemVersion | undefined>;
@@ -72,14 +75,14 @@ export function createItemGateway(deps: GatewayDeps): ItemGateway {
   }
 
   return {
-    async start(input, actor) {
+    async start(input, actor, known) {
       // every item starts with the office rules (working days, a submission stops the owner's clock…)
       const item: ItemInput = asStarted(input);
       // The rule the workflow runs first, at the same instant: a bad item is refused here (422),
       // and the answer is the state the workflow will compute, with no wait for its first task.
       const acceptedAt = Date.now();
-      // the look-up runs while the item is checked: it costs no time of its own
-      const taken = deps.idTaken(item.id);
+      // the look-up (when still needed) runs while the item is checked: it costs no time of its own
+      const taken = known ? Promise.resolve(known.idTaken) : deps.idTaken(item.id);
       taken.catch(() => undefined);
       const calendar = await deps.calendars.forNewItem(acceptedAt);
       const created = createItemState(item, actor, acceptedAt, calendar);

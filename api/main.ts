@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError } from '../config/env';
 import { exitFatal, exitFatalOnUncaught } from '../config/fatal-line';
-import { temporalConnectionOptions } from '../config/temporal-connection';
+import { clientConnectionOptions } from '../config/temporal-connection';
 import { createPool } from '../db/pool';
 import { countErrorLog, createApiMetrics } from '../metrics/api-metrics';
 import { metricsBindAddress } from '../metrics/bind-address';
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   if (!process.env.AUTH_JWT_SECRET && !config.AUTH_JWT_PUBLIC_KEY) {
     logger.warn('AUTH_JWT_SECRET is not set: using the development secret (refused when NODE_ENV=production)');
   }
-  const connection = await Connection.connect(temporalConnectionOptions(config));
+  const connection = await Connection.connect(clientConnectionOptions(config));
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const pool = createPool(config, logger);
   const metrics = createApiMetrics({

@@ -14,7 +14,13 @@ export function unitsOfTask(task: Pick<TaskInput, 'ownerUnit' | 'coOwners'>, pat
 
 /** The units' names by code, once every one is an active unit of the directory. */
 export async function assertKnownUnits(pool: Pool, refs: Array<[string, string]>): Promise<Map<string, string>> {
-  const { names, unknown } = await activeUnits(pool, refs.map(([, code]) => code));
+  const { names } = await activeUnits(pool, refs.map(([, code]) => code));
+  return refuseUnknownUnits(refs, names);
+}
+
+/** The names, once every referenced unit is among the active ones found; else the 422 naming the first unknown one. */
+export function refuseUnknownUnits(refs: Array<[string, string]>, names: Map<string, string>): Map<string, string> {
+  const unknown = [...new Set(refs.map(([, code]) => code))].filter((c) => !names.has(c));
   if (unknown.length === 0) return names;
   const [path] = refs.find(([, code]) => code === unknown[0])!;
   throw new DomainError(

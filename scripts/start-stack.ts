@@ -25,7 +25,7 @@ import pino from 'pino';
 import { DEFAULT_DATABASE_URL } from '../config/env';
 import { exitFatal } from '../config/fatal-line';
 import { redactingDestination, redactorFor } from '../config/log-redaction';
-import { temporalConnectionOptions } from '../config/temporal-connection';
+import { clientConnectionOptions } from '../config/temporal-connection';
 import { ensureDatabaseExists, migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { loadWorkerConfig } from '../worker/config';
@@ -144,7 +144,7 @@ async function waitForApi(url: string, timeoutMs = 120_000): Promise<boolean> {
 /** Waits until a worker polls the task queue (bundling the workflows takes it a few seconds). */
 async function waitForWorker(env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<boolean> {
   const config = loadWorkerConfig(env);
-  const connection = await Connection.connect(temporalConnectionOptions(config));
+  const connection = await Connection.connect(clientConnectionOptions(config));
   try {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {

@@ -8,7 +8,7 @@ import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createChannels } from '../activities/delivery/channels';
 import { ConfigError } from '../config/env';
 import { exitFatal, exitFatalOnUncaught } from '../config/fatal-line';
-import { temporalConnectionOptions } from '../config/temporal-connection';
+import { clientConnectionOptions, temporalConnectionOptions } from '../config/temporal-connection';
 import { createPool } from '../db/pool';
 import { metricsBindAddress } from '../metrics/bind-address';
 import { freePort, metricsUrl, portIsFree, serveMetricsOrWarn } from '../metrics/serve';
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
 
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   // a client too: saves wake the delivery workflows of the endpoints they planned deliveries for
-  const clientConnection = await Connection.connect(temporalConnectionOptions(config));
+  const clientConnection = await Connection.connect(clientConnectionOptions(config));
   const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
   const channels = createChannels({ timeoutMs: config.DELIVERY_TIMEOUT_MS });
   const pool = createPool(config, logger);

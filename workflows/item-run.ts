@@ -12,11 +12,9 @@ import {
   continueAsNew,
   log,
   patched,
-  proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ItemActivities } from '../activities';
 import type { CommandEnvelope } from '../domain/commands';
 import { applyCalendarUpdate } from '../domain/calendar-update';
 import { createItemState } from '../domain/create-item';
@@ -28,16 +26,10 @@ import { jsonBytes } from '../domain/text';
 import { advanceClock, nextWakeAt } from '../domain/timeline';
 import { applyCommand } from '../domain/transitions';
 import type { ItemState, ItemSummary } from '../domain/types';
+import { saveBatch } from './item-save';
 import { ItemSaver } from './item-saver';
 import { calendarUpdatedSignal, itemStateQuery, itemVersionQuery, updateForCommand, type CurrentItemInput } from './messages';
 import { SearchAttributeSync } from './search-attributes';
-
-const { saveItemChanges } = proxyActivities<ItemActivities>({
-  // A save is one short transaction: a worker killed mid-save is noticed in seconds, not a minute.
-  startToCloseTimeout: '10 seconds',
-  // A database outage must lose nothing: retry until it is back, never give up.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-});
 
 /** Domain refusals leave the sandbox as ApplicationFailures whose `type` is the domain code. */
 export function asFailure(err: unknown): unknown {
@@ -72,7 +64,7 @@ function initialState(input: CurrentItemInput): { state: ItemState; tracker: Sav
 export async function runItem(input: CurrentItemInput): Promise<ItemSummary> {
   const init = initialState(input);
   let state = init.state;
-  const saver = new ItemSaver(init.tracker, saveItemChanges);
+  const saver = new ItemSaver(init.tracker, saveBatch);
   saver.note();
   let changed = true;
   let updatesThisRun = 0;

@@ -146,6 +146,8 @@ async function writeUnit(client: PoolClient, unit: UnitEntry, channels: ChannelI
     if (code === '23503') throw new DomainError('VALIDATION_FAILED', `no parent unit '${unit.parentCode}'`, { path: 'parentCode' });
     throw err;
   }
+  // items kept whole with their units' names (items.view): those naming this unit compose afresh until their next save
+  await client.query('UPDATE items SET view = NULL WHERE view IS NOT NULL AND id IN (SELECT item_id FROM item_units WHERE unit = $1)', [unit.code]);
   if (channels === undefined) return;
   await client.query('DELETE FROM unit_channels WHERE unit_code = $1', [unit.code]);
   for (const ch of channels) {

@@ -17,6 +17,7 @@ import type { PoolClient, Pool } from 'pg';
 import type { ItemChanges, ItemHeader, ProblemRow, TaskRow } from '../../domain/item-changes';
 import type { AuditEvent } from '../../domain/types';
 import { withTransaction } from '../pool';
+import { composeItemView, WHOLE_ITEM } from './item-view';
 
 type Row = Record<string, unknown>;
 /** column name → SQL type, in insert order */
@@ -198,6 +199,10 @@ export interface Landed {
  * `onLanded` hears, after the commit, what the save really wrote.
  */
 const SAVE_LOCK_TIMEOUT = '3s';
+/** the largest item view kept with its row (a 10-task item's is about 9 KiB) */
+export const KEPT_VIEW_BYTES = 64 * 1024;
+/** advisory lock class of an item's saves (the item id's hash is the other half) */
+const ITEM_SAVE_LOCK = 7301;
 const SAVE_STATEMENT_TIMEOUT = '7s';
 
 export async function applyItemChanges<T = void>(
@@ -213,6 +218,8 @@ export async function applyItemChanges<T = void>(
     // transaction fails the attempt (retried, and listed in /ops/stuck) instead of hanging
     // on to a pooled connection that every other item's saves share.
     await client.query(`SET LOCAL lock_timeout = '${SAVE_LOCK_TIMEOUT}'; SET LOCAL statement_timeout = '${SAVE_STATEMENT_TIMEOUT}'`);
+    // one save of an item at a time (a local save timed out may still run beside its retry): the view kept below sees every row before it
+    await client.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [ITEM_SAVE_LOCK, itemId]);
     await insertRows(client, 'problems', PROBLEM_COLUMNS, changes.problems.map((p) => problemRow(itemId, p, version, asOf)), {
       key: ['item_id', 'id'], guard: newer('problems'), keepWhenNull: ['description'],
     });
@@ -242,6 +249,13 @@ export async function applyItemChanges<T = void>(
       });
       landed.itemRowWritten = written.length > 0;
     }
+    // the whole item as GET /items/:id serves it, composed once here rather than on every read;
+    // a large item's is not kept (every save would rewrite it whole): its readers compose it
+    const view = await composeItemView(client, itemId, WHOLE_ITEM);
+    const json = view ? JSON.stringify(view) : null;
+    const kept = json !== null && Buffer.byteLength(json) <= KEPT_VIEW_BYTES ? json : null;
+    // unchanged (a retried save): not rewritten
+    await client.query('UPDATE items SET view = $2 WHERE id = $1 AND view IS DISTINCT FROM $2::jsonb', [itemId, kept]);
     return planned;
   });
   onLanded?.(landed);

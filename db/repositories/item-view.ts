@@ -4,7 +4,7 @@
  * submission (from the audit trail, where the text of commands is kept), all
  * limited to what the viewer may see.
  */
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { ItemHeader } from '../../domain/item-changes';
 import type {
   DeadlineSpec,
@@ -109,46 +109,75 @@ function toTask(r: Record<string, any>): TaskView {
   return task;
 }
 
-/** The item as `viewer` may see it, or null when it is not on the read side or not theirs to see. */
+/** Timestamps inside json_agg arrive as PostgreSQL's JSON text; the pool's own parser gives ISO strings: so do these. */
+const TASK_TIMES = ['assigned_at', 'due_at', 'original_due_at', 'deadline_resolved_at', 'last_progress_at', 'submitted_at',
+  'accepted_at', 'cancelled_at', 'paused_at', 'report_at', 'submission_at'];
+
+function isoTimes(row: Record<string, any>, columns: readonly string[]): Record<string, any> {
+  for (const c of columns) if (typeof row[c] === 'string') row[c] = new Date(row[c]).toISOString();
+  return row;
+}
+
+/**
+ * The item as `viewer` may see it, or null when it is not on the read side or
+ * not theirs to see: one indexed row for leaders, supervisors and admins (the
+ * view the item's last save kept), one statement composing it for owners.
+ */
 export async function getItemView(pool: Pool, itemId: string, viewer: Viewer): Promise<ItemView | null> {
-  const item = parameters();
+  if (viewer.role !== 'owner') {
+    // everyone but owners reads the whole item: the view its last save kept with the row
+    const { rows } = await pool.query('SELECT view FROM items WHERE id = $1 AND view IS NOT NULL', [itemId]);
+    if (rows[0]) return rows[0].view as ItemView;
+  }
+  return composeItemView(pool, itemId, viewer);
+}
+
+/** What every viewer but an owner reads (all see the whole item alike). */
+export const WHOLE_ITEM: Viewer = { role: 'admin' };
+
+/**
+ * The item as `viewer` may see it, composed from its rows in one statement:
+ * the item's row, its tasks with their latest report and submission, its
+ * problems and, for an owner, the escalations about their unit.
+ */
+export async function composeItemView(pool: Pool | PoolClient, itemId: string, viewer: Viewer): Promise<ItemView | null> {
+  const { params, bind } = parameters();
+  const id = bind(itemId);
+  // the latest report and submission the viewer may read: after a reassignment, not the other unit's
+  const mine = visibleRecordsSql(viewer, bind, 'a.units');
+  const unit = viewer.role === 'owner' ? bind(viewer.unit ?? '') : undefined;
   const { rows: itemRows } = await pool.query(
-    `SELECT version, as_of, state,
+    `SELECT items.version, items.as_of, items.state,
        (SELECT a.details->>'reason' FROM audit_events a
-        WHERE a.item_id = items.id AND a.action = 'itemCancelled' ORDER BY a.seq DESC LIMIT 1) AS cancel_reason
-     FROM items WHERE id = ${item.bind(itemId)} AND ${visibleItemsSql(viewer, item.bind)}`,
-    item.params,
+        WHERE a.item_id = items.id AND a.action = 'itemCancelled' ORDER BY a.seq DESC LIMIT 1) AS cancel_reason,
+       (SELECT coalesce(json_agg(tv ORDER BY tv.assigned_at, tv.id), '[]') FROM (
+          SELECT t.*, r.at AS report_at, r.actor_id AS report_by, r.details AS report_details,
+                 s.at AS submission_at, s.actor_id AS submission_by, s.details AS submission_details,
+                 (SELECT u.name FROM units u WHERE u.code = t.owner_unit) AS owner_unit_name,
+                 (SELECT array_agg(coalesce(u.name, c) ORDER BY ord) FROM unnest(t.co_owners) WITH ORDINALITY AS x(c, ord)
+                    LEFT JOIN units u ON u.code = x.c) AS co_owner_names
+          FROM tasks t
+          LEFT JOIN LATERAL (SELECT at, actor_id, details FROM audit_events a
+            WHERE a.item_id = t.item_id AND a.task_id = t.id AND a.action = 'progressReported' AND ${mine}
+            ORDER BY a.seq DESC LIMIT 1) r ON true
+          LEFT JOIN LATERAL (SELECT at, actor_id, details FROM audit_events a
+            WHERE a.item_id = t.item_id AND a.task_id = t.id AND a.action = 'taskSubmitted' AND ${mine}
+            ORDER BY a.seq DESC LIMIT 1) s ON true
+          WHERE t.item_id = items.id AND ${visibleTasksSql(viewer, bind)}) tv) AS tasks,
+       (SELECT coalesce(json_agg(p ORDER BY p.id), '[]') FROM problems p WHERE p.item_id = items.id) AS problems
+       ${unit ? `, (SELECT count(*) FROM escalations e WHERE e.item_id = items.id AND e.units @> ARRAY[${unit}]::text[]) AS seen_escalations` : ''}
+     FROM items WHERE items.id = ${id} AND ${visibleItemsSql(viewer, bind)}`,
+    params,
   );
   const row = itemRows[0];
   if (!row) return null;
-
-  const task = parameters();
-  // the latest report and submission the viewer may read: after a reassignment, not the other unit's
-  const mine = visibleRecordsSql(viewer, task.bind, 'a.units');
-  const { rows: taskRows } = await pool.query(
-    `SELECT t.*, r.at AS report_at, r.actor_id AS report_by, r.details AS report_details,
-            s.at AS submission_at, s.actor_id AS submission_by, s.details AS submission_details,
-            (SELECT u.name FROM units u WHERE u.code = t.owner_unit) AS owner_unit_name,
-            (SELECT array_agg(coalesce(u.name, c) ORDER BY ord) FROM unnest(t.co_owners) WITH ORDINALITY AS x(c, ord)
-               LEFT JOIN units u ON u.code = x.c) AS co_owner_names
-     FROM tasks t
-     LEFT JOIN LATERAL (SELECT at, actor_id, details FROM audit_events a
-       WHERE a.item_id = t.item_id AND a.task_id = t.id AND a.action = 'progressReported' AND ${mine}
-       ORDER BY a.seq DESC LIMIT 1) r ON true
-     LEFT JOIN LATERAL (SELECT at, actor_id, details FROM audit_events a
-       WHERE a.item_id = t.item_id AND a.task_id = t.id AND a.action = 'taskSubmitted' AND ${mine}
-       ORDER BY a.seq DESC LIMIT 1) s ON true
-     WHERE t.item_id = ${task.bind(itemId)} AND ${visibleTasksSql(viewer, task.bind)}
-     ORDER BY t.assigned_at, t.id`,
-    task.params,
-  );
-  const tasks = taskRows.map(toTask);
-  const { rows: problemRows } = await pool.query('SELECT * FROM problems WHERE item_id = $1 ORDER BY id', [itemId]);
+  const tasks = (row.tasks as Array<Record<string, any>>).map((t) => toTask(isoTimes(t, TASK_TIMES)));
   const addressed = new Set(tasks.flatMap((t) => t.problemIds));
-  const problems = problemRows
+  const problems = (row.problems as Array<Record<string, any>>)
     .filter((p) => viewer.role !== 'owner' || addressed.has(p.id))
     .map((p): ProblemView => ({
-      id: p.id, description: p.description ?? '', severity: p.severity, status: p.status, ...(p.closed_at ? { closedAt: p.closed_at } : {}),
+      id: p.id, description: p.description ?? '', severity: p.severity, status: p.status,
+      ...(p.closed_at ? { closedAt: new Date(p.closed_at).toISOString() } : {}),
     }));
 
   const header = row.state as ItemHeader;
@@ -156,9 +185,7 @@ export async function getItemView(pool: Pool, itemId: string, viewer: Viewer): P
   if (row.cancel_reason) view.cancelReason = row.cancel_reason;
   if (viewer.role === 'owner') {
     // an owner learns nothing about other units' work: figures and counts are over their own tasks
-    const { rows: [seen] } = await pool.query(
-      'SELECT count(*) AS escalations FROM escalations WHERE item_id = $1 AND units @> ARRAY[$2]::text[]', [itemId, viewer.unit ?? ''],
-    );
+    const seen = { escalations: Number(row.seen_escalations) };
     view.figures = ownFigures(tasks, problems, viewer.unit ?? '');
     view.counters = {
       escalations: seen.escalations, reworks: tasks.reduce((n, t) => n + t.reworkCount, 0),

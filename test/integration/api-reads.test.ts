@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { FourListsSchema, ItemViewSchema } from '../../api/schemas/item-state';
 import { AuditListSchema, ItemPageSchema, PlanPageSchema, PlanReportSchema, UnitRankingSchema, UnitTasksSchema } from '../../api/schemas/read-models';
+import { composeItemView, WHOLE_ITEM } from '../../db/repositories/item-view';
 import { startTestStack, type TestStack } from '../support/stack';
 import { bearer, projected, startItem, tokensFor, UNIT_A, UNIT_B, type ActorName } from './api-support';
 
@@ -218,5 +219,81 @@ describe('OpenAPI', () => {
         expect({ method, path, noRoute: String(res.body?.detail ?? '').startsWith('no route') }).toEqual({ method, path, noRoute: false });
       }
     }
+  });
+});
+
+describe('reading one item (GET /items/:id, from the read side)', () => {
+  test('readable the moment POST /items answered, by everyone who may see it, with the version it was created at', async () => {
+    const id = `one1-${suffix}`;
+    const created = await startItem(stack, tokens.leader, id);
+    // no wait: the API waits for the read side itself rather than answering 404
+    const [leader, supervisor, ownerA, ownerB] = await Promise.all([
+      get(`/items/${id}`, 'leader'), get(`/items/${id}`, 'supervisor'), get(`/items/${id}`, 'ownerA'), get(`/items/${id}`, 'ownerB'),
+    ]);
+    for (const res of [leader, supervisor, ownerA, ownerB]) {
+      expect(res.status).toBe(200);
+      expect(res.body.version).toBeGreaterThanOrEqual(created.version);
+      expect(() => ItemViewSchema.parse(res.body)).not.toThrow();
+    }
+    expect(supervisor.body.tasks.map((t: any) => t.id)).toEqual(['t1', 't2']);
+    expect(supervisor.body.tasks.map((t: any) => t.description)).toEqual(created.tasks.map((t: any) => t.description));
+    expect(supervisor.body.tasks.map((t: any) => t.deadline.dueAt)).toEqual(created.tasks.map((t: any) => t.deadline.dueAt));
+    expect(ownerA.body.tasks.map((t: any) => t.id)).toEqual(['t1']);
+    expect(ownerB.body.tasks.map((t: any) => t.id)).toEqual(['t2']);
+  });
+
+  test('minVersion and consistency=live wait for the version a command answered; the row then shows its report', async () => {
+    const id = `one2-${suffix}`;
+    await startItem(stack, tokens.leader, id);
+    const answered = await act('ownerA', `/items/${id}/tasks/t1/progress`, { text: 'half the road resurfaced', percent: 50 });
+    const [byVersion, live] = await Promise.all([
+      get(`/items/${id}?minVersion=${answered.version}`, 'supervisor'),
+      get(`/items/${id}?consistency=live`, 'ownerA'),
+    ]);
+    for (const res of [byVersion, live]) {
+      expect(res.status).toBe(200);
+      expect(res.body.version).toBeGreaterThanOrEqual(answered.version);
+      expect(res.body.tasks.find((t: any) => t.id === 't1').lastReport).toMatchObject({ text: 'half the road resurfaced', percent: 50 });
+    }
+    // timestamps read out of the one-statement view are ISO strings like every other read
+    expect(byVersion.body.tasks[0].assignedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(byVersion.body.tasks[0].lastReport.at).toMatch(/Z$/);
+  });
+
+  test('leaders, supervisors and admins read the whole item kept with its row by its last save; a unit renamed reads under its new name at once', async () => {
+    const code = `unit-r3-${suffix}`;
+    const unit = { code, name: '旧名单位', kind: 'countyDepartment' };
+    expect((await request(stack.app).post('/units').set(as('admin')).send(unit)).status).toBe(201);
+    const id = `one3-${suffix}`;
+    const body = { tasks: [task('t1', 'p1', code, dayAfter(new Date().toISOString(), 20)), task('t2', 'p2', UNIT_B, dayAfter(new Date().toISOString(), 25))] };
+    const created = await startItem(stack, tokens.leader, id, body);
+    await projected(stack, id, created.version);
+    const kept = async () => (await stack.pool.query('SELECT view FROM items WHERE id = $1', [id])).rows[0].view;
+    // the row's view is the item composed from its rows, and what the API serves
+    expect(await kept()).toEqual(JSON.parse(JSON.stringify(await composeItemView(stack.pool, id, WHOLE_ITEM))));
+    expect((await get(`/items/${id}`, 'supervisor')).body).toEqual(await kept());
+    expect((await get(`/items/${id}`, 'leader')).body.tasks[0].ownerUnitName).toBe('旧名单位');
+
+    expect((await request(stack.app).post(`/units/${code}`).set(as('admin')).send({ ...unit, name: '新名单位' })).status).toBe(200);
+    expect(await kept()).toBeNull();
+    expect((await get(`/items/${id}`, 'leader')).body.tasks[0].ownerUnitName).toBe('新名单位');
+    // the next save keeps it whole again, under the new name
+    const answered = await act('leader', `/items/${id}/tasks/t2/pause`, { reason: 'waiting for the province' });
+    await projected(stack, id, answered.version);
+    expect((await kept()).tasks[0].ownerUnitName).toBe('新名单位');
+  });
+
+  test('an item whose view passes the kept size is composed on every read, and reads the same', async () => {
+    const id = `one4-${suffix}`;
+    const due = dayAfter(new Date().toISOString(), 30);
+    const long = (n: number) => `第${n}项整改任务：${'对照问题清单逐项整改到位并形成书面材料'.repeat(120)}`.slice(0, 2000);
+    const tasks = Array.from({ length: 40 }, (_, n) => ({ ...task(`t${n + 1}`, n % 2 ? 'p2' : 'p1', UNIT_A, due), description: long(n) }));
+    const created = await startItem(stack, tokens.leader, id, { tasks });
+    await projected(stack, id, created.version);
+    expect((await stack.pool.query('SELECT view FROM items WHERE id = $1', [id])).rows[0].view).toBeNull();
+    const read = await get(`/items/${id}`, 'supervisor');
+    expect(read.status).toBe(200);
+    expect(read.body.tasks).toHaveLength(40);
+    expect(read.body).toEqual(JSON.parse(JSON.stringify(await composeItemView(stack.pool, id, WHOLE_ITEM))));
   });
 });

@@ -77,3 +77,23 @@ test('an item id stays taken after its workflow history is gone', async () => {
   expect(read.status).toBe(200);
   expect(read.body.id).toBe(id);
 });
+
+test('POST /items checks in order from its one look-up: the plan, then the caller\'s rights, then the units, then the id; each refusal starts nothing', async () => {
+  const id = `order-${randomUUID().slice(0, 8)}`;
+  const post = (body: object, token = tokens.leader) => request(stack.app).post('/items').set(bearer(token)).send(body);
+  const badUnit = itemBody(id);
+  badUnit.tasks[1] = { ...badUnit.tasks[1]!, ownerUnit: 'no-such-unit' } as (typeof badUnit.tasks)[number];
+
+  const noPlan = await post({ ...badUnit, planId: `missing-${id}` });
+  expect([noPlan.status, noPlan.body.errors?.[0]?.path ?? noPlan.body.detail]).toEqual([422, expect.stringContaining('planId')]);
+  const otherLeader = await stack.tokenFor({ sub: 'leader-9', name: 'Someone Else', role: 'leader' });
+  expect((await post(badUnit, otherLeader)).status).toBe(403);
+  const unknown = await post(badUnit);
+  expect(unknown.status).toBe(422);
+  expect(JSON.stringify(unknown.body)).toContain('tasks.1.ownerUnit');
+  expect(await stack.client.workflow.getHandle(itemWorkflowId(id)).describe().then(() => 'started', () => 'not started')).toBe('not started');
+
+  expect((await post(itemBody(id))).status).toBe(201);
+  const again = await post(itemBody(id));
+  expect([again.status, again.body.code]).toEqual([409, 'ALREADY_EXISTS']);
+});

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client, Connection } from '@temporalio/client';
 import { SDK_METRICS_ON_DASHBOARD } from '../../metrics/temporal-sdk';
-import { itemWorkflowId, WORKFLOW_TYPE } from '../../workflows/messages';
+import { DELIVERY_WORKFLOW_TYPE, deliveryWorkflowId, itemWorkflowId, WORKFLOW_TYPE } from '../../workflows/messages';
 import { newItemArgs } from '../support/item-start';
 import { testTemporalAddress } from '../support/stack';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -71,6 +71,11 @@ test('the worker process logs JSON lines and serves its metrics and every SDK me
     }, { id: 'leader-1', name: 'Li', role: 'leader' }, Date.now()),
   });
 
+  // saves run as local activities; a delivery endpoint woken (nothing due) runs the worker's regular activity slots
+  const endpoint = await client.workflow.start(DELIVERY_WORKFLOW_TYPE, {
+    taskQueue, workflowId: deliveryWorkflowId('unit-a', `probe-${randomUUID()}`), args: [{ unitCode: 'unit-a', channelId: 'probe' }],
+  });
+
   const sdkNames = await eventually(async () => {
     const text = await (await fetch(started.sdkMetrics)).text();
     const names = new Set(text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/[{ ]/)[0]!));
@@ -86,6 +91,7 @@ test('the worker process logs JSON lines and serves its metrics and every SDK me
   expect(own).toMatch(/^rect_save_attempts_total\{outcome="saved"\} [1-9]/m);
   expect(own).toMatch(/^process_resident_memory_bytes \d+/m);
 
+  await endpoint.terminate('test over');
   child.kill('SIGTERM');
   expect(await exited).toBe(0);
   await expect(fetch(started.metrics)).rejects.toThrow();

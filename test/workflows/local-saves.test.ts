@@ -1,0 +1,95 @@
+/**
+ * Saves as local activities: a wake of the clock is one workflow task (its
+ * save a marker in that task, no activity task and no second workflow task),
+ * and a save that fails locally goes as a regular activity, which retries
+ * until it lands; nothing is lost or written twice either way.
+ */
+import { temporal } from '@temporalio/proto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import type { ItemChanges } from '../../domain/item-changes';
+import { itemStateQuery } from '../../workflows/messages';
+import { createTimeSkippingEnv } from '../support/time-skipping';
+import { DAY, endScenario, itemInput, RecordingStore, sleepUntil, startItem, waitFor, workflowBundle } from './harness';
+
+const EventType = temporal.api.enums.v1.EventType;
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+async function workerWith(activities: RecordingStore['activities']) {
+  const taskQueue = `wf-test-${randomUUID()}`;
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
+  return { worker, taskQueue };
+}
+
+const count = (events: temporal.api.history.v1.IHistoryEvent[], type: temporal.api.enums.v1.EventType) =>
+  events.filter((e) => e.eventType === type).length;
+
+test('creation and the wake at the deadline save locally: no activity task, one workflow task per wake', async () => {
+  const store = new RecordingStore();
+  const { worker, taskQueue } = await workerWith(store.activities);
+  await worker.runUntil(async () => {
+    const now = await env.currentTimeMs();
+    const dueAt = now + 10 * DAY;
+    const handle = await startItem(env, taskQueue, itemInput({ dueAt: new Date(dueAt).toISOString() }));
+    try {
+      await sleepUntil(env, dueAt + 60_000);
+      const state = await handle.query(itemStateQuery);
+      expect(state.tasks[0]!.alarms).toMatchObject({ warned: true, overdue: true, rungsFired: 1 });
+      await waitFor(() => store.all('escalations').find((e) => e.rung === 1));
+      const events = (await handle.fetchHistory()).events ?? [];
+      expect(count(events, EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)).toBe(0);
+      // creation, the warning and the deadline: three saves, each a marker of the workflow task that made it
+      expect(count(events, EventType.EVENT_TYPE_MARKER_RECORDED)).toBeGreaterThanOrEqual(3);
+      // every workflow task completed is either the start or a timer's wake (a save costs none of its own)
+      expect(count(events, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)).toBe(1 + count(events, EventType.EVENT_TYPE_TIMER_FIRED));
+      expect(store.duplicateNotificationWrites).toBe(0);
+    } finally {
+      await endScenario(handle);
+    }
+  });
+});
+
+test('a save that fails locally goes as a regular activity, which retries until it lands; every record arrives once', async () => {
+  const store = new RecordingStore();
+  let localFailures = 0;
+  let regularAttempts = 0;
+  const flaky = {
+    ...store.activities,
+    saveItemChanges: async (changes: ItemChanges): Promise<void> => {
+      const info = Context.current().info;
+      if (info.isLocal) {
+        localFailures += 1;
+        throw new Error('database unreachable');
+      }
+      regularAttempts += 1;
+      if (regularAttempts < 3) throw new Error('database still unreachable');
+      await store.activities.saveItemChanges(changes);
+    },
+  };
+  const { worker, taskQueue } = await workerWith(flaky);
+  await worker.runUntil(async () => {
+    const now = await env.currentTimeMs();
+    const handle = await startItem(env, taskQueue, itemInput({ dueAt: new Date(now + 10 * DAY).toISOString() }));
+    try {
+      const created = await waitFor(() => store.all('auditEvents').find((e) => e.action === 'itemCreated'), 30_000);
+      expect(created).toBeDefined();
+      expect(localFailures).toBeGreaterThanOrEqual(1);
+      expect(regularAttempts).toBeGreaterThanOrEqual(3);
+      const events = (await handle.fetchHistory()).events ?? [];
+      expect(count(events, EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED)).toBeGreaterThanOrEqual(1);
+      expect(store.duplicateNotificationWrites).toBe(0);
+      expect((await handle.query(itemStateQuery)).status).toBe('active');
+    } finally {
+      await endScenario(handle);
+    }
+  });
+});
