@@ -30,6 +30,7 @@ import { ACTORS, itemBody, UNIT_A, UNIT_B } from '../test/integration/api-suppor
 import { createTestDatabase } from '../test/support/test-database';
 import { createItemWorker } from '../worker/create-worker';
 import { phaseReport, runConcurrent } from './percentiles';
+import { createCleanups } from './cleanups';
 
 const [ITEMS, REPORTS, CONCURRENCY, PAGES, RANKINGS] = [200, 1000, 8, 200, 200];
 const PLAN = 'bench-plan';
@@ -44,11 +45,7 @@ type Page = { items: unknown[]; nextCursor: string | null };
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const t0 = performance.now();
-  const cleanups: Array<() => Promise<unknown>> = [];
-  const stopAll = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => console.error('cleanup failed:', err));
-    cleanups.length = 0;
-  };
+  const { cleanups, stopAll } = createCleanups();
   try {
     const devServer = await startDevServer({ logFile: join(DATA_DIR, 'temporal-dev-server-bench.log'), readyTimeoutMs: 90_000 });
     cleanups.push(() => devServer.stop());

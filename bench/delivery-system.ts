@@ -21,6 +21,7 @@ import { createPool } from '../db/pool';
 import { DATA_DIR, startDevServer } from '../scripts/dev-server';
 import { createTestDatabase } from '../test/support/test-database';
 import { createItemWorker } from '../worker/create-worker';
+import { createCleanups } from './cleanups';
 
 export interface DeliverySystem {
   app: express.Express;
@@ -39,11 +40,7 @@ export async function startDeliverySystem(o: {
   through?: (dbUrl: string) => string;
 }): Promise<DeliverySystem> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const cleanups: Array<() => Promise<unknown>> = [];
-  const stop = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => console.error('cleanup failed:', err));
-    cleanups.length = 0;
-  };
+  const { cleanups, stopAll: stop } = createCleanups();
   try {
     const devServer = await startDevServer({ logFile: join(DATA_DIR, 'temporal-dev-server-bench.log'), readyTimeoutMs: 90_000 });
     cleanups.push(() => devServer.stop());

@@ -28,6 +28,7 @@ import { startS3Receiver } from '../test/support/s3-receiver';
 import { createTestDatabase } from '../test/support/test-database';
 import { createItemWorker } from '../worker/create-worker';
 import { runConcurrent, summarize } from './percentiles';
+import { createCleanups } from './cleanups';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -37,11 +38,7 @@ const REQUEST_TIMEOUT_MS = 60_000;
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const cleanups: Array<() => Promise<unknown>> = [];
-  const stopAll = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => console.error('cleanup failed:', err));
-    cleanups.length = 0;
-  };
+  const { cleanups, stopAll } = createCleanups();
   try {
     const devServer = await startDevServer({ logFile: join(DATA_DIR, 'temporal-dev-server-bench.log'), readyTimeoutMs: 90_000 });
     cleanups.push(() => devServer.stop());

@@ -23,6 +23,7 @@ import { ACTORS } from '../test/integration/api-support';
 import { createTestDatabase } from '../test/support/test-database';
 import { createItemWorker } from '../worker/create-worker';
 import { createFloorActivities, FIRINGS_TABLE_SQL } from './floors/activities';
+import { createCleanups } from './cleanups';
 
 export const ITEM_QUEUE = 'bench-speed';
 export const FLOOR_QUEUE = 'bench-speed-floor';
@@ -41,11 +42,7 @@ export interface SpeedSystem {
 
 export async function startSpeedSystem(): Promise<SpeedSystem> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const cleanups: Array<() => Promise<unknown>> = [];
-  const stop = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => console.error('cleanup failed:', err));
-    cleanups.length = 0;
-  };
+  const { cleanups, stopAll: stop } = createCleanups();
   try {
     const server = process.env.SPEED_SERVER === 'memory' ? 'memory' : 'file';
     const dbFile = server === 'file' ? join(DATA_DIR, `bench-speed-${process.pid}.db`) : undefined;

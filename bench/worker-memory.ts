@@ -31,6 +31,7 @@ import { startDevServer } from '../scripts/dev-server';
 import { newItemArgs } from '../test/support/item-start';
 import { createTestDatabase } from '../test/support/test-database';
 import { itemWorkflowId, WORKFLOW_TYPE } from '../workflows/messages';
+import { createCleanups } from './cleanups';
 
 const [ROUNDS, PER_ROUND] = [Number(process.argv[2] ?? 2), Number(process.argv[3] ?? 1000)];
 const CACHE_SIZE = process.argv[4] ? Number(process.argv[4]) : undefined;
@@ -69,11 +70,7 @@ async function sample(url: string): Promise<Map<string, number>> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  const stopAll = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => console.error('cleanup failed:', err));
-    cleanups.length = 0;
-  };
+  const { cleanups, stopAll } = createCleanups();
   try {
     const dataDir = mkdtempSync(join(tmpdir(), 'rect-bench-memory-'));
     cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
