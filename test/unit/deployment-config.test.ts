@@ -275,12 +275,17 @@ describe('production topology (docker-compose.yml)', () => {
         else expect(Object.keys(compose.volumes)).toContain(source);
       }
     }
+    // the image carries the built console, bundled in a stage of its own from the console's own lock file
+    expect(dockerfile).toMatch(/^FROM \S+ AS console$/m);
+    expect(dockerfile).toMatch(/^COPY --from=console \/app\/console\/dist \.\/console\/dist$/m);
     // nothing the processes import is kept out of the image
     const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
     for (const dir of ['activities', 'api', 'config', 'db', 'domain', 'metrics', 'scripts', 'worker', 'workflows']) {
       expect(existsSync(join(ROOT, dir))).toBe(true);
       expect(ignored).not.toContain(dir);
     }
+    // the host's console modules and build never reach the image (the console stage builds its own)
+    expect(ignored).toEqual(expect.arrayContaining(['console/node_modules', 'console/dist']));
   });
 
   test('Prometheus scrapes every process on the ports the compose file gives them, every worker replica through DNS', () => {
