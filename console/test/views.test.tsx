@@ -1,7 +1,9 @@
 /** The main views against a fake API: what each role sees, and how refusals read. */
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { emptyRecords, inbox, item, ranking, summary, task } from './fixtures';
+import { pendingSession, receiveTokenFromUrl } from '../src/auth/receive-token';
+import { loadSession, saveSession, sessionFromToken } from '../src/auth/session';
 import { fakeApi, fakeToken, problem, renderAt } from './harness';
 
 const itemRoutes = (over: Partial<Parameters<typeof item>[0]> = {}) => ({ ...emptyRecords, 'GET /items/road-7': { status: 200, body: item(over) } });
@@ -188,6 +190,30 @@ describe('sign-in', () => {
     fireEvent.click(screen.getByRole('button', { name: '登 录' }));
     expect(await screen.findByText(/李雷（领导）/)).toBeTruthy();
     expect(sent.filter((s) => s.path === '/dev/token').at(-1)?.body).toMatchObject({ role: 'leader', sub: 'leader-1' });
+  });
+
+  it('a token that arrives in the address signs in only once the person confirms who they would be (a link cannot sign them in as someone else)', async () => {
+    fakeApi({ 'POST /dev/token': { status: 404, body: { title: 'Not found', status: 404, code: 'NOT_FOUND', detail: 'no route' } } });
+    const signedIn = sessionFromToken(fakeToken({ role: 'leader', name: '李雷' }))!;
+    saveSession(signedIn);
+    window.history.replaceState(null, '', `/console/#token=${encodeURIComponent(fakeToken({ role: 'owner', unit: 'unit-x', name: '陌生人' }))}`);
+    receiveTokenFromUrl();
+    expect(window.location.hash).toBe('');
+    expect(loadSession()).toBeUndefined(); // the previous session is left, the new one not yet taken
+    renderAt('/');
+    expect(await screen.findByText('陌生人（责任单位 · unit-x）')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: '取 消' }));
+    expect(await screen.findByRole('tab', { name: '令牌登录' })).toBeTruthy();
+    expect(loadSession()).toBeUndefined();
+    expect(pendingSession()).toBeUndefined();
+
+    window.history.replaceState(null, '', `/console/#token=${encodeURIComponent(fakeToken({ role: 'supervisor', name: '赵敏' }))}`);
+    receiveTokenFromUrl();
+    cleanup();
+    renderAt('/');
+    fireEvent.click(await screen.findByRole('button', { name: '登 录' }));
+    expect(await screen.findByText(/赵敏（督查人员）/)).toBeTruthy();
+    expect(loadSession()?.name).toBe('赵敏');
   });
 
   it('switches to English', async () => {

@@ -7,6 +7,7 @@ import { Button, Card, Form, Input, Select, Tabs, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { devUnits, requestDevToken } from '../api/dev-token';
 import { ApiError } from '../api/problem';
+import { dropPendingSession, pendingSession } from '../auth/receive-token';
 import { useSession } from '../auth/SessionContext';
 import { sessionFromToken, type Role } from '../auth/session';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -25,6 +26,7 @@ interface DevForm { role: Role; unit?: string; sub: string; name: string }
 export function SignInPage() {
   const { t } = useI18n();
   const { signIn } = useSession();
+  const [pending, setPending] = useState(pendingSession);
   const [devAvailable, setDevAvailable] = useState<boolean>();
   const [units, setUnits] = useState<Array<{ code: string; name: string }>>([]);
   const [error, setError] = useState<unknown>();
@@ -83,6 +85,18 @@ export function SignInPage() {
       <Button type="primary" htmlType="submit" block>{t('signIn')}</Button>
     </Form>
   );
+
+  if (pending) {
+    const who = `${pending.name}（${t(`role.${pending.role}`)}${pending.unit ? ` · ${pending.unit}` : ''}）`;
+    return (
+      <Card title={<h1 style={{ fontSize: 18, margin: 0 }}>{t('confirmSignIn')}</h1>} style={{ maxWidth: 420, margin: '24px auto' }}>
+        <Typography.Paragraph>{t('confirmSignInAs')} <strong>{who}</strong></Typography.Paragraph>
+        <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>{t('confirmSignInWhy')}</Typography.Paragraph>
+        <Button type="primary" block onClick={() => { dropPendingSession(); signIn(pending); }}>{t('signIn')}</Button>
+        <Button block style={{ marginTop: 8 }} onClick={() => { dropPendingSession(); setPending(undefined); }}>{t('cancel')}</Button>
+      </Card>
+    );
+  }
 
   return (
     <Card title={<h1 style={{ fontSize: 18, margin: 0 }}>{t('signIn')}</h1>} style={{ maxWidth: 420, margin: '24px auto' }}>
