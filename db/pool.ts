@@ -1,7 +1,7 @@
 /**
  * The one connection pool per process, a transaction helper and a health ping.
  *
- * Rows from this pool follow the project's boundary rule (DESIGN.md: dates
+ * Rows from this pool follow the project's boundary rule (see README "Architecture": dates
  * cross every boundary as ISO-8601 strings): timestamptz columns arrive as ISO
  * strings, not Date objects, and int8 (what count(*) and sum(int) return)
  * arrives as a number, not a string. Repositories rely on both.

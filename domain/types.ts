@@ -1,5 +1,5 @@
 /**
- * The vocabulary of DOMAIN.md as types. Sandbox-safe: types only.
+ * The vocabulary of supervision work (README "The item") as types. Sandbox-safe: types only.
  * Every date is an ISO-8601 string; every duration an ISO-8601 duration.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The accountability record of an item (DOMAIN.md §9): audit trail, weekly
+ * The accountability record of an item (README "The item"): audit trail, weekly
  * dispatches, monthly reviews, escalations and notifications, read back in the
  * shapes the workflow wrote them; plus the cross-item escalation feed.
  */

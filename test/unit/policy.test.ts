@@ -25,7 +25,7 @@ describe('DEFAULT_POLICY', () => {
     });
   });
 
-  it('items started before office rules keep the calendar-day policy of DOMAIN.md / issue 3', () => {
+  it('items started before office rules keep the calendar-day policy they started with', () => {
     expect(LEGACY_DEFAULT_POLICY).toEqual({
       timezone: 'Asia/Shanghai',
       weeklyDispatch: { weekday: 1, time: '09:00' },

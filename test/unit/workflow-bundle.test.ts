@@ -1,5 +1,5 @@
 /**
- * The workflow sandbox rule (DESIGN.md): workflows/ and domain/ import no Node
+ * The workflow sandbox rule (README "Architecture"): workflows/ and domain/ import no Node
  * built-ins, no pg, express, zod, pino or holiday data at run time. The SDK's bundler refuses
  * built-ins by itself; pure-JS packages such as zod bundle fine, so we also scan
  * the bundle for the packages we forbid. Each forbidden case below must fail
