@@ -9,6 +9,7 @@ import { DomainError } from '../../domain/errors';
 import type { UnitEntry } from '../../domain/units';
 import { parentsFirst, unitsInLoops } from '../../domain/units-order';
 import { withTransaction } from '../pool';
+import { holdUnitNameExclusive } from './unit-name-locks';
 
 export interface ChannelInput {
   id: string;
@@ -121,6 +122,8 @@ async function writeUnit(client: PoolClient, unit: UnitEntry, channels: ChannelI
     unit.code, unit.name, unit.parentCode ?? null, unit.kind, unit.level ?? null, JSON.stringify(unit.leaders),
     unit.quietHours ? JSON.stringify(unit.quietHours) : null, unit.active,
   ];
+  // before anything else: saves keeping views with this unit's name finish first, or start after the commit
+  await holdUnitNameExclusive(client, unit.code);
   try {
     if (mode === 'create') {
       await client.query(

@@ -1,0 +1,32 @@
+/**
+ * Units' names travel inside the views saves keep with their items (items.view).
+ * A rename clears the views naming the unit, but a save that read the old name
+ * before the rename committed, and commits after the rename cleared, would keep
+ * the old name for good (a new item's first save is never seen by the clearing).
+ * So a save holds its units' names shared, from its start to its commit, and a
+ * write of a unit holds that unit's exclusively: one of them waits for the other.
+ * Advisory locks rather than row locks: saves of many items share a unit all day,
+ * and shared advisory locks write nothing.
+ */
+import type { Pool, PoolClient } from 'pg';
+
+/** advisory lock class of a unit's name (the code's hash is the other half) */
+const UNIT_NAME_LOCK = 7302;
+
+/**
+ * Held by a save until it commits: the units of its tasks and every unit the item ever
+ * had. Taken before the save touches any row, so a rename waiting on a row never waits on it.
+ */
+export async function holdUnitNamesShared(client: PoolClient | Pool, itemId: string, units: string[]): Promise<void> {
+  // sorted: two saves and a writer of several units take them in one order
+  await client.query(
+    `SELECT count(pg_advisory_xact_lock_shared($1::int, hashtext(u))) FROM (
+       SELECT u FROM unnest($2::text[]) AS u UNION SELECT unit FROM item_units WHERE item_id = $3 ORDER BY 1) s`,
+    [UNIT_NAME_LOCK, units, itemId],
+  );
+}
+
+/** Held by a write of a unit until it commits: saves composing views with its name wait for it. */
+export async function holdUnitNameExclusive(client: PoolClient, code: string): Promise<void> {
+  await client.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [UNIT_NAME_LOCK, code]);
+}
