@@ -26,7 +26,13 @@ export async function holdUnitNamesShared(client: PoolClient | Pool, itemId: str
   );
 }
 
-/** Held by a write of a unit until it commits: saves composing views with its name wait for it. */
-export async function holdUnitNameExclusive(client: PoolClient, code: string): Promise<void> {
-  await client.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [UNIT_NAME_LOCK, code]);
+/**
+ * Held by a write of units until it commits: saves composing views with their names wait for it.
+ * A write of several units takes them all at once, in the order saves take theirs (no deadlock).
+ */
+export async function holdUnitNamesExclusive(client: PoolClient, codes: string[]): Promise<void> {
+  await client.query(
+    'SELECT count(pg_advisory_xact_lock($1::int, hashtext(u))) FROM (SELECT DISTINCT u FROM unnest($2::text[]) AS u ORDER BY 1) s',
+    [UNIT_NAME_LOCK, codes],
+  );
 }
