@@ -10,18 +10,23 @@
  */
 import type { Pool, PoolClient } from 'pg';
 
-/** advisory lock class of a unit's name (the code's hash is the other half) */
+/** advisory lock class of units' names (the other half: one of BUCKETS, by the code's hash) */
 const UNIT_NAME_LOCK = 7302;
+/**
+ * Units share BUCKETS locks: an item may name hundreds of units (400 tasks, 5 co-owners each),
+ * and a lock each would crowd PostgreSQL's lock table; a rename holds up a sixteenth of the saves.
+ */
+const BUCKETS = 16;
 
 /**
  * Held by a save until it commits: the units of its tasks and every unit the item ever
  * had. Taken before the save touches any row, so a rename waiting on a row never waits on it.
  */
 export async function holdUnitNamesShared(client: PoolClient | Pool, itemId: string, units: string[]): Promise<void> {
-  // sorted: two saves and a writer of several units take them in one order
+  // in one order (sorted buckets) for saves and writers of several units alike: no deadlock
   await client.query(
-    `SELECT count(pg_advisory_xact_lock_shared($1::int, hashtext(u))) FROM (
-       SELECT u FROM unnest($2::text[]) AS u UNION SELECT unit FROM item_units WHERE item_id = $3 ORDER BY 1) s`,
+    `SELECT count(pg_advisory_xact_lock_shared($1::int, b)) FROM (SELECT DISTINCT hashtext(u) & ${BUCKETS - 1} AS b FROM (
+       SELECT unnest($2::text[]) AS u UNION ALL SELECT unit FROM item_units WHERE item_id = $3) x ORDER BY 1) s`,
     [UNIT_NAME_LOCK, units, itemId],
   );
 }
@@ -32,7 +37,7 @@ export async function holdUnitNamesShared(client: PoolClient | Pool, itemId: str
  */
 export async function holdUnitNamesExclusive(client: PoolClient, codes: string[]): Promise<void> {
   await client.query(
-    'SELECT count(pg_advisory_xact_lock($1::int, hashtext(u))) FROM (SELECT DISTINCT u FROM unnest($2::text[]) AS u ORDER BY 1) s',
+    `SELECT count(pg_advisory_xact_lock($1::int, b)) FROM (SELECT DISTINCT hashtext(u) & ${BUCKETS - 1} AS b FROM unnest($2::text[]) AS u ORDER BY 1) s`,
     [UNIT_NAME_LOCK, codes],
   );
 }
