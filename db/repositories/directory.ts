@@ -9,6 +9,7 @@ import { DomainError } from '../../domain/errors';
 import type { UnitEntry } from '../../domain/units';
 import { parentsFirst, unitsInLoops } from '../../domain/units-order';
 import { withTransaction } from '../pool';
+import { holdUnitNamesExclusive } from './unit-name-locks';
 
 export interface ChannelInput {
   id: string;
@@ -121,6 +122,8 @@ async function writeUnit(client: PoolClient, unit: UnitEntry, channels: ChannelI
     unit.code, unit.name, unit.parentCode ?? null, unit.kind, unit.level ?? null, JSON.stringify(unit.leaders),
     unit.quietHours ? JSON.stringify(unit.quietHours) : null, unit.active,
   ];
+  // before anything else: saves keeping views with this unit's name finish first, or start after the commit
+  await holdUnitNamesExclusive(client, [unit.code]);
   try {
     if (mode === 'create') {
       await client.query(
@@ -194,6 +197,8 @@ async function refuseCycle(client: PoolClient, code: string): Promise<void> {
 export async function importUnits(pool: Pool, entries: Array<{ unit: UnitEntry; channels?: ChannelInput[] }>): Promise<{ created: number; updated: number }> {
   return withTransaction(pool, async (client) => {
     await client.query('SET CONSTRAINTS ALL DEFERRED');
+    // every unit's name at once, in the saves' order: taken one by one, a save holding some would deadlock with the import
+    await holdUnitNamesExclusive(client, entries.map((e) => e.unit.code));
     let created = 0;
     let updated = 0;
     const { rows } = await client.query('SELECT code FROM units WHERE code = ANY($1)', [entries.map((e) => e.unit.code)]);

@@ -18,6 +18,7 @@ import type { ItemChanges, ItemHeader, ProblemRow, TaskRow } from '../../domain/
 import type { AuditEvent } from '../../domain/types';
 import { withTransaction } from '../pool';
 import { composeItemView, WHOLE_ITEM } from './item-view';
+import { holdUnitNamesShared } from './unit-name-locks';
 
 type Row = Record<string, unknown>;
 /** column name → SQL type, in insert order */
@@ -220,6 +221,9 @@ export async function applyItemChanges<T = void>(
     await client.query(`SET LOCAL lock_timeout = '${SAVE_LOCK_TIMEOUT}'; SET LOCAL statement_timeout = '${SAVE_STATEMENT_TIMEOUT}'`);
     // one save of an item at a time (a local save timed out may still run beside its retry): the view kept below sees every row before it
     await client.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [ITEM_SAVE_LOCK, itemId]);
+    // the names the kept view below carries cannot change before this save commits (unit-name-locks.ts)
+    const units = [...new Set(changes.tasks.flatMap((t) => [t.ownerUnit, ...t.coOwners]))];
+    await holdUnitNamesShared(client, itemId, units);
     await insertRows(client, 'problems', PROBLEM_COLUMNS, changes.problems.map((p) => problemRow(itemId, p, version, asOf)), {
       key: ['item_id', 'id'], guard: newer('problems'), keepWhenNull: ['description'],
     });
@@ -234,7 +238,6 @@ export async function applyItemChanges<T = void>(
       }
     }
     // every unit a task of the item ever had: an owner keeps sight of the item after a reassignment
-    const units = [...new Set(changes.tasks.flatMap((t) => [t.ownerUnit, ...t.coOwners]))];
     if (units.length) {
       await client.query(
         'INSERT INTO item_units (unit, item_id) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING',

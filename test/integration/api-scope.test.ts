@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { itemWorkflowId } from '../../workflows/messages';
 import { startTestStack, type TestStack } from '../support/stack';
-import { bearer, itemBody, projected, startItem, tokensFor, UNIT_A, type ActorName } from './api-support';
+import { bearer, ensurePlan, itemBody, projected, startItem, tokensFor, UNIT_A, type ActorName } from './api-support';
 
 let stack: TestStack;
 let tokens: Record<ActorName, string>;
@@ -96,4 +96,30 @@ test('POST /items checks in order from its one look-up: the plan, then the calle
   expect((await post(itemBody(id))).status).toBe(201);
   const again = await post(itemBody(id));
   expect([again.status, again.body.code]).toEqual([409, 'ALREADY_EXISTS']);
+});
+
+test('POST /items from its one look-up refuses what the separate checks did: a deactivated unit, a unit code in another case or width, a plan the leader does not answer for', async () => {
+  const id = `admit-${randomUUID().slice(0, 8)}`;
+  const post = (body: object, token = tokens.leader) => request(stack.app).post('/items').set(bearer(token)).send(body);
+  const withUnit = (path: 'ownerUnit' | 'coOwners', code: string) => {
+    const body = itemBody(id);
+    body.tasks[1] = { ...body.tasks[1]!, ...(path === 'ownerUnit' ? { ownerUnit: code } : { coOwners: [code] }) } as (typeof body.tasks)[number];
+    return body;
+  };
+  await stack.pool.query("INSERT INTO units (code, name, kind, active) VALUES ('unit-gone', 'Merged away', 'countyDepartment', false) ON CONFLICT DO NOTHING");
+  for (const [path, code] of [['ownerUnit', 'unit-gone'], ['coOwners', 'unit-gone'], ['ownerUnit', 'UNIT-A'], ['ownerUnit', 'ｕnit-a']] as const) {
+    const refused = await post(withUnit(path, code));
+    expect([code, refused.status, refused.body.code]).toEqual([code, 422, 'VALIDATION_FAILED']);
+    expect(JSON.stringify(refused.body)).toContain(`tasks.1.${path}`);
+  }
+  // a plan that exists but that this leader does not answer for: 403, for an admin it is fine
+  const planId = `plan-${id}`;
+  await ensurePlan(stack, planId, ['leader-7']);
+  const notTheirs = await post(itemBody(id, { planId }));
+  expect([notTheirs.status, notTheirs.body.code]).toEqual([403, 'FORBIDDEN']);
+  expect(await stack.client.workflow.getHandle(itemWorkflowId(id)).describe().then(() => 'started', () => 'not started')).toBe('not started');
+  const planLeader = await stack.tokenFor({ sub: 'leader-7', name: 'Plan Leader', role: 'leader' });
+  // leader-7 answers for the plan but the item names leader-1 as its leader: a plan's leader files items led by others
+  const filed = await post(itemBody(id, { planId }), planLeader);
+  expect(filed.status).toBe(201);
 });
