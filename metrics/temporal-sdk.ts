@@ -30,6 +30,7 @@ export const SDK_METRICS_ON_DASHBOARD = [
   'temporal_workflow_task_execution_latency_seconds',
   'temporal_activity_schedule_to_start_latency_seconds',
   'temporal_activity_execution_latency_seconds',
+  'temporal_local_activity_execution_latency_seconds',
   'temporal_sticky_cache_size',
   'temporal_worker_task_slots_available',
 ] as const;
