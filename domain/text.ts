@@ -40,6 +40,15 @@ export function normalizeLineEnds(value: string): string {
   return value.replace(/\r\n?/g, '\n');
 }
 
+/**
+ * Text from outside that we keep but cannot refuse (a receiver's error reply):
+ * every lone surrogate and control character but newline and tab becomes
+ * U+FFFD, so it follows the multi-line rule and PostgreSQL stores it.
+ */
+export function storableText(value: string): string {
+  return value.replace(new RegExp(`${LONE_SURROGATE.source}|${CONTROL_MULTILINE.source}`, 'g'), '\uFFFD');
+}
+
 /** Every string anywhere inside `value` (object keys included) follows the multi-line rule; DomainError naming the first that does not. */
 export function assertCleanStrings(value: unknown, path = ''): void {
   if (typeof value === 'string') {

@@ -4,6 +4,7 @@
  * second line of defence for what a library, a proxy or a receiver echoes back
  * (undici causes, SMTP replies, platform error messages quoting the request).
  */
+import { storableText } from '../../domain/text';
 
 const MASK = '***';
 /** error strings are for humans and database rows, not for dumping bodies */
@@ -71,5 +72,6 @@ export function redact(text: string, secrets: ReadonlyArray<string | undefined> 
     .sort((a, b) => b.length - a.length); // longest first, so a secret containing another is masked whole
   for (const s of known) out = out.split(s).join(MASK);
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
-  return out.length > MAX_LENGTH ? `${out.slice(0, MAX_LENGTH)}…` : out;
+  // a receiver's reply may carry NUL or half an emoji, which PostgreSQL would refuse for last_error
+  return storableText(out.length > MAX_LENGTH ? `${out.slice(0, MAX_LENGTH)}…` : out);
 }

@@ -2,6 +2,13 @@ import { redact } from '../../activities/delivery/redact';
 import { createChannels, secretsOf } from '../../activities/delivery/channels';
 
 describe('redact', () => {
+  it('leaves what PostgreSQL cannot store out of a receiver\'s reply: NUL, other controls, half an emoji, also where the cut at 500 halves one', () => {
+    expect(redact('bad\u0000reply\u0007 \ud83d here\nsecond line\ttab')).toBe('bad\uFFFDreply\uFFFD \uFFFD here\nsecond line\ttab');
+    const cut = redact(`${'x'.repeat(499)}\ud83d\ude00 tail`);
+    expect(cut).toBe(`${'x'.repeat(499)}\uFFFD…`);
+    expect(redact('奖励 😀 intact')).toBe('奖励 😀 intact');
+  });
+
   it('masks the known secrets and their URL-encoded forms', () => {
     expect(redact('token abc/def+1= went astray', ['abc/def+1='])).toBe('token *** went astray');
     expect(redact('GET /x?t=abc%2Fdef%2B1%3D', ['abc/def+1='])).toBe('GET /x?t=***');
