@@ -45,7 +45,7 @@ type Page = { items: unknown[]; nextCursor: string | null };
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const t0 = performance.now();
-  const { cleanups, stopAll } = createCleanups();
+  const { cleanups, stopAll, runWorker } = createCleanups();
   try {
     const devServer = await startDevServer({ logFile: join(DATA_DIR, 'temporal-dev-server-bench.log'), readyTimeoutMs: 90_000 });
     cleanups.push(() => devServer.stop());
@@ -68,12 +68,7 @@ async function main(): Promise<void> {
       connection: nativeConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pool: workerPool,
       maxConcurrentActivityTaskExecutions: 20, maxConcurrentWorkflowTaskExecutions: 20, maxCachedWorkflows: 500,
     });
-    const running = worker.run();
-    running.catch(() => undefined); // a worker crash surfaces in cleanup, not as an unhandled rejection
-    cleanups.push(async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-    });
+    runWorker(worker);
 
     const connection = await Connection.connect({ address: devServer.address });
     cleanups.push(() => connection.close());

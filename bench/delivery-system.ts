@@ -40,7 +40,7 @@ export async function startDeliverySystem(o: {
   through?: (dbUrl: string) => string;
 }): Promise<DeliverySystem> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const { cleanups, stopAll: stop } = createCleanups();
+  const { cleanups, stopAll: stop, runWorker } = createCleanups();
   try {
     const devServer = await startDevServer({ logFile: join(DATA_DIR, 'temporal-dev-server-bench.log'), readyTimeoutMs: 90_000 });
     cleanups.push(() => devServer.stop());
@@ -67,12 +67,7 @@ export async function startDeliverySystem(o: {
       connection: nativeConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pool: workerPool,
       client, channels, delivery: o.delivery,
     });
-    const running = worker.run();
-    running.catch(() => undefined); // a worker crash surfaces in cleanup
-    cleanups.push(async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-    });
+    runWorker(worker);
     const app = createApp({ config, temporal: client, pool: apiPool, logger: quiet });
     const [admin, leader] = await Promise.all([
       signToken(config, { sub: 'admin-1', name: 'Admin', role: 'admin' }, '2h'),

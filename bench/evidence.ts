@@ -38,7 +38,7 @@ const REQUEST_TIMEOUT_MS = 60_000;
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const { cleanups, stopAll } = createCleanups();
+  const { cleanups, stopAll, runWorker } = createCleanups();
   try {
     const devServer = await startDevServer({ logFile: join(DATA_DIR, 'temporal-dev-server-bench.log'), readyTimeoutMs: 90_000 });
     cleanups.push(() => devServer.stop());
@@ -65,12 +65,7 @@ async function main(): Promise<void> {
     const nativeConnection = await NativeConnection.connect({ address: devServer.address });
     cleanups.push(() => nativeConnection.close());
     const worker = await createItemWorker({ connection: nativeConnection, namespace: 'default', taskQueue: 'bench-evidence', pool });
-    const running = worker.run();
-    running.catch(() => undefined);
-    cleanups.push(async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-    });
+    runWorker(worker);
     const connection = await Connection.connect({ address: devServer.address });
     cleanups.push(() => connection.close());
     const client = new Client({ connection, namespace: 'default' });

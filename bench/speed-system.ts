@@ -42,7 +42,7 @@ export interface SpeedSystem {
 
 export async function startSpeedSystem(): Promise<SpeedSystem> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const { cleanups, stopAll: stop } = createCleanups();
+  const { cleanups, stopAll: stop, runWorker } = createCleanups();
   try {
     const server = process.env.SPEED_SERVER === 'memory' ? 'memory' : 'file';
     const dbFile = server === 'file' ? join(DATA_DIR, `bench-speed-${process.pid}.db`) : undefined;
@@ -84,14 +84,7 @@ export async function startSpeedSystem(): Promise<SpeedSystem> {
       workflowsPath: require.resolve('./floors/workflows'), activities: createFloorActivities(workerPool),
       maxConcurrentActivityTaskExecutions: 20, maxConcurrentWorkflowTaskExecutions: 20, maxCachedWorkflows: cache,
     });
-    for (const worker of [itemWorker, floorWorker]) {
-      const running = worker.run();
-      running.catch(() => undefined); // a worker crash surfaces in cleanup
-      cleanups.push(async () => {
-        if (worker.getState() === 'RUNNING') worker.shutdown();
-        await running;
-      });
-    }
+    for (const worker of [itemWorker, floorWorker]) runWorker(worker);
 
     const app = createApp({ config, temporal: client, pool: apiPool, logger: quiet });
     const http: Server = app.listen(0, '127.0.0.1');
