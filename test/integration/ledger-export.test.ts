@@ -27,6 +27,7 @@ const suffix = randomUUID().slice(0, 6);
 const plan = `exp-${suffix}`;
 const NEXT_YEAR = new Date().getUTCFullYear() + 1;
 const due = (monthDay: string) => `${NEXT_YEAR}-${monthDay}`;
+let firedAt: number;
 const FORMULA_TASK = '=HYPERLINK("http://evil.example","点我")';
 
 const ROWS: SheetRow[] = [
@@ -108,11 +109,13 @@ beforeAll(async () => {
 
   // What only time brings, written as the item's save would write it: T2 went overdue and climbed to level 2.
   await stack.pool.query(`UPDATE tasks SET light = 'red', escalation_level = 2, max_escalation_level = 2 WHERE item_id = $1 AND id = 'T2'`, [item1]);
-  await stack.pool.query(
+  // It fired now, not some time ago: an hour ago is last month when the suite runs just after midnight in China.
+  const fired = await stack.pool.query<{ ms: number }>(
     `INSERT INTO escalations (item_id, task_id, due_at, rung, level, owner_unit, notify, fired_at, units)
-     VALUES ($1, 'T2', now() - interval '4 days', 2, 2, 'unit-b', '{itemLeader}', now() - interval '1 hour', '{unit-b}')`,
+     VALUES ($1, 'T2', now() - interval '4 days', 2, 2, 'unit-b', '{itemLeader}', now(), '{unit-b}') RETURNING (extract(epoch FROM fired_at) * 1000)::float8 AS ms`,
     [item1],
   );
+  firedAt = Number(fired.rows[0]!.ms);
 });
 afterAll(async () => stack?.stop());
 
@@ -362,7 +365,7 @@ describe('the monthly review report', () => {
 describe('the unit ranking notice', () => {
   it('ranks the plan\'s units over the chosen month: completion, overdue work, escalations and send-backs in it', async () => {
     // the month in China, where the notices count their periods: the one the test's actions fell in
-    const month = localDateString(Date.now(), 'Asia/Shanghai').slice(0, 7);
+    const month = localDateString(firedAt, 'Asia/Shanghai').slice(0, 7);
     const res = await download(`/plans/${plan}/notices/ranking?month=${month}`, 'ownerB');
     expect(res.status).toBe(200);
     const ws = (await load(res.body)).getWorksheet('排名通报') as ExcelJS.Worksheet;
