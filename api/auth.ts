@@ -12,6 +12,7 @@ import type { ApiConfig } from './config';
 import { ApiProblem } from './http/api-problem';
 import { checkPublicKey } from './jwt-keys';
 import { ActorIdSchema, NameSchema } from './schemas/common';
+import { VerifiedTokens } from './verified-tokens';
 
 /** Roles a token may carry; 'system' is reserved for the workflow's own actions. */
 export const TOKEN_ROLES = ['leader', 'owner', 'supervisor', 'admin'] as const;
@@ -78,12 +79,18 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
   const { key, algorithms } = verificationKey(config);
   const maxLifetime = config.AUTH_TOKEN_MAX_LIFETIME ?? DEFAULT_MAX_LIFETIME_SECONDS;
   const skew = config.AUTH_CLOCK_SKEW_SECONDS ?? DEFAULT_SKEW_SECONDS;
+  const verified = new VerifiedTokens(skew);
   return async (header) => {
     const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match) throw unauthenticated('a bearer token is required', 'invalid_request');
+    const token = match[1]!;
+    const known = verified.get(token);
+    if (known === 'expired') throw unauthenticated('the token has expired', 'invalid_token');
+    // a copy: the caller's actor is theirs to hold, the kept one stays as verified
+    if (known) return { ...known };
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(match[1]!, key, {
+      ({ payload } = await jwtVerify(token, key, {
         algorithms,
         issuer: config.AUTH_JWT_ISSUER,
         audience: config.AUTH_JWT_AUDIENCE,
@@ -101,6 +108,8 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
       const problems = claims.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
       throw unauthenticated(`the token's claims are invalid (${problems})`, 'invalid_token');
     }
-    return claimsToActor(claims.data);
+    const actor = claimsToActor(claims.data);
+    verified.put(token, actor, payload.exp!);
+    return actor;
   };
 }

@@ -12,7 +12,7 @@
  *   it and it is recent enough; everything else takes the careful path.
  */
 import type { Pool } from 'pg';
-import { getItemView, itemAccess, itemVersion, type ItemView } from '../db/repositories/item-view';
+import { getItemView, itemAccess, itemVersion, keptItemViewText, type ItemView } from '../db/repositories/item-view';
 import type { Viewer } from '../db/repositories/visibility';
 import { actsForTask, noSuchItem } from '../domain/authorization';
 import { DomainError } from '../domain/errors';
@@ -32,6 +32,8 @@ export interface ReadOptions {
 export interface ItemReads {
   /** The item as `viewer` may see it. */
   view(itemId: string, viewer: Viewer, options?: ReadOptions): Promise<ItemView>;
+  /** The same, as JSON text: the common read sends the view the read side keeps without parsing it. */
+  viewJson(itemId: string, viewer: Viewer, options?: ReadOptions): Promise<string>;
   /** Resolves when `viewer` may read the item's records; refuses like `view` otherwise. */
   requireVisible(itemId: string, viewer: Viewer): Promise<void>;
 }
@@ -73,8 +75,16 @@ export function createItemReads(deps: { pool: Pool; items: ItemGateway }): ItemR
     if ((await itemAccess(pool, itemId, viewer)) !== 'visible') await catchUp(itemId, viewer);
   }
 
-  return {
+  const reads: ItemReads = {
     requireVisible,
+
+    async viewJson(itemId, viewer, options = {}) {
+      if (!options.live && viewer.role !== 'owner') {
+        const kept = await keptItemViewText(pool, itemId);
+        if (kept && (options.minVersion === undefined || kept.version >= options.minVersion)) return kept.text;
+      }
+      return JSON.stringify(await reads.view(itemId, viewer, options));
+    },
 
     async view(itemId, viewer, options = {}) {
       // The common read is one statement: the row is there, visible, and recent enough.
@@ -104,4 +114,5 @@ export function createItemReads(deps: { pool: Pool; items: ItemGateway }): ItemR
       return view;
     },
   };
+  return reads;
 }

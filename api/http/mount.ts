@@ -14,6 +14,7 @@ import type { Authenticator } from '../auth';
 import { zodFieldErrors } from '../errors';
 import { IdempotencyKeySchema } from '../schemas/commands';
 import { ApiProblem } from './api-problem';
+import { JsonText } from './json-text';
 import type { HandlerContext, RouteDeps, RouteSpec } from './route';
 import { requestContext } from './request-context';
 import { markRoute } from './request-metrics';
@@ -113,6 +114,10 @@ export function mountRoute(
     };
     const result = await route.handler(ctx);
     if (result === undefined && res.headersSent) return;
+    if (result instanceof JsonText) {
+      res.status(route.response.status).type('application/json').send(result.text);
+      return;
+    }
     res.status(route.response.status).json(result);
   };
   // a file route reads any body as bytes (its handler answers 415 for the wrong kind); others read JSON
@@ -120,5 +125,7 @@ export function mountRoute(
   const bodies = route.fileBody
     ? [express.raw({ type: () => true, limit: fileLimit, inflate: false })]
     : [jsonBodies[route.bodyLimit ?? 'command'], ...(route.fromCsv ? [csvBody] : [])];
-  router[route.method](route.path, door, limitWrites, ...bodies, handle);
+  // a read has no body and uses up no caller's budget: it skips both (the limiter would only skip it anyway)
+  const writing = route.method === 'get' ? [] : [limitWrites, ...bodies];
+  router[route.method](route.path, door, ...writing, handle);
 }

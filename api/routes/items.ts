@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { fourListsOf } from '../../db/repositories/item-view';
 import { listItems } from '../../db/repositories/items-read';
+import { JsonText } from '../http/json-text';
 import { defineRoute, type RouteSpec } from '../http/route';
 import { newItemView } from '../new-item-view';
 import { NoteBodySchema, ReasonBodySchema, ReopenProblemBodySchema } from '../schemas/commands';
@@ -69,7 +70,7 @@ export const itemRoutes: RouteSpec[] = [
     response: { status: 200, description: 'the item', schema: ItemViewSchema },
     errors: [404, 422],
     handler: async ({ params, query, actor, deps }) =>
-      deps.reads.view(params.id, viewerOf(actor), { minVersion: query.minVersion, live: query.consistency === 'live' }),
+      new JsonText(await deps.reads.viewJson(params.id, viewerOf(actor), { minVersion: query.minVersion, live: query.consistency === 'live' })),
   }),
   defineRoute({
     method: 'get',

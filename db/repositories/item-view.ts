@@ -132,6 +132,19 @@ export async function getItemView(pool: Pool, itemId: string, viewer: Viewer): P
   return composeItemView(pool, itemId, viewer);
 }
 
+/**
+ * The whole item as its last save kept it, as JSON text and its version, for
+ * every viewer but an owner; null when there is no kept view (no row yet, or
+ * a view too large to keep, which is composed on read).
+ */
+export async function keptItemViewText(pool: Pool, itemId: string): Promise<{ version: number; text: string } | null> {
+  const { rows } = await pool.query(
+    `SELECT (view->>'version')::int AS version, view::text AS text FROM items WHERE id = $1 AND view IS NOT NULL`,
+    [itemId],
+  );
+  return rows[0] ? { version: rows[0].version as number, text: rows[0].text as string } : null;
+}
+
 /** What every viewer but an owner reads (all see the whole item alike). */
 export const WHOLE_ITEM: Viewer = { role: 'admin' };
 

@@ -5,7 +5,7 @@
  */
 import type { Pool } from 'pg';
 import { applyItemChanges, KEPT_VIEW_BYTES } from '../../db/repositories/item-projection';
-import { composeItemView, getItemView, WHOLE_ITEM } from '../../db/repositories/item-view';
+import { composeItemView, getItemView, keptItemViewText, WHOLE_ITEM } from '../../db/repositories/item-view';
 import type { ItemState } from '../../domain/types';
 import { buildItemChanges, buildItemState, buildTask } from '../support/fixtures';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -27,6 +27,14 @@ async function kept(itemId: string): Promise<boolean> {
 async function expectServedIsComposed(itemId: string) {
   const composed = await composeItemView(pool, itemId, WHOLE_ITEM);
   expect(await getItemView(pool, itemId, WHOLE_ITEM)).toEqual(composed);
+  // the text GET /items/:id sends as it is: the same item, and the version it is read at
+  const text = await keptItemViewText(pool, itemId);
+  if (await kept(itemId)) {
+    expect(JSON.parse(text!.text)).toEqual(composed);
+    expect(text!.version).toBe(composed!.version);
+  } else {
+    expect(text).toBeNull();
+  }
   return composed!;
 }
 

@@ -5,6 +5,7 @@ import { createAuthenticator, type AuthConfig } from '../../api/auth';
 import { DEV_JWT_SECRET, loadApiConfig } from '../../api/config';
 import { ApiProblem } from '../../api/http/api-problem';
 import { signToken } from '../../api/token-signing';
+import { VERIFIED_TOKEN_MAX_CHARS, VerifiedTokens } from '../../api/verified-tokens';
 import { ConfigError } from '../../config/env';
 
 const config: AuthConfig = {
@@ -194,5 +195,62 @@ describe('loadApiConfig', () => {
 
   it('has the documented defaults', () => {
     expect(loadApiConfig({})).toMatchObject({ API_PORT: 3000, API_HOST: '127.0.0.1', AUTH_JWT_ISSUER: 'rectification-engine' });
+  });
+});
+
+describe('tokens already verified', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('are not trusted past their expiry: a token used while valid is refused once it has expired (skew allowed)', async () => {
+    const token = await signToken(config, { sub: 'l9', name: 'Li', role: 'leader' }, '10m');
+    const { exp } = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number };
+    await expect(authenticate(`Bearer ${token}`)).resolves.toMatchObject({ id: 'l9' });
+    await expect(authenticate(`Bearer ${token}`)).resolves.toMatchObject({ id: 'l9' });
+    const real = Date.now;
+    jest.spyOn(Date, 'now').mockImplementation(() => (exp + 30) * 1000);
+    await expect(authenticate(`Bearer ${token}`)).resolves.toMatchObject({ id: 'l9' });
+    jest.spyOn(Date, 'now').mockImplementation(() => (exp + 61) * 1000);
+    expect((await rejection(`Bearer ${token}`)).message).toBe('the token has expired');
+    jest.spyOn(Date, 'now').mockImplementation(real);
+  });
+
+  it('hand out a copy: a caller changing its actor changes nobody else\'s', async () => {
+    const token = await signToken(config, { sub: 'o7', name: 'Wang', role: 'owner', unit: 'Unit A' });
+    const first = await authenticate(`Bearer ${token}`);
+    first.unit = 'Unit B';
+    await expect(authenticate(`Bearer ${token}`)).resolves.toEqual({ id: 'o7', name: 'Wang', role: 'owner', unit: 'Unit A' });
+  });
+
+  it('never let a changed token through: one character off is verified again and refused', async () => {
+    const token = await signToken(config, { sub: 'l8', name: 'Li', role: 'leader' });
+    await authenticate(`Bearer ${token}`);
+    const at = token.lastIndexOf('.') + 1; // the signature's first character carries six bits of it
+    const other = token[at] === 'A' ? 'B' : 'A';
+    expect((await rejection(`Bearer ${token.slice(0, at)}${other}${token.slice(at + 1)}`)).status).toBe(401);
+  });
+});
+
+describe('VerifiedTokens', () => {
+  const actor = (id: string) => ({ id, name: id, role: 'leader' as const });
+
+  it('keeps at most its bound, dropping the least recently used first', () => {
+    const kept = new VerifiedTokens(0, 3);
+    for (const t of ['a', 'b', 'c']) kept.put(t, actor(t), 2_000_000_000);
+    expect(kept.get('a', 0)).toMatchObject({ id: 'a' }); // a is now the most recent
+    kept.put('d', actor('d'), 2_000_000_000);
+    expect(kept.size).toBe(3);
+    expect(kept.get('b', 0)).toBeUndefined();
+    expect(kept.get('a', 0)).toMatchObject({ id: 'a' });
+  });
+
+  it('keeps no token longer than its limit, and forgets an expired one', () => {
+    const kept = new VerifiedTokens(60);
+    kept.put('x'.repeat(VERIFIED_TOKEN_MAX_CHARS + 1), actor('long'), 2_000_000_000);
+    expect(kept.size).toBe(0);
+    kept.put('t', actor('t'), 1000);
+    expect(kept.get('t', 1059_000)).toMatchObject({ id: 't' });
+    expect(kept.get('t', 1060_000)).toBe('expired');
+    expect(kept.size).toBe(0);
+    expect(kept.get('t', 0)).toBeUndefined();
   });
 });
