@@ -32,6 +32,8 @@ export interface SpeedSystem {
   client: Client;
   /** the benchmark's own pool (floors' reads, watching the projection), apart from the API's and the worker's */
   pool: Pool;
+  /** the benchmark database, for load generators with connections of their own */
+  databaseUrl: string;
   server: 'file' | 'memory';
   cache: number;
   base: string;
@@ -108,7 +110,7 @@ export async function startSpeedSystem(): Promise<SpeedSystem> {
       if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
       return JSON.parse(text) as T;
     };
-    return { client, pool: benchPool, server, cache, base, tokens: { leader: leader!, supervisor: supervisor!, ownerA: ownerA!, admin: admin! }, call, stop };
+    return { client, pool: benchPool, databaseUrl: db.url, server, cache, base, tokens: { leader: leader!, supervisor: supervisor!, ownerA: ownerA!, admin: admin! }, call, stop };
   } catch (err) {
     await stop();
     throw err;
