@@ -299,6 +299,17 @@ describe('reading one item (GET /items/:id, from the read side)', () => {
     }
   });
 
+  test('a read reads no body: one sent (malformed, or past every body limit) is ignored; an encoded one is still refused at the door', async () => {
+    const id = `one6-${suffix}`;
+    const created = await startItem(stack, tokens.leader, id);
+    await projected(stack, id, created.version);
+    const withBody = (body: string | Buffer, headers: Record<string, string> = {}) =>
+      get(`/items/${id}`, 'supervisor').set({ 'Content-Type': 'application/json', ...headers }).send(body);
+    expect((await withBody('{nope')).status).toBe(200);
+    expect((await withBody(Buffer.alloc(2 * 1024 * 1024, 0x20))).status).toBe(200);
+    expect((await withBody('{}', { 'Content-Encoding': 'gzip' })).status).toBe(415);
+  });
+
   test('an item whose view passes the kept size is composed on every read, and reads the same', async () => {
     const id = `one4-${suffix}`;
     const due = dayAfter(new Date().toISOString(), 30);
