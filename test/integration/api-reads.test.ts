@@ -283,6 +283,33 @@ describe('reading one item (GET /items/:id, from the read side)', () => {
     expect((await kept()).tasks[0].ownerUnitName).toBe('新名单位');
   });
 
+  test('one version is one representation however it is asked for: the same bytes and ETag, so a conditional read answers 304', async () => {
+    const id = `one5-${suffix}`;
+    const created = await startItem(stack, tokens.leader, id);
+    await projected(stack, id, created.version);
+    const plain = await get(`/items/${id}`, 'leader');
+    expect(plain.status).toBe(200);
+    expect(plain.headers['content-type']).toBe('application/json; charset=utf-8');
+    for (const query of ['?consistency=live', `?minVersion=${created.version}`, '']) {
+      const res = await get(`/items/${id}${query}`, 'supervisor');
+      expect(res.text).toBe(plain.text);
+      expect(res.headers.etag).toBe(plain.headers.etag);
+      const again = await get(`/items/${id}${query}`, 'admin').set('If-None-Match', plain.headers.etag!);
+      expect(again.status).toBe(304);
+    }
+  });
+
+  test('a read reads no body: one sent (malformed, or past every body limit) is ignored; an encoded one is still refused at the door', async () => {
+    const id = `one6-${suffix}`;
+    const created = await startItem(stack, tokens.leader, id);
+    await projected(stack, id, created.version);
+    const withBody = (body: string | Buffer, headers: Record<string, string> = {}) =>
+      get(`/items/${id}`, 'supervisor').set({ 'Content-Type': 'application/json', ...headers }).send(body);
+    expect((await withBody('{nope')).status).toBe(200);
+    expect((await withBody(Buffer.alloc(2 * 1024 * 1024, 0x20))).status).toBe(200);
+    expect((await withBody('{}', { 'Content-Encoding': 'gzip' })).status).toBe(415);
+  });
+
   test('an item whose view passes the kept size is composed on every read, and reads the same', async () => {
     const id = `one4-${suffix}`;
     const due = dayAfter(new Date().toISOString(), 30);

@@ -214,6 +214,24 @@ describe('tokens already verified', () => {
     jest.spyOn(Date, 'now').mockImplementation(real);
   });
 
+  it('refuse an expired token exactly like the full check does: same status, detail and challenge', async () => {
+    const token = await signToken(config, { sub: 'l6', name: 'Li', role: 'leader' }, '10m');
+    const { exp } = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number };
+    await authenticate(`Bearer ${token}`);
+    jest.spyOn(Date, 'now').mockImplementation(() => (exp + 61) * 1000);
+    const cached = await rejection(`Bearer ${token}`);
+    jest.restoreAllMocks();
+    const fresh = await rejection(`Bearer ${await raw({ name: 'Li', role: 'leader' }, { exp: Math.floor(Date.now() / 1000) - 120 })}`);
+    expect([cached.status, cached.code, cached.message, cached.extra]).toEqual([fresh.status, fresh.code, fresh.message, fresh.extra]);
+  });
+
+  it('are kept per authenticator: a token another key verified is verified again, and refused', async () => {
+    const token = await signToken(config, { sub: 'l5', name: 'Li', role: 'leader' });
+    await authenticate(`Bearer ${token}`);
+    const other = createAuthenticator({ ...config, AUTH_JWT_SECRET: 'another-secret-0123456789-0123456789' });
+    await expect(other(`Bearer ${token}`)).rejects.toMatchObject({ status: 401, message: 'the token is invalid' });
+  });
+
   it('hand out a copy: a caller changing its actor changes nobody else\'s', async () => {
     const token = await signToken(config, { sub: 'o7', name: 'Wang', role: 'owner', unit: 'Unit A' });
     const first = await authenticate(`Bearer ${token}`);
