@@ -2,7 +2,8 @@
  * The system the speed benchmark runs on: a Temporal dev server (file-backed
  * like `npm start`'s, or in-memory with SPEED_SERVER=memory), a fresh
  * PostgreSQL database, the item worker with the production defaults, a worker
- * for the raw floors on a task queue of its own, and the API listening on
+ * for the raw floors on a task queue of its own, and the API in a process of
+ * its own as production runs it (SPEED_API=inline: in this one), listening on
  * loopback (driven with fetch, as a client would).
  */
 import { rmSync } from 'node:fs';
@@ -23,6 +24,7 @@ import { ACTORS } from '../test/integration/api-support';
 import { createTestDatabase } from '../test/support/test-database';
 import { createItemWorker } from '../worker/create-worker';
 import { createFloorActivities, FIRINGS_TABLE_SQL } from './floors/activities';
+import { startApiProcess } from './api-process';
 import { createCleanups } from './cleanups';
 
 export const ITEM_QUEUE = 'bench-speed';
@@ -57,16 +59,16 @@ export async function startSpeedSystem(): Promise<SpeedSystem> {
     await db.pool.query('ALTER TABLE escalations ADD COLUMN landed_at timestamptz NOT NULL DEFAULT clock_timestamp()');
     await db.pool.query(FIRINGS_TABLE_SQL);
     const quiet = pino({ level: 'silent' });
-    const config = loadApiConfig({
+    const apiEnv = {
       NODE_ENV: 'test', DATABASE_URL: db.url, TEMPORAL_ADDRESS: devServer.address, TEMPORAL_TASK_QUEUE: ITEM_QUEUE,
       AUTH_JWT_SECRET: 'bench-only-secret-rectification-engine-0123456789', LOG_LEVEL: 'silent',
-      RATE_LIMIT_WRITES_PER_MINUTE: '100000',
-    });
-    const apiPool = createPool({ DATABASE_URL: db.url, DATABASE_POOL_MAX: 10 }, quiet);
+      RATE_LIMIT_WRITES_PER_MINUTE: '100000', DATABASE_POOL_MAX: '10',
+    };
+    const config = loadApiConfig(apiEnv);
     const workerPool = createPool({ DATABASE_URL: db.url, DATABASE_POOL_MAX: 10 }, quiet);
     // the floors' reads get a pool like the API's, so neither waits for connections the other has
     const benchPool = createPool({ DATABASE_URL: db.url, DATABASE_POOL_MAX: 10 }, quiet);
-    cleanups.push(() => apiPool.end(), () => workerPool.end(), () => benchPool.end());
+    cleanups.push(() => workerPool.end(), () => benchPool.end());
 
     const nativeConnection = await NativeConnection.connect({ address: devServer.address });
     cleanups.push(() => nativeConnection.close());
@@ -88,14 +90,24 @@ export async function startSpeedSystem(): Promise<SpeedSystem> {
     });
     for (const worker of [itemWorker, floorWorker]) runWorker(worker);
 
-    const app = createApp({ config, temporal: client, pool: apiPool, logger: quiet });
-    const http: Server = app.listen(0, '127.0.0.1');
-    await new Promise<void>((resolve, reject) => http.once('listening', resolve).once('error', reject));
-    cleanups.push(() => new Promise<void>((resolve) => {
-      http.close(() => resolve());
-      http.closeAllConnections();
-    }));
-    const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    let base: string;
+    if (process.env.SPEED_API === 'inline') {
+      const apiPool = createPool({ DATABASE_URL: db.url, DATABASE_POOL_MAX: 10 }, quiet);
+      cleanups.push(() => apiPool.end());
+      const app = createApp({ config, temporal: client, pool: apiPool, logger: quiet });
+      const http: Server = app.listen(0, '127.0.0.1');
+      await new Promise<void>((resolve, reject) => http.once('listening', resolve).once('error', reject));
+      cleanups.push(() => new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
+      }));
+      base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    } else {
+      // as production runs it: the API in a process of its own, beside the worker's
+      const api = await startApiProcess(apiEnv);
+      cleanups.push(() => api.stop());
+      base = api.base;
+    }
     const [leader, supervisor, ownerA, admin] = await Promise.all(
       [ACTORS.leader, ACTORS.supervisor, ACTORS.ownerA, ACTORS.admin].map((a) => signToken(config, a, '2h')),
     );

@@ -2,7 +2,8 @@
  * The reads' load generator, run in a thread of its own (see reads.ts): a
  * client is another machine, so its fetches and JSON parsing must not queue on
  * the API's event loop. Floor and project are both driven from here, in
- * alternating blocks, each through its own connections.
+ * alternating blocks, each through its own connections, and beside them a
+ * bare HTTP round trip to the same API, to show what HTTP itself costs.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
@@ -28,7 +29,14 @@ const ITEM_ROW = `id, plan_id, title, source, category, supervision_level, leade
 
 const FILTERS = [{ light: 'green' as const }, { supervisionLevel: 'county' as const }, { overdue: false }, {}];
 
-async function run(job: ReadClientJob): Promise<{ raw: RunResult[]; api: RunResult[] }> {
+export interface ReadClientResult {
+  raw: RunResult[];
+  /** a bare HTTP round trip to the same API (`GET /healthz`, no database, no token): HTTP's own floor */
+  bare: RunResult[];
+  api: RunResult[];
+}
+
+async function run(job: ReadClientJob): Promise<ReadClientResult> {
   const pool = createPool({ DATABASE_URL: job.databaseUrl, DATABASE_POOL_MAX: 10 }, pino({ level: 'silent' }));
   const get = async (path: string) => {
     const res = await fetch(job.base + path, { headers: { Authorization: `Bearer ${job.token}` }, signal: AbortSignal.timeout(60_000) });
@@ -51,17 +59,17 @@ async function run(job: ReadClientJob): Promise<{ raw: RunResult[]; api: RunResu
       const filter = Object.entries(FILTERS[i % FILTERS.length]!).map(([k, v]) => [k, String(v)]);
       return get(`/items?${new URLSearchParams({ ...Object.fromEntries(filter), sort: 'nextDeadline', order: 'asc', limit: '50' })}`);
     };
-  const raw: RunResult[] = [];
-  const api: RunResult[] = [];
+  const result: ReadClientResult = { raw: [], bare: [], api: [] };
   try {
     for (let b = 0; b < job.blocks; b++) {
-      raw.push(await runConcurrent(job.perBlock, job.concurrency, rawRead));
-      api.push(await runConcurrent(job.perBlock, job.concurrency, apiRead));
+      result.raw.push(await runConcurrent(job.perBlock, job.concurrency, rawRead));
+      result.bare.push(await runConcurrent(job.perBlock, job.concurrency, () => get('/healthz')));
+      result.api.push(await runConcurrent(job.perBlock, job.concurrency, apiRead));
     }
   } finally {
     await pool.end();
   }
-  return { raw, api };
+  return result;
 }
 
 if (parentPort) {

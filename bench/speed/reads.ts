@@ -8,17 +8,16 @@
  * also run the client's fetches. The floor's queries come from that thread too.
  */
 import { Worker } from 'node:worker_threads';
-import type { RunResult } from '../percentiles';
 import type { SpeedSystem } from '../speed-system';
-import type { ReadClientJob } from './read-client';
+import type { ReadClientJob, ReadClientResult } from './read-client';
 import { merge } from './starts';
 
-function inThread(job: ReadClientJob): Promise<{ raw: RunResult[]; api: RunResult[] }> {
+function inThread(job: ReadClientJob): Promise<ReadClientResult> {
   // tsx registers in the thread itself: a worker thread does not inherit the loader
   const script = `require('tsx/cjs'); require(${JSON.stringify(require.resolve('./read-client'))});`;
   return new Promise((resolve, reject) => {
     const worker = new Worker(script, { eval: true, workerData: job });
-    worker.once('message', (m: { ok: true; result: { raw: RunResult[]; api: RunResult[] } } | { ok: false; error: string }) => {
+    worker.once('message', (m: { ok: true; result: ReadClientResult } | { ok: false; error: string }) => {
       void worker.terminate();
       if (m.ok) resolve(m.result);
       else reject(new Error(`the read client failed: ${m.error}`));
@@ -28,11 +27,11 @@ function inThread(job: ReadClientJob): Promise<{ raw: RunResult[]; api: RunResul
 }
 
 async function measure(kind: ReadClientJob['kind'], sys: SpeedSystem, ids: string[], o: { perBlock: number; blocks: number; concurrency: number }) {
-  const { raw, api } = await inThread({ kind, base: sys.base, databaseUrl: sys.databaseUrl, token: sys.tokens.supervisor, ids, ...o });
-  return { raw: merge(raw), api: merge(api) };
+  const { raw, bare, api } = await inThread({ kind, base: sys.base, databaseUrl: sys.databaseUrl, token: sys.tokens.supervisor, ids, ...o });
+  return { raw: merge(raw), bare: merge(bare), api: merge(api) };
 }
 
-export const measureItemReads = (sys: SpeedSystem, ids: string[], o = { perBlock: 300, blocks: 3, concurrency: 8 }) =>
+export const measureItemReads = (sys: SpeedSystem, ids: string[], o = { perBlock: 500, blocks: 6, concurrency: 8 }) =>
   measure('item', sys, ids, o);
 
-export const measurePageReads = (sys: SpeedSystem, o = { perBlock: 100, blocks: 3, concurrency: 8 }) => measure('page', sys, [], o);
+export const measurePageReads = (sys: SpeedSystem, o = { perBlock: 200, blocks: 6, concurrency: 8 }) => measure('page', sys, [], o);
