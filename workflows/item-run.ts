@@ -42,6 +42,9 @@ export function asFailure(err: unknown): unknown {
 /** Patch id: continue-as-new by update count, with new saves held until it happens. */
 const CONTINUE_UNDER_LOAD = 'continue-under-load';
 
+/** Patch id: the next wake's timer is set once the local save of the same workflow task is through. NEVER rename. */
+export const TIMERS_AFTER_SAVE = 'timers-after-save';
+
 function busy(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: 'BUSY', message, nonRetryable: true });
 }
@@ -167,6 +170,14 @@ export async function runItem(input: CurrentItemInput): Promise<ItemSummary> {
 
     const wakeAt = nextWakeAt(state);
     changed = false;
+    // Temporal starts a timer when the workflow task that set it completes, and a task with a local
+    // save completes only after the save: a timer set now would start that much late, and so fire
+    // late (seconds, when the database is busy). Set it once the save is through, from the time it
+    // ended: the workflow's clock moves on with a local activity's result. (Runs recorded before
+    // this set it at once.)
+    if (saver.localSavePending && patched(TIMERS_AFTER_SAVE)) {
+      await condition(() => !saver.localSavePending || changed);
+    }
     // Woken early by an accepted update, by the saver going idle when a continue-as-new waits for it, or by the timer.
     const wake = () => changed || (wantNew && !saver.busy && allHandlersFinished());
     if (wakeAt === undefined) await condition(wake);

@@ -39,14 +39,21 @@ const { saveItemChanges: saveItemChangesHere } = proxyLocalActivities<ItemActivi
 /** Patch id: saves go as local activities first. NEVER rename. */
 export const LOCAL_SAVES = 'local-saves';
 
-export async function saveBatch(batch: ItemChanges): Promise<void> {
+/**
+ * Saves one batch. `localSettled` is called once the local attempt is over,
+ * saved or not (at once when there is none): whatever waits for it must not
+ * wait for the regular activity's retries through a database outage.
+ */
+export async function saveBatch(batch: ItemChanges, localSettled: () => void = () => undefined): Promise<void> {
+  let saved = false;
   if (patched(LOCAL_SAVES)) {
     try {
       await saveItemChangesHere(batch);
-      return;
+      saved = true;
     } catch {
       // the regular activity below retries with backoff for as long as the database needs
     }
   }
-  await saveItemChanges(batch);
+  localSettled();
+  if (!saved) await saveItemChanges(batch);
 }

@@ -15,6 +15,8 @@ export class ItemSaver {
   private readonly queue: ItemChanges[] = [];
   private inFlightBytes = 0;
   private saving = false;
+  /** the batch in flight is being tried as a local activity (in this workflow task) */
+  private savingLocally = false;
   /** state or records changed since the last take */
   private dirty = false;
   private ended = false;
@@ -23,7 +25,7 @@ export class ItemSaver {
 
   constructor(
     private readonly tracker: SaveTracker,
-    private readonly save: (batch: ItemChanges) => Promise<void>,
+    private readonly save: (batch: ItemChanges, localSettled: () => void) => Promise<void>,
   ) {}
 
   /** A change happened: its records (if any) wait for the next save. */
@@ -35,6 +37,15 @@ export class ItemSaver {
   /** Nothing in flight and nothing queued: a continue-as-new may happen now. */
   get busy(): boolean {
     return this.saving || this.queue.length > 0;
+  }
+
+  /**
+   * A local save is under way, or about to start from what is queued or noted:
+   * it will finish within this workflow task. Not while a batch goes by the
+   * regular activity, which may retry for as long as the database is down.
+   */
+  get localSavePending(): boolean {
+    return this.savingLocally || (!this.saving && (this.queue.length > 0 || (this.dirty && !this.held)));
   }
 
   /** Bytes produced and not yet on the read side: what backpressure and continue-as-new look at. */
@@ -75,7 +86,11 @@ export class ItemSaver {
       const changes = this.queue.shift()!;
       this.saving = true;
       this.inFlightBytes = jsonBytes(changes);
-      for (const batch of splitIntoBatches(changes, LIMITS.saveBatchBytes)) await this.save(batch);
+      for (const batch of splitIntoBatches(changes, LIMITS.saveBatchBytes)) {
+        this.savingLocally = true;
+        await this.save(batch, () => void (this.savingLocally = false));
+        this.savingLocally = false;
+      }
       this.inFlightBytes = 0;
       this.saving = false;
       this.savedVersion = Math.max(this.savedVersion, changes.version);

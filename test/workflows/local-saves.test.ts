@@ -10,9 +10,10 @@ import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import type { ItemChanges } from '../../domain/item-changes';
-import { itemStateQuery } from '../../workflows/messages';
+import { itemStateQuery, itemWorkflowId, WORKFLOW_TYPE } from '../../workflows/messages';
+import { newItemArgs } from '../support/item-start';
 import { createTimeSkippingEnv } from '../support/time-skipping';
-import { DAY, endScenario, itemInput, RecordingStore, sleepUntil, startItem, waitFor, workflowBundle } from './harness';
+import { DAY, endScenario, itemInput, LEADER, RecordingStore, sleepUntil, startItem, waitFor, workflowBundle } from './harness';
 
 const EventType = temporal.api.enums.v1.EventType;
 
@@ -90,6 +91,74 @@ test('a save that fails locally goes as a regular activity, which retries until 
       expect((await handle.query(itemStateQuery)).status).toBe('active');
     } finally {
       await endScenario(handle);
+    }
+  });
+});
+
+/** When the first wake timer of a history was started by the server, and for how long: the instant it is set to fire. */
+function firstTimer(events: temporal.api.history.v1.IHistoryEvent[]) {
+  const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
+  const index = events.findIndex((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED);
+  expect(index).toBeGreaterThan(0);
+  const timer = events[index]!;
+  const taskStarted = events.find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED)!;
+  return {
+    /** fires at: when the server started it plus its duration */
+    firesAt: ms(timer.eventTime) + ms(timer.timerStartedEventAttributes!.startToFireTimeout),
+    /** what the workflow asked for, counted from the start of the task that set it */
+    askedFromTaskStart: ms(taskStarted.eventTime) + ms(timer.timerStartedEventAttributes!.startToFireTimeout),
+    afterSave: events.slice(0, index).some((e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED),
+  };
+}
+
+test('the next wake is timed from the end of the save: a local save that takes a second does not make that wake a second late', async () => {
+  const store = new RecordingStore();
+  const suffix = randomUUID();
+  const slowId = `slow-${suffix}`;
+  let slowed = false;
+  const activities = {
+    ...store.activities,
+    saveItemChanges: async (changes: ItemChanges): Promise<void> => {
+      if (changes.itemId === slowId && Context.current().info.isLocal && !slowed) {
+        slowed = true;
+        await new Promise((resolve) => setTimeout(resolve, 1200)); // a busy database
+      }
+      await store.activities.saveItemChanges(changes);
+    },
+  };
+  const { worker, taskQueue } = await workerWith(activities);
+  await worker.runUntil(async () => {
+    const now = await env.currentTimeMs();
+    const dueAt = new Date(now + 10 * DAY).toISOString();
+    // the same item twice, accepted at the same instant: the same first wake, to the millisecond
+    const start = (id: string) => env.client.workflow.start(WORKFLOW_TYPE, {
+      taskQueue, workflowId: itemWorkflowId(id), args: newItemArgs(itemInput({ id, dueAt }), LEADER, now),
+    });
+    const fast = await start(`fast-${suffix}`);
+    const slow = await start(slowId);
+    try {
+      for (const id of [`fast-${suffix}`, slowId]) {
+        await waitFor(() => store.all('auditEvents').find((e) => e.itemId === id && e.action === 'itemCreated'), 30_000);
+      }
+      // the save is recorded before its workflow task completes: wait for the task's timer to be in history
+      const withTimer = async (handle: typeof fast) => {
+        for (let tries = 0; ; tries++) {
+          const events = (await handle.fetchHistory()).events ?? [];
+          if (events.some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED) || tries === 100) return events;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      };
+      const f = firstTimer(await withTimer(fast));
+      const s = firstTimer(await withTimer(slow));
+      expect(slowed).toBe(true);
+      expect(s.afterSave).toBe(true);
+      // the slow item asked for a timer shorter by the save's second...
+      expect(f.askedFromTaskStart - s.askedFromTaskStart).toBeGreaterThanOrEqual(1000);
+      // ...so both fire at the same instant (before, the slow one fired 1.2 s after the fast one)
+      expect(Math.abs(s.firesAt - f.firesAt)).toBeLessThan(500);
+    } finally {
+      await endScenario(fast);
+      await endScenario(slow);
     }
   });
 });
