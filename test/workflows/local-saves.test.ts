@@ -8,6 +8,8 @@ import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { ItemChanges } from '../../domain/item-changes';
 import { itemStateQuery, itemWorkflowId, WORKFLOW_TYPE } from '../../workflows/messages';
@@ -202,6 +204,11 @@ test('an event that comes due during a slow save fires as soon as the save is th
       const firstTimer = events.findIndex((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED);
       expect(count(events.slice(0, firstTimer), EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)).toBe(1);
       expect((await handle.query(itemStateQuery)).tasks[0]!.alarms.overdue).toBe(true);
+      if (process.env.RECORD_HISTORIES === '1') {
+        const dir = join(__dirname, '..', 'histories');
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, 'due-during-save-v6.history.bin'), temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish());
+      }
     } finally {
       await endScenario(handle);
     }
