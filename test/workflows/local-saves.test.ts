@@ -87,7 +87,12 @@ test('a save that fails locally goes as a regular activity, which retries until 
       expect(created).toBeDefined();
       expect(localFailures).toBeGreaterThanOrEqual(1);
       expect(regularAttempts).toBeGreaterThanOrEqual(3);
-      const events = (await handle.fetchHistory()).events ?? [];
+      // the activity writes before the server hears it completed: wait for its completion in history
+      let events: temporal.api.history.v1.IHistoryEvent[] = [];
+      for (let tries = 0; tries < 100 && count(events, EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) === 0; tries++) {
+        if (tries > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+        events = (await handle.fetchHistory()).events ?? [];
+      }
       expect(count(events, EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED)).toBeGreaterThanOrEqual(1);
       expect(store.duplicateNotificationWrites).toBe(0);
       expect((await handle.query(itemStateQuery)).status).toBe('active');
