@@ -181,7 +181,8 @@ export async function runItem(input: CurrentItemInput): Promise<ItemSummary> {
     if (saver.localSavePending && patched(TIMERS_AFTER_SAVE)) {
       await condition(() => !saver.localSavePending || changed);
       // The save outlasted the next wake: handle it now. A timer for an instant already past would
-      // still cost a timer and another workflow task before it fired. (Runs recorded before this set one.)
+      // still cost another workflow task, and fire late: the dev server fires a 1 ms timer about a
+      // second after it starts. (Runs recorded before this set one.)
       if (wakeAt !== undefined && wakeAt <= Date.now() && patched(DUE_DURING_SAVE)) continue;
     }
     // Woken early by an accepted update, by the saver going idle when a continue-as-new waits for it, or by the timer.
