@@ -45,6 +45,9 @@ const CONTINUE_UNDER_LOAD = 'continue-under-load';
 /** Patch id: the next wake's timer is set once the local save of the same workflow task is through. NEVER rename. */
 export const TIMERS_AFTER_SAVE = 'timers-after-save';
 
+/** Patch id: what came due while the save ran is handled at once, not after a timer set for the past. NEVER rename. */
+export const DUE_DURING_SAVE = 'due-during-save';
+
 function busy(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: 'BUSY', message, nonRetryable: true });
 }
@@ -177,6 +180,10 @@ export async function runItem(input: CurrentItemInput): Promise<ItemSummary> {
     // this set it at once.)
     if (saver.localSavePending && patched(TIMERS_AFTER_SAVE)) {
       await condition(() => !saver.localSavePending || changed);
+      // The save outlasted the next wake: handle it now. A timer for an instant already past would
+      // still cost another workflow task, and fire late: the dev server fires a 1 ms timer about a
+      // second after it starts. (Runs recorded before this set one.)
+      if (wakeAt !== undefined && wakeAt <= Date.now() && patched(DUE_DURING_SAVE)) continue;
     }
     // Woken early by an accepted update, by the saver going idle when a continue-as-new waits for it, or by the timer.
     const wake = () => changed || (wantNew && !saver.busy && allHandlersFinished());

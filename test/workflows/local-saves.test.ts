@@ -8,6 +8,8 @@ import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { ItemChanges } from '../../domain/item-changes';
 import { itemStateQuery, itemWorkflowId, WORKFLOW_TYPE } from '../../workflows/messages';
@@ -85,7 +87,12 @@ test('a save that fails locally goes as a regular activity, which retries until 
       expect(created).toBeDefined();
       expect(localFailures).toBeGreaterThanOrEqual(1);
       expect(regularAttempts).toBeGreaterThanOrEqual(3);
-      const events = (await handle.fetchHistory()).events ?? [];
+      // the activity writes before the server hears it completed: wait for its completion in history
+      let events: temporal.api.history.v1.IHistoryEvent[] = [];
+      for (let tries = 0; tries < 100 && count(events, EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) === 0; tries++) {
+        if (tries > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+        events = (await handle.fetchHistory()).events ?? [];
+      }
       expect(count(events, EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED)).toBeGreaterThanOrEqual(1);
       expect(store.duplicateNotificationWrites).toBe(0);
       expect((await handle.query(itemStateQuery)).status).toBe('active');
@@ -159,6 +166,56 @@ test('the next wake is timed from the end of the save: a local save that takes a
     } finally {
       await endScenario(fast);
       await endScenario(slow);
+    }
+  });
+});
+
+test('an event that comes due during a slow save fires as soon as the save is through, in the same workflow task: no timer for an instant already past', async () => {
+  const store = new RecordingStore();
+  const suffix = randomUUID();
+  const id = `due-${suffix}`;
+  let slowed = false;
+  const activities = {
+    ...store.activities,
+    saveItemChanges: async (changes: ItemChanges): Promise<void> => {
+      if (Context.current().info.isLocal && !slowed) {
+        slowed = true;
+        await new Promise((resolve) => setTimeout(resolve, 1500)); // a busy database, past the deadline
+      }
+      await store.activities.saveItemChanges(changes);
+    },
+  };
+  const { worker, taskQueue } = await workerWith(activities);
+  await worker.runUntil(async () => {
+    const now = await env.currentTimeMs();
+    // due 600 ms after its acceptance: while the creation's save is still running
+    const handle = await env.client.workflow.start(WORKFLOW_TYPE, {
+      taskQueue, workflowId: itemWorkflowId(id), args: newItemArgs(itemInput({ id, dueAt: new Date(now + 600).toISOString() }), LEADER, now),
+    });
+    try {
+      await waitFor(() => store.all('auditEvents').find((e) => e.itemId === id && e.action === 'deadlineMissed'), 30_000);
+      // the save is recorded before its workflow task completes: wait for the next wake's timer
+      let events: temporal.api.history.v1.IHistoryEvent[] = [];
+      for (let tries = 0; tries < 100 && !events.some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED); tries++) {
+        if (tries > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+        events = (await handle.fetchHistory()).events ?? [];
+      }
+      const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
+      const timers = events.filter((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED).map((e) => ms(e.timerStartedEventAttributes!.startToFireTimeout));
+      expect(slowed).toBe(true);
+      // the deadline passed during the save: it is handled on the spot, not after a timer of a millisecond
+      // (which the server starts only when the task completes, and rounds up)
+      expect(timers.filter((t) => t < 1000)).toEqual([]);
+      const firstTimer = events.findIndex((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED);
+      expect(count(events.slice(0, firstTimer), EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)).toBe(1);
+      expect((await handle.query(itemStateQuery)).tasks[0]!.alarms.overdue).toBe(true);
+      if (process.env.RECORD_HISTORIES === '1') {
+        const dir = join(__dirname, '..', 'histories');
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, 'due-during-save-v6.history.bin'), temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish());
+      }
+    } finally {
+      await endScenario(handle);
     }
   });
 });
