@@ -33,6 +33,9 @@ export const LOCAL_SAVE_TIMEOUT_MS = 3_000;
 
 const { saveItemChanges: saveItemChangesHere } = proxyLocalActivities<ItemActivities>({
   startToCloseTimeout: LOCAL_SAVE_TIMEOUT_MS,
+  // nor does it wait longer for a free local-activity slot (more workflow-task slots than local ones):
+  // the next wake's timer waits for the local save (item-run.ts)
+  scheduleToStartTimeout: LOCAL_SAVE_TIMEOUT_MS,
   retry: { maximumAttempts: 1 },
 });
 
