@@ -343,6 +343,17 @@ describe('the job outlives the API process that accepted it', () => {
     return createApp({ config, temporal: stack.client, pool: stack.pool, logger: pino({ level: 'silent' }) });
   }
 
+  /** A process took the job, started `itemId` and died before recording it: its lease has run out. */
+  async function diedAfterStarting(jobId: string, itemId: string): Promise<void> {
+    const gateway = createItemGateway({ temporal: stack.client, taskQueue: stack.taskQueue, calendars: createCalendarSource(stack.pool), idTaken: async () => false });
+    const { rows: [started] } = await stack.pool.query(`SELECT input FROM ledger_import_items WHERE item_id = $1`, [itemId]);
+    await startNewItem({ pool: stack.pool, items: gateway }, uploader, started.input);
+    await stack.pool.query(
+      `UPDATE ledger_imports SET status = 'running', lease_owner = 'dead-process', lease_until = now() - interval '1 second', attempts = 1 WHERE id = $1`,
+      [jobId],
+    );
+  }
+
   it('a job whose process died mid-way is taken up by the next one: the item it had started is recognised, the rest created, none twice', async () => {
     const rows = ['SX-1', 'SX-2', 'SX-3'].map((key) => sheetRow({ 事项编号: key, 事项名称: `事项${key}` }));
     const accepted = await receiveUpload(
@@ -352,13 +363,7 @@ describe('the job outlives the API process that accepted it', () => {
     expect(accepted.kind).toBe('accepted');
     const job = accepted.job;
     // the dead process had taken the job and started SX-1, but never recorded it
-    const gateway = createItemGateway({ temporal: stack.client, taskQueue: stack.taskQueue, calendars: createCalendarSource(stack.pool), idTaken: async () => false });
-    const { rows: [first] } = await stack.pool.query(`SELECT input FROM ledger_import_items WHERE item_id = $1`, [`${plan}:SX-1`]);
-    await startNewItem({ pool: stack.pool, items: gateway }, uploader, first.input);
-    await stack.pool.query(
-      `UPDATE ledger_imports SET status = 'running', lease_owner = 'dead-process', lease_until = now() - interval '1 second', attempts = 1 WHERE id = $1`,
-      [job.id],
-    );
+    await diedAfterStarting(job.id, `${plan}:SX-1`);
 
     const app = restartedApi();
     try {
@@ -376,13 +381,7 @@ describe('the job outlives the API process that accepted it', () => {
     const accepted = await receiveUpload({ pool: stack.pool, plan: (await getPlan(stack.pool, plan))!, uploader, nowMs: Date.now() }, await sheetWith(rows));
     const job = accepted.job;
     // the dead process had taken the job and started K-1; its death came before the job's rows were updated
-    const gateway = createItemGateway({ temporal: stack.client, taskQueue: stack.taskQueue, calendars: createCalendarSource(stack.pool), idTaken: async () => false });
-    const { rows: [first] } = await stack.pool.query(`SELECT input FROM ledger_import_items WHERE item_id = $1`, [`${plan}:K-1`]);
-    await startNewItem({ pool: stack.pool, items: gateway }, uploader, first.input);
-    await stack.pool.query(
-      `UPDATE ledger_imports SET status = 'running', lease_owner = 'dead-process', lease_until = now() - interval '1 second', attempts = 1 WHERE id = $1`,
-      [job.id],
-    );
+    await diedAfterStarting(job.id, `${plan}:K-1`);
     // and before the next process takes the job up, K-1's unit is deactivated: starting K-1 now would be refused
     await stack.pool.query(`UPDATE units SET active = false WHERE code = 'unit-e'`);
     const app = restartedApi();

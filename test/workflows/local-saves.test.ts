@@ -104,7 +104,6 @@ test('a save that fails locally goes as a regular activity, which retries until 
 
 /** When the first wake timer of a history was started by the server, and for how long: the instant it is set to fire. */
 function firstTimer(events: temporal.api.history.v1.IHistoryEvent[]) {
-  const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
   const index = events.findIndex((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED);
   expect(index).toBeGreaterThan(0);
   const timer = events[index]!;
@@ -118,21 +117,39 @@ function firstTimer(events: temporal.api.history.v1.IHistoryEvent[]) {
   };
 }
 
-test('the next wake is timed from the end of the save: a local save that takes a second does not make that wake a second late', async () => {
-  const store = new RecordingStore();
-  const suffix = randomUUID();
-  const slowId = `slow-${suffix}`;
-  let slowed = false;
+/** Protobuf durations and timestamps as milliseconds. */
+const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
+
+/** Activities whose first local save (of `itemId`, or of any item) takes `delayMs`, as a busy database would. */
+function firstLocalSaveSlowed(store: RecordingStore, delayMs: number, itemId?: string) {
+  const slow = { done: false };
   const activities = {
     ...store.activities,
     saveItemChanges: async (changes: ItemChanges): Promise<void> => {
-      if (changes.itemId === slowId && Context.current().info.isLocal && !slowed) {
-        slowed = true;
-        await new Promise((resolve) => setTimeout(resolve, 1200)); // a busy database
+      if ((itemId === undefined || changes.itemId === itemId) && Context.current().info.isLocal && !slow.done) {
+        slow.done = true;
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
       }
       await store.activities.saveItemChanges(changes);
     },
   };
+  return { activities, slow };
+}
+
+/** The history once a timer is in it: a save is recorded before its workflow task completes. */
+async function historyWithTimer(handle: { fetchHistory(): Promise<temporal.api.history.v1.IHistory> }) {
+  for (let tries = 0; ; tries++) {
+    const events = (await handle.fetchHistory()).events ?? [];
+    if (events.some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED) || tries === 100) return events;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+test('the next wake is timed from the end of the save: a local save that takes a second does not make that wake a second late', async () => {
+  const store = new RecordingStore();
+  const suffix = randomUUID();
+  const slowId = `slow-${suffix}`;
+  const { activities, slow: slowed } = firstLocalSaveSlowed(store, 1200, slowId);
   const { worker, taskQueue } = await workerWith(activities);
   await worker.runUntil(async () => {
     const now = await env.currentTimeMs();
@@ -147,17 +164,9 @@ test('the next wake is timed from the end of the save: a local save that takes a
       for (const id of [`fast-${suffix}`, slowId]) {
         await waitFor(() => store.all('auditEvents').find((e) => e.itemId === id && e.action === 'itemCreated'), 30_000);
       }
-      // the save is recorded before its workflow task completes: wait for the task's timer to be in history
-      const withTimer = async (handle: typeof fast) => {
-        for (let tries = 0; ; tries++) {
-          const events = (await handle.fetchHistory()).events ?? [];
-          if (events.some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED) || tries === 100) return events;
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-      };
-      const f = firstTimer(await withTimer(fast));
-      const s = firstTimer(await withTimer(slow));
-      expect(slowed).toBe(true);
+      const f = firstTimer(await historyWithTimer(fast));
+      const s = firstTimer(await historyWithTimer(slow));
+      expect(slowed.done).toBe(true);
       expect(s.afterSave).toBe(true);
       // the slow item asked for a timer shorter by the save's second...
       expect(f.askedFromTaskStart - s.askedFromTaskStart).toBeGreaterThanOrEqual(1000);
@@ -174,17 +183,8 @@ test('an event that comes due during a slow save fires as soon as the save is th
   const store = new RecordingStore();
   const suffix = randomUUID();
   const id = `due-${suffix}`;
-  let slowed = false;
-  const activities = {
-    ...store.activities,
-    saveItemChanges: async (changes: ItemChanges): Promise<void> => {
-      if (Context.current().info.isLocal && !slowed) {
-        slowed = true;
-        await new Promise((resolve) => setTimeout(resolve, 1500)); // a busy database, past the deadline
-      }
-      await store.activities.saveItemChanges(changes);
-    },
-  };
+  // a busy database: the first save runs past the deadline
+  const { activities, slow: slowed } = firstLocalSaveSlowed(store, 1500);
   const { worker, taskQueue } = await workerWith(activities);
   await worker.runUntil(async () => {
     const now = await env.currentTimeMs();
@@ -194,15 +194,9 @@ test('an event that comes due during a slow save fires as soon as the save is th
     });
     try {
       await waitFor(() => store.all('auditEvents').find((e) => e.itemId === id && e.action === 'deadlineMissed'), 30_000);
-      // the save is recorded before its workflow task completes: wait for the next wake's timer
-      let events: temporal.api.history.v1.IHistoryEvent[] = [];
-      for (let tries = 0; tries < 100 && !events.some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED); tries++) {
-        if (tries > 0) await new Promise((resolve) => setTimeout(resolve, 100));
-        events = (await handle.fetchHistory()).events ?? [];
-      }
-      const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
+      const events = await historyWithTimer(handle);
       const timers = events.filter((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED).map((e) => ms(e.timerStartedEventAttributes!.startToFireTimeout));
-      expect(slowed).toBe(true);
+      expect(slowed.done).toBe(true);
       // the deadline passed during the save: it is handled on the spot, not after a timer of a millisecond
       // (which the server starts only when the task completes, and rounds up)
       expect(timers.filter((t) => t < 1000)).toEqual([]);
