@@ -15,6 +15,7 @@ import { planDeliveries } from './delivery/plan';
 import type { BucketState } from './delivery/rate-limit';
 import type { SendRound } from './delivery/send';
 import type { CalendarPage } from './calendar-broadcast';
+import { sweepOverdueEndpoints } from './delivery/sweep';
 import { fromLegacyChanges, type LegacyItemChanges } from './legacy-changes';
 
 export interface ActivityDeps {
@@ -89,6 +90,11 @@ export function createActivities(deps: ActivityDeps) {
     async broadcastCalendarPage(input: { after?: string }): Promise<CalendarPage> {
       if (!deps.broadcastCalendarPage) throw new Error('this worker has no Temporal client to signal items with');
       return deps.broadcastCalendarPage(input);
+    },
+    /** Wakes the endpoints whose wake went missing (workflows/delivery-sweep.ts); returns how many. */
+    async sweepDeliveries(): Promise<number> {
+      if (!deps.wake) throw new Error('this worker has no Temporal client to wake delivery workflows with');
+      return (await sweepOverdueEndpoints({ pool: deps.pool, wake: deps.wake })).length;
     },
     /** One round of an endpoint's deliveries (workflows/delivery-endpoint.ts). */
     async sendDueDeliveries(endpoint: Endpoint, bucket?: BucketState): Promise<SendRound> {

@@ -17,8 +17,7 @@ import { createWorkerMetrics } from '../metrics/worker-metrics';
 import { loadWorkerConfig, type WorkerConfig } from './config';
 import { loadHolidaySupplement } from '../config/holiday-supplement';
 import { createItemWorker } from './create-worker';
-import { createDeliverySweep, type DeliverySweep } from '../activities/delivery/sweep';
-import { createWaker } from '../activities/delivery/wake';
+import { startDeliverySweep } from './delivery-sweep-start';
 import { createLogger, temporalLoggerFrom } from './logger';
 
 function loadConfigOrExit(): WorkerConfig {
@@ -60,7 +59,6 @@ async function main(): Promise<void> {
     metricsHost === undefined ? undefined : await serveMetricsOrWarn(metrics.registry, metricsHost, config.WORKER_METRICS_PORT, logger);
 
   let worker: Worker | undefined;
-  let sweep: DeliverySweep | undefined;
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -102,12 +100,10 @@ async function main(): Promise<void> {
     // Even when a signal came during start-up (bundling takes seconds), run and drain at once:
     // a worker that never ran still holds the connection, which then could not close.
     const running = worker.run();
-    // wakes the endpoints whose wake went missing (a resend or a save that could not reach Temporal)
-    sweep = createDeliverySweep({
-      pool, wake: createWaker(client, config.TEMPORAL_TASK_QUEUE),
-      onError: (err) => logger.warn({ err }, 'delivery sweep failed; the next one tries again'),
-    });
-    sweep.start();
+    // the sweep that wakes endpoints whose wake went missing: one workflow per task queue, started by
+    // whichever worker comes first (the others find it running); should this fail, another worker's start starts it
+    await startDeliverySweep(client, config.TEMPORAL_TASK_QUEUE).catch((err: unknown) =>
+      logger.warn({ err }, 'delivery sweep not started here; the next worker start starts it'));
     if (stopping) worker.shutdown();
     else {
       logger.info(
@@ -123,7 +119,6 @@ async function main(): Promise<void> {
     }
     await running;
   } finally {
-    sweep?.stop();
     await metricsListener?.close();
     await channels.close();
     await pool.end();

@@ -2,3 +2,4 @@
 export { rectificationItemWorkflow } from './item-workflow';
 export { deliveryEndpointWorkflow } from './delivery-endpoint';
 export { calendarBroadcastWorkflow } from './calendar-broadcast';
+export { deliverySweepWorkflow } from './delivery-sweep';

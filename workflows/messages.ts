@@ -151,6 +151,13 @@ export function deliveryWorkflowId(unitCode: string, channelId: string): string 
 /** Something may be due for the endpoint: an item saved deliveries for it, or an admin resent one. */
 export const wakeDeliveriesSignal = defineSignal('wakeDeliveries');
 
+export const DELIVERY_SWEEP_WORKFLOW_TYPE = 'deliverySweepWorkflow';
+
+/** One sweep per task queue, however many workers serve it. */
+export function deliverySweepWorkflowId(taskQueue: string): string {
+  return `delivery-sweep:${taskQueue}`;
+}
+
 export const CALENDAR_BROADCAST_WORKFLOW_TYPE = 'calendarBroadcastWorkflow';
 
 /** Input of the broadcast of a calendar publication to running items. */

@@ -8,7 +8,7 @@
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import request from 'supertest';
-import { createDeliverySweep } from '../../activities/delivery/sweep';
+import { sweepOverdueEndpoints } from '../../activities/delivery/sweep';
 import { createWaker } from '../../activities/delivery/wake';
 import { createApp, ledgerImportsOf } from '../../api/app';
 import { startTestStack, testTemporalAddress, type TestStack } from '../support/stack';
@@ -149,7 +149,7 @@ test('a resend whose sender cannot be woken is still queued, says so honestly, a
   const queued = (await stack.pool.query(`SELECT status, attempts, resent_by FROM deliveries WHERE id = 'd_a_dead_2'`)).rows[0];
   expect(queued).toEqual({ status: 'pending', attempts: 0, resent_by: 'admin-1' });
   // the workers' sweep finds it and wakes its sender, which tries it (unit-a has no channel 'robot' here)
-  const swept = await createDeliverySweep({ pool: stack.pool, wake: createWaker(stack.client, stack.taskQueue), graceMs: 0 }).sweep();
+  const swept = await sweepOverdueEndpoints({ pool: stack.pool, wake: createWaker(stack.client, stack.taskQueue), graceMs: 0 });
   expect(swept).toContainEqual({ unitCode: 'unit-a', channelId: 'robot' });
   const tried = await eventually(async () => {
     const r = (await stack.pool.query(`SELECT status, attempts, last_error FROM deliveries WHERE id = 'd_a_dead_2'`)).rows[0];
