@@ -97,7 +97,7 @@ export function createItemGateway(deps: GatewayDeps): ItemGateway {
         args,
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         workflowIdConflictPolicy: 'FAIL',
-        typedSearchAttributes: initialSearchAttributes(created.state, acceptedAt),
+        typedSearchAttributes: initialSearchAttributes(created.state),
       });
       return created;
     },

@@ -15,7 +15,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startApiProcess(env: Record<string, string>): Promise<{ base: string; stop(): Promise<void> }> {
+export async function startApiProcess(env: Record<string, string>): Promise<{ base: string; pid: number; stop(): Promise<void> }> {
   const port = await freePort();
   const root = join(__dirname, '..');
   // SPEED_API_NODE_ARGS: node options for the API alone, e.g. `--cpu-prof --cpu-prof-dir=/tmp/api` to see where its time goes
@@ -36,7 +36,7 @@ export async function startApiProcess(env: Record<string, string>): Promise<{ ba
   for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
     if (child.exitCode !== null) throw new Error(`the API process exited (${child.exitCode}): ${stderr}`);
     const up = await fetch(`${base}/healthz`).then((r) => r.ok, () => false);
-    if (up) return { base, stop };
+    if (up) return { base, pid: child.pid!, stop };
     await new Promise((r) => setTimeout(r, 200));
   }
   await stop();

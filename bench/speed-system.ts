@@ -39,6 +39,8 @@ export interface SpeedSystem {
   server: 'file' | 'memory';
   cache: number;
   base: string;
+  /** the processes whose CPU a wave accounts for (bench/speed/cpu.ts); the workers run in this one */
+  pids: { server: number; api?: number };
   tokens: { leader: string; supervisor: string; ownerA: string; admin: string };
   call<T>(method: string, path: string, token: string, body?: unknown): Promise<T>;
   stop(): Promise<void>;
@@ -91,6 +93,7 @@ export async function startSpeedSystem(): Promise<SpeedSystem> {
     for (const worker of [itemWorker, floorWorker]) runWorker(worker);
 
     let base: string;
+    const pids: SpeedSystem['pids'] = { server: devServer.pid };
     if (process.env.SPEED_API === 'inline') {
       const apiPool = createPool({ DATABASE_URL: db.url, DATABASE_POOL_MAX: 10 }, quiet);
       cleanups.push(() => apiPool.end());
@@ -107,6 +110,7 @@ export async function startSpeedSystem(): Promise<SpeedSystem> {
       const api = await startApiProcess(apiEnv);
       cleanups.push(() => api.stop());
       base = api.base;
+      pids.api = api.pid;
     }
     const [leader, supervisor, ownerA, admin] = await Promise.all(
       [ACTORS.leader, ACTORS.supervisor, ACTORS.ownerA, ACTORS.admin].map((a) => signToken(config, a, '2h')),
@@ -122,7 +126,7 @@ export async function startSpeedSystem(): Promise<SpeedSystem> {
       if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
       return JSON.parse(text) as T;
     };
-    return { client, pool: benchPool, databaseUrl: db.url, server, cache, base, tokens: { leader: leader!, supervisor: supervisor!, ownerA: ownerA!, admin: admin! }, call, stop };
+    return { client, pool: benchPool, databaseUrl: db.url, server, cache, base, pids, tokens: { leader: leader!, supervisor: supervisor!, ownerA: ownerA!, admin: admin! }, call, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -112,6 +112,7 @@ async function main(): Promise<void> {
       const raw = await rawWave(sys, WAVE, budget(WAVE, perSecond(starts.raw)));
       progress('wave: one-task items');
       const one = await itemWave(sys, WAVE, 1, budget(WAVE, perSecond(starts.api)));
+      progress(`CPU ms per escalation: floor ${JSON.stringify(raw.cpuMsPerEvent)}, project ${JSON.stringify(one.cpuMsPerEvent)}`);
       push({ measure: `${WAVE} one-task items due within 10 s`,
         floor: `timer + activity: ${raw.perSecond}/s, p99 ${(raw.landedLateness.p99Ms / 1000).toFixed(1)} s late${raw.events < WAVE ? ` (${raw.events} started in time)` : ""}`,
         project: `${one.perSecond} escalations/s, p99 ${(one.landedLateness.p99Ms / 1000).toFixed(1)} s late${one.events < WAVE ? ` (${one.events} started in time)` : ''}`,
@@ -121,6 +122,7 @@ async function main(): Promise<void> {
       const rawFew = await rawWave(sys, WAVE / 10, budget(WAVE / 10, perSecond(starts.raw)));
       progress('wave: ten-task items');
       const grouped = await itemWave(sys, WAVE / 10, 10, budget(WAVE / 10, perSecond(starts.api)));
+      progress(`CPU ms per escalation: floor (one per workflow) ${JSON.stringify(rawFew.cpuMsPerEvent)}, project ${JSON.stringify(grouped.cpuMsPerEvent)}`);
       push({ measure: `${WAVE} tasks in ${WAVE / 10} items due within 10 s`,
         floor: `timer + activity, ${WAVE / 10} workflows: p99 ${rawFew.landedLateness.p99Ms} ms late`,
         project: `${grouped.perSecond} escalations/s, p99 ${grouped.landedLateness.p99Ms} ms late`,

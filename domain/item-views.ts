@@ -1,5 +1,5 @@
 /** Views computed from an item's state: the query answer, the final summary, search attribute values. */
-import { itemFigures } from './item-figures';
+import { itemFigures, itemOwnerUnits } from './item-figures';
 import type { ItemSnapshot, ItemState, ItemSummary } from './types';
 
 export function snapshotOf(state: ItemState): ItemSnapshot {
@@ -40,6 +40,13 @@ export interface SearchAttributeValues {
   escalationLevel: number;
   planId?: string;
   supervisionLevel: string;
+}
+
+/** The attributes only commands change (status, owner units, plan, level): what items keep since `stable-search-attributes`. */
+export type StableSearchAttributeValues = Pick<SearchAttributeValues, 'status' | 'ownerUnits' | 'planId' | 'supervisionLevel'>;
+
+export function stableSearchAttributeValues(state: ItemState): StableSearchAttributeValues {
+  return { status: state.status, ownerUnits: itemOwnerUnits(state.tasks), planId: state.planId, supervisionLevel: state.supervisionLevel };
 }
 
 export function searchAttributeValues(state: ItemState, nowMs: number): SearchAttributeValues {

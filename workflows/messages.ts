@@ -119,6 +119,8 @@ export interface ItemWorkflowOptions {
 /** Typed search attributes; register them on the server (see scripts/dev-server.ts). */
 export const SA_STATUS = defineSearchAttributeKey('RectStatus', SearchAttributeType.KEYWORD);
 export const SA_OWNER_UNITS = defineSearchAttributeKey('RectOwnerUnits', SearchAttributeType.KEYWORD_LIST);
+// the clock's figures: upserted by runs from before `stable-search-attributes`, cleared since (workflows/search-attributes.ts);
+// still registered, so those runs replay and an old worker in a rolling deploy can upsert them
 export const SA_NEXT_DEADLINE = defineSearchAttributeKey('RectNextDeadline', SearchAttributeType.DATETIME);
 export const SA_OVERDUE_COUNT = defineSearchAttributeKey('RectOverdueCount', SearchAttributeType.INT);
 export const SA_ESCALATION_LEVEL = defineSearchAttributeKey('RectEscalationLevel', SearchAttributeType.INT);

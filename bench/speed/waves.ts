@@ -13,6 +13,7 @@ import { runConcurrent } from '../percentiles';
 import { summarize } from '../percentiles';
 import { FLOOR_QUEUE, ITEM_QUEUE, type SpeedSystem } from '../speed-system';
 import { BENCH_LEADER, waveItem } from './bodies';
+import { cpuPerEvent, cpuSnapshot, type CpuParts } from './cpu';
 
 const WINDOW_MS = 10_000;
 /** an item or floor workflow due sooner than this after its start is not started (its creation would be judged late) */
@@ -29,6 +30,8 @@ export interface WaveResult {
   setupOverrunMs: number;
   /** asked for; `events` is what was started in time */
   planned?: number;
+  /** CPU ms per event of each process, from the window's opening to the last row landed */
+  cpuMsPerEvent: CpuParts;
 }
 
 async function until(probe: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
@@ -42,7 +45,7 @@ async function until(probe: () => Promise<boolean>, timeoutMs: number): Promise<
 
 type Row = { due: number; fired: number; landed: number };
 
-function result(rows: Row[], events: number, setupOverrunMs: number): WaveResult {
+function result(rows: Row[], events: number, setupOverrunMs: number, cpuMsPerEvent: CpuParts): WaveResult {
   const firstDue = Math.min(...rows.map((r) => r.due));
   const lastLanded = Math.max(...rows.map((r) => r.landed));
   return {
@@ -52,6 +55,7 @@ function result(rows: Row[], events: number, setupOverrunMs: number): WaveResult
     landedLateness: summarize(rows.map((r) => r.landed - r.due)),
     firedLateness: summarize(rows.map((r) => r.fired - r.due)),
     setupOverrunMs,
+    cpuMsPerEvent,
   };
 }
 
@@ -69,11 +73,14 @@ export async function rawWave(sys: SpeedSystem, planned: number, setupBudgetMs: 
   });
   const overrun = Math.max(0, Date.now() - opens);
   n = started;
+  await sleep(Math.max(0, opens - Date.now()));
+  const cpuBefore = cpuSnapshot(sys.pids);
   await sleep(Math.max(0, opens + WINDOW_MS - Date.now()));
   const count = async () => Number((await sys.pool.query(`SELECT count(*) AS n FROM bench_firings WHERE workflow_id LIKE $1`, [`wave-${run}-%`])).rows[0].n);
   await until(async () => (await count()) >= n, 300_000);
+  const cpu = cpuPerEvent(cpuBefore, cpuSnapshot(sys.pids), n);
   const { rows } = await sys.pool.query(`SELECT due_at, fired_at, landed_at FROM bench_firings WHERE workflow_id LIKE $1`, [`wave-${run}-%`]);
-  return { ...result(rows.map((r) => ({ due: Date.parse(r.due_at), fired: Date.parse(r.fired_at), landed: Date.parse(r.landed_at) })), n, overrun), planned };
+  return { ...result(rows.map((r) => ({ due: Date.parse(r.due_at), fired: Date.parse(r.fired_at), landed: Date.parse(r.landed_at) })), n, overrun, cpu), planned };
 }
 
 /**
@@ -100,11 +107,14 @@ export async function itemWave(sys: SpeedSystem, items: number, tasksPerItem: nu
     return Number(rows[0].n) >= started;
   }, 600_000);
   const overrun = Math.max(0, Date.now() - opens);
+  await sleep(Math.max(0, opens - Date.now()));
+  const cpuBefore = cpuSnapshot(sys.pids);
   await sleep(Math.max(0, opens + WINDOW_MS - Date.now()));
   const events = started * tasksPerItem;
   const landedRows = async () => sys.pool.query(
     `SELECT due_at, fired_at, landed_at FROM escalations WHERE item_id LIKE $1 AND rung = 1`, [`${prefix}%`]);
   await until(async () => (await landedRows()).rows.length >= events, 300_000);
+  const cpu = cpuPerEvent(cpuBefore, cpuSnapshot(sys.pids), events);
   const { rows } = await landedRows();
-  return { ...result(rows.map((r) => ({ due: Date.parse(r.due_at), fired: Date.parse(r.fired_at), landed: Date.parse(r.landed_at) })), events, overrun), planned: items * tasksPerItem };
+  return { ...result(rows.map((r) => ({ due: Date.parse(r.due_at), fired: Date.parse(r.fired_at), landed: Date.parse(r.landed_at) })), events, overrun, cpu), planned: items * tasksPerItem };
 }
