@@ -9,7 +9,7 @@ import type { Pool } from 'pg';
 import { insertDeliveries, routingFor, type Endpoint } from '../db/repositories/deliveries';
 import { applyItemChanges } from '../db/repositories/item-projection';
 import { clearSaveFailure, recordSaveFailure } from '../db/repositories/save-failures';
-import type { ItemChanges } from '../domain/item-changes';
+import type { ItemChanges, SaveReceipt } from '../domain/item-changes';
 import type { SaveMetrics } from '../metrics/worker-metrics';
 import { planDeliveries } from './delivery/plan';
 import type { BucketState } from './delivery/rate-limit';
@@ -79,8 +79,10 @@ export function createActivities(deps: ActivityDeps) {
      * acknowledgement is harmless; database faults simply throw and Temporal's
      * retry policy tries again, for as long as it takes.
      */
-    async saveItemChanges(changes: ItemChanges): Promise<void> {
+    async saveItemChanges(changes: ItemChanges): Promise<SaveReceipt> {
       await save(changes);
+      // the real time the save ended: the item times its next timer from it (workflows/item-run.ts)
+      return { savedAtMs: Date.now() };
     },
     /** The save of items started before bounded saves (whole snapshots); see activities/legacy-changes.ts. */
     async persistItemChanges(changes: LegacyItemChanges): Promise<void> {

@@ -268,3 +268,8 @@ function mergeChanges(earlier: ItemChanges, later: ItemChanges): ItemChanges {
     reviews: [...earlier.reviews, ...later.reviews],
   };
 }
+
+/** What a save answers: the real time it ended (the worker's clock), for timing what comes after it. */
+export interface SaveReceipt {
+  savedAtMs: number;
+}

@@ -22,12 +22,16 @@ const DAY_MS = 24 * HOUR_MS;
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(tz: string): Intl.DateTimeFormat {
-  let f = formatters.get(tz);
-  if (!f) {
-    if (!isValidTimeZone(tz)) {
-      throw new DomainError('VALIDATION_FAILED', `'${tz}' is not a known IANA time zone`, { timezone: tz });
-    }
-    f = new Intl.DateTimeFormat('en-US', {
+  const f = formatters.get(tz) ?? buildFormatter(tz);
+  if (!f) throw new DomainError('VALIDATION_FAILED', `'${tz}' is not a known IANA time zone`, { timezone: tz });
+  return f;
+}
+
+/** The zone's formatter, kept; undefined for a zone ICU does not know. Validation builds the one later calls use. */
+function buildFormatter(tz: string): Intl.DateTimeFormat | undefined {
+  if (typeof tz !== 'string' || tz.length === 0) return undefined;
+  try {
+    const f = new Intl.DateTimeFormat('en-US', {
       timeZone: tz,
       hourCycle: 'h23', // never "24" at midnight
       year: 'numeric',
@@ -38,19 +42,14 @@ function formatter(tz: string): Intl.DateTimeFormat {
       second: 'numeric',
     });
     formatters.set(tz, f);
+    return f;
+  } catch {
+    return undefined;
   }
-  return f;
 }
 
 export function isValidTimeZone(tz: string): boolean {
-  if (typeof tz !== 'string' || tz.length === 0) return false;
-  if (formatters.has(tz)) return true;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
+  return formatters.has(tz) || buildFormatter(tz) !== undefined;
 }
 
 /** ISO weekday (1 = Monday … 7 = Sunday) of a proleptic Gregorian calendar date. */

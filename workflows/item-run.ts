@@ -30,6 +30,7 @@ import { saveBatch } from './item-save';
 import { ItemSaver } from './item-saver';
 import { calendarUpdatedSignal, itemStateQuery, itemVersionQuery, updateForCommand, type CurrentItemInput } from './messages';
 import { SearchAttributeSync } from './search-attributes';
+import { SAVE_END_MAX_LEAD_MS, timerMs } from './timer-timing';
 
 /** Domain refusals leave the sandbox as ApplicationFailures whose `type` is the domain code. */
 export function asFailure(err: unknown): unknown {
@@ -47,6 +48,9 @@ export const TIMERS_AFTER_SAVE = 'timers-after-save';
 
 /** Patch id: what came due while the save ran is handled at once, not after a timer set for the past. NEVER rename. */
 export const DUE_DURING_SAVE = 'due-during-save';
+
+/** Patch id: the next wake's timer is timed from the real end of the local save, not the task's start. NEVER rename. */
+export const TIMERS_FROM_SAVE_END = 'timers-from-save-end';
 
 function busy(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: 'BUSY', message, nonRetryable: true });
@@ -178,17 +182,24 @@ export async function runItem(input: CurrentItemInput): Promise<ItemSummary> {
     // late (seconds, when the database is busy). Set it once the save is through, from the time it
     // ended: the workflow's clock moves on with a local activity's result. (Runs recorded before
     // this set it at once.)
+    let timerFromMs = Date.now();
     if (saver.localSavePending && patched(TIMERS_AFTER_SAVE)) {
       await condition(() => !saver.localSavePending || changed);
       // The save outlasted the next wake: handle it now. A timer for an instant already past would
       // still cost another workflow task, and fire late: the dev server fires a 1 ms timer about a
       // second after it starts. (Runs recorded before this set one.)
       if (wakeAt !== undefined && wakeAt <= Date.now() && patched(DUE_DURING_SAVE)) continue;
+      // The save's result says when it really ended (recorded with it, so replay agrees). (Runs
+      // recorded before this timed the timer from the task's start.)
+      const savedAt = saver.localSaveEndedAtMs;
+      saver.localSaveEndedAtMs = undefined;
+      const lead = savedAt === undefined ? 0 : savedAt - Date.now();
+      if (wakeAt !== undefined && lead > 0 && lead <= SAVE_END_MAX_LEAD_MS && patched(TIMERS_FROM_SAVE_END)) timerFromMs = savedAt!;
     }
     // Woken early by an accepted update, by the saver going idle when a continue-as-new waits for it, or by the timer.
     const wake = () => changed || (wantNew && !saver.busy && allHandlersFinished());
     if (wakeAt === undefined) await condition(wake);
-    else await condition(wake, Math.max(1, wakeAt - Date.now()));
+    else await condition(wake, timerMs(wakeAt, Date.now(), timerFromMs));
   }
 
   await condition(allHandlersFinished);

@@ -15,7 +15,7 @@
  */
 import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { ItemActivities } from '../activities';
-import type { ItemChanges } from '../domain/item-changes';
+import type { ItemChanges, SaveReceipt } from '../domain/item-changes';
 
 const { saveItemChanges } = proxyActivities<ItemActivities>({
   // A save is one short transaction: a worker killed mid-save is noticed in seconds, not a minute.
@@ -44,19 +44,22 @@ export const LOCAL_SAVES = 'local-saves';
 
 /**
  * Saves one batch. `localSettled` is called once the local attempt is over,
- * saved or not (at once when there is none): whatever waits for it must not
- * wait for the regular activity's retries through a database outage.
+ * saved or not (at once when there is none), with the real time a local save
+ * ended (none when it failed, or from a worker that did not say): whatever
+ * waits for it must not wait for the regular activity's retries through a
+ * database outage.
  */
-export async function saveBatch(batch: ItemChanges, localSettled: () => void = () => undefined): Promise<void> {
+export async function saveBatch(batch: ItemChanges, localSettled: (savedAtMs?: number) => void = () => undefined): Promise<void> {
+  let receipt: SaveReceipt | void | undefined;
   let saved = false;
   if (patched(LOCAL_SAVES)) {
     try {
-      await saveItemChangesHere(batch);
+      receipt = await saveItemChangesHere(batch);
       saved = true;
     } catch {
       // the regular activity below retries with backoff for as long as the database needs
     }
   }
-  localSettled();
+  localSettled(typeof receipt?.savedAtMs === 'number' ? receipt.savedAtMs : undefined);
   if (!saved) await saveItemChanges(batch);
 }

@@ -22,10 +22,12 @@ export class ItemSaver {
   private ended = false;
   /** the version the read side holds in full */
   savedVersion = 0;
+  /** the real time (worker clock) the last local save ended, as its result recorded it */
+  localSaveEndedAtMs: number | undefined;
 
   constructor(
     private readonly tracker: SaveTracker,
-    private readonly save: (batch: ItemChanges, localSettled: () => void) => Promise<void>,
+    private readonly save: (batch: ItemChanges, localSettled: (savedAtMs?: number) => void) => Promise<void>,
   ) {}
 
   /** A change happened: its records (if any) wait for the next save. */
@@ -88,7 +90,10 @@ export class ItemSaver {
       this.inFlightBytes = jsonBytes(changes);
       for (const batch of splitIntoBatches(changes, LIMITS.saveBatchBytes)) {
         this.savingLocally = true;
-        await this.save(batch, () => void (this.savingLocally = false));
+        await this.save(batch, (savedAtMs) => {
+          this.savingLocally = false;
+          if (savedAtMs !== undefined) this.localSaveEndedAtMs = savedAtMs;
+        });
         this.savingLocally = false;
       }
       this.inFlightBytes = 0;

@@ -27,7 +27,7 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function workerWith(activities: RecordingStore['activities']) {
+async function workerWith(activities: NonNullable<Parameters<typeof Worker.create>[0]['activities']>) {
   const taskQueue = `wf-test-${randomUUID()}`;
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
   return { worker, taskQueue };
@@ -175,6 +175,51 @@ test('the next wake is timed from the end of the save: a local save that takes a
     } finally {
       await endScenario(fast);
       await endScenario(slow);
+    }
+  });
+});
+
+test("the next wake is timed from the save's own end when the task's clock lags it, and not from a worker clock far off", async () => {
+  const store = new RecordingStore();
+  const suffix = randomUUID();
+  // what each item's local save says of when it ended: the worker's clock, 2 s past the task's start
+  // (the task waited for a busy worker before its save ran), or a minute off (a worker whose clock is wrong)
+  const offsets: Record<string, number> = { [`plain-${suffix}`]: 0, [`lagged-${suffix}`]: 2_000, [`off-${suffix}`]: 60_000 };
+  // the test server's clock (skipped ahead by earlier tests), as a worker's clock on time would read it
+  const clock = { serverMs: 0, realMs: 0 };
+  const activities = {
+    ...store.activities,
+    saveItemChanges: async (changes: ItemChanges) => {
+      await store.activities.saveItemChanges(changes);
+      const workerClock = clock.serverMs + (Date.now() - clock.realMs);
+      return Context.current().info.isLocal ? { savedAtMs: workerClock + (offsets[changes.itemId] ?? 0) } : undefined;
+    },
+  };
+  const { worker, taskQueue } = await workerWith(activities);
+  await worker.runUntil(async () => {
+    const now = await env.currentTimeMs();
+    Object.assign(clock, { serverMs: now, realMs: Date.now() });
+    const dueAt = new Date(now + 10 * DAY).toISOString();
+    const handles = await Promise.all(Object.keys(offsets).map((id) => env.client.workflow.start(WORKFLOW_TYPE, {
+      taskQueue, workflowId: itemWorkflowId(id), args: newItemArgs(itemInput({ id, dueAt }), LEADER, now),
+    })));
+    try {
+      const [plain, lagged, off] = await Promise.all(handles.map(async (h) => {
+        const events = await historyWithTimer(h);
+        return ms(events.find((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED)!.timerStartedEventAttributes!.startToFireTimeout);
+      }));
+      // the same first wake for all three; the lagged one's timer runs 2 s less, as its save ended 2 s later
+      expect(plain! - lagged!).toBeGreaterThan(1_500);
+      expect(plain! - lagged!).toBeLessThan(2_500);
+      // a save's end a minute ahead of the task is not believed: timed from the workflow's clock
+      expect(Math.abs(off! - plain!)).toBeLessThan(500);
+      if (process.env.RECORD_HISTORIES === '1') {
+        const dir = join(__dirname, '..', 'histories');
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, 'timers-from-save-end-v8.history.bin'), temporal.api.history.v1.History.encode(await handles[1]!.fetchHistory()).finish());
+      }
+    } finally {
+      await Promise.all(handles.map((h) => endScenario(h)));
     }
   });
 });

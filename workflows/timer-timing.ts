@@ -1,0 +1,23 @@
+/** How long an item's next timer runs, timed from the latest reading of the time it has. */
+
+/**
+ * A local save's end ahead of the workflow's clock by more than this is not
+ * believed (the worker's clock is off): the timer is timed from the workflow's
+ * clock, as before. A local save is bounded by 3 s to start and 3 s to run.
+ */
+export const SAVE_END_MAX_LEAD_MS = 10_000;
+/** Timed from the save's end, a timer is not set shorter than this: one that expires before the server has written it fires late. */
+const MIN_TIMED_TIMER_MS = 100;
+
+/**
+ * How long the timer for `wakeAt` runs. Temporal starts it when the workflow
+ * task completes; the workflow's clock is the task's start. A task that waited
+ * for a worker thread and ran a save under load completes hundreds of ms
+ * later, and a timer timed from its start fires that much late. `fromMs` is a
+ * later reading (the save's end) when there is one.
+ */
+export function timerMs(wakeAt: number, nowMs: number, fromMs: number): number {
+  const byClock = wakeAt - nowMs;
+  if (fromMs <= nowMs) return Math.max(1, byClock);
+  return Math.max(1, Math.min(byClock, Math.max(wakeAt - fromMs, MIN_TIMED_TIMER_MS)));
+}
