@@ -6,6 +6,16 @@ import { z } from 'zod';
 import { databaseEnv, loggingEnv, metricsEnv, parseEnv, portOrOff, temporalEnv } from '../config/env';
 import { holidayFileEnv } from '../config/holiday-supplement';
 
+/**
+ * Temporal's default is 10 s: in a wave that keeps the worker busy longer, most
+ * wakes time out on the worker's sticky queue and are taken again with the
+ * item's whole history replayed (1,762 of 2,000 in a wave of one-task items on
+ * the benchmark machine). A worker stopped with SIGTERM hands its queue back at
+ * once; one killed outright keeps the wakes already sent to it (those of the
+ * ~10 s before the server notices it stopped polling) for this long.
+ */
+export const DEFAULT_STICKY_QUEUE_TIMEOUT_SECONDS = 60;
+
 export const WorkerConfigSchema = z.object({
   ...temporalEnv,
   ...databaseEnv,
@@ -22,6 +32,12 @@ export const WorkerConfigSchema = z.object({
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(1).max(1000).default(20),
   /** workflows kept in the worker's cache; each holds a sandbox in memory */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100000).default(500),
+  /**
+   * how long a wake may wait for the worker that holds the item in its cache before it goes to any
+   * worker, which replays the item's whole history (Temporal's default, 10 s, sends most of a large
+   * deadline wave that way: twice the work at the moment there is most of it)
+   */
+  WORKER_STICKY_QUEUE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(DEFAULT_STICKY_QUEUE_TIMEOUT_SECONDS),
   /** how long in-flight activities get to finish on SIGTERM before they are cancelled */
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600000).default(10000),
   /** where messages link to: the API (or console) base URL as recipients reach it */

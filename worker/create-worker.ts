@@ -13,6 +13,7 @@ import { createChannels, type Channels } from '../activities/delivery/channels';
 import { createSender, type DeliveryConfig } from '../activities/delivery/send';
 import { createWaker } from '../activities/delivery/wake';
 import type { WorkerMetrics } from '../metrics/worker-metrics';
+import { DEFAULT_STICKY_QUEUE_TIMEOUT_SECONDS } from './config';
 
 export interface ItemWorkerOptions {
   connection: NativeConnection;
@@ -31,6 +32,8 @@ export interface ItemWorkerOptions {
   maxConcurrentActivityTaskExecutions?: number;
   maxConcurrentWorkflowTaskExecutions?: number;
   maxCachedWorkflows?: number;
+  /** seconds a wake waits for the worker caching its item before any worker takes it (default DEFAULT_STICKY_QUEUE_TIMEOUT_SECONDS) */
+  stickyQueueTimeoutSeconds?: number;
   /** how long in-flight activities may finish after shutdown() before they are cancelled */
   shutdownGraceTimeMs?: number;
   /** where saves and deliveries are counted (metrics/worker-metrics.ts); none: not counted */
@@ -75,6 +78,7 @@ export async function createItemWorker(options: ItemWorkerOptions): Promise<Work
       maxCachedWorkflows: options.maxCachedWorkflows,
       shutdownGraceTime: options.shutdownGraceTimeMs,
     }),
+    stickyQueueScheduleToStartTimeout: `${options.stickyQueueTimeoutSeconds ?? DEFAULT_STICKY_QUEUE_TIMEOUT_SECONDS}s`,
   });
 }
 

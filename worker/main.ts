@@ -94,6 +94,7 @@ async function main(): Promise<void> {
       maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
       maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+      stickyQueueTimeoutSeconds: config.WORKER_STICKY_QUEUE_TIMEOUT_SECONDS,
       shutdownGraceTimeMs: config.WORKER_SHUTDOWN_GRACE_MS,
       metrics,
     });

@@ -89,6 +89,9 @@ describe('a worker killed with SIGKILL', () => {
       env: {
         ...process.env, TEMPORAL_ADDRESS: testTemporalAddress(), TEMPORAL_TASK_QUEUE: taskQueue, DATABASE_URL: db.url, LOG_LEVEL: 'warn',
         WORKER_METRICS_PORT: 'off', TEMPORAL_SDK_METRICS_PORT: 'off',
+        // wakes sent to the killed worker's sticky queue wait this long before its successor gets them
+        // (60 s by default, README: Operations); exactly once is what this test checks, not that wait
+        WORKER_STICKY_QUEUE_TIMEOUT_SECONDS: '10',
       },
       stdio: 'ignore',
     });
