@@ -22,6 +22,7 @@ import { createPool } from '../db/pool';
 import { DATA_DIR, startDevServer } from '../scripts/dev-server';
 import { ACTORS } from '../test/integration/api-support';
 import { createTestDatabase } from '../test/support/test-database';
+import { DEFAULT_STICKY_QUEUE_TIMEOUT_SECONDS } from '../worker/config';
 import { createItemWorker } from '../worker/create-worker';
 import { createFloorActivities, FIRINGS_TABLE_SQL } from './floors/activities';
 import { startApiProcess } from './api-process';
@@ -78,7 +79,7 @@ export async function startSpeedSystem(): Promise<SpeedSystem> {
     cleanups.push(() => connection.close());
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 
-    // the production defaults (worker/config.ts): 20 workflow tasks, 20 activities, 500 cached items
+    // the production defaults (worker/config.ts): 20 workflow tasks, 20 activities, 500 cached items, 60 s on the sticky queue
     // (SPEED_CACHE sets WORKER_MAX_CACHED_WORKFLOWS for both workers: a wave larger than the cache replays every wake)
     const cache = Number(process.env.SPEED_CACHE ?? 500);
     const itemWorker = await createItemWorker({
@@ -89,6 +90,8 @@ export async function startSpeedSystem(): Promise<SpeedSystem> {
       connection: nativeConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: FLOOR_QUEUE,
       workflowsPath: require.resolve('./floors/workflows'), activities: createFloorActivities(workerPool),
       maxConcurrentActivityTaskExecutions: 20, maxConcurrentWorkflowTaskExecutions: 20, maxCachedWorkflows: cache,
+      // as the item worker's (worker/config.ts): with Temporal's 10 s a wave's backlog goes to full replays
+      stickyQueueScheduleToStartTimeout: `${DEFAULT_STICKY_QUEUE_TIMEOUT_SECONDS}s`,
     });
     for (const worker of [itemWorker, floorWorker]) runWorker(worker);
 
