@@ -11,7 +11,7 @@ import { createItemState } from '../../domain/create-item';
 import { SA_OWNER_UNITS, SA_STATUS, WORKFLOW_TYPE, itemWorkflowId } from '../../workflows/messages';
 import { newItemArgs } from '../support/item-start';
 import { startTestStack, type TestStack } from '../support/stack';
-import { ACTORS, bearer, eventually, inDays, itemBody, tokensFor, UNIT_A, type ActorName } from './api-support';
+import { ACTORS, bearer, eventually, inDays, itemBody, startItem, tokensFor, UNIT_A, type ActorName } from './api-support';
 
 const { EventType } = temporal.api.enums.v1;
 
@@ -88,4 +88,16 @@ test('after continue-as-new the new run keeps its attributes and upserts nothing
   expect(attrs.get(SA_STATUS)).toBe('active');
   expect(attrs.get(SA_OWNER_UNITS)).toEqual([UNIT_A, 'unit-b']);
   expect(rectUpserts((await h2.fetchHistory()).events!)).toEqual([]);
+});
+
+test('an item cancelled by a command ends with RectStatus = "cancelled", not "active"', async () => {
+  const id = `brk-cancel-${Date.now()}`;
+  await startItem(stack, tokens.leader, id);
+  const handle = stack.client.workflow.getHandle(itemWorkflowId(id));
+  const res = await request(stack.app).post(`/items/${id}/cancel`).set(bearer(tokens.leader)).send({ reason: 'Duplicate of another item' });
+  expect(res.status).toBe(200);
+  await handle.result();
+  expect((await handle.describe()).status.name).toBe('COMPLETED');
+  // Temporal's own visibility lists it as it ended
+  expect((await handle.describe()).typedSearchAttributes.get(SA_STATUS)).toBe('cancelled');
 });
