@@ -52,6 +52,9 @@ export const DUE_DURING_SAVE = 'due-during-save';
 /** Patch id: the next wake's timer is timed from the real end of the local save, not the task's start. NEVER rename. */
 export const TIMERS_FROM_SAVE_END = 'timers-from-save-end';
 
+/** Patch id: the search attributes follow the item once more when it ends. NEVER rename. */
+export const FINAL_SEARCH_ATTRIBUTES = 'final-search-attributes';
+
 function busy(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: 'BUSY', message, nonRetryable: true });
 }
@@ -202,6 +205,9 @@ export async function runItem(input: CurrentItemInput): Promise<ItemSummary> {
     else await condition(wake, timerMs(wakeAt, Date.now(), timerFromMs));
   }
 
+  // An item ended by a command leaves the loop before the attributes follow it: without this it
+  // stayed `RectStatus = "active"` for good. (Runs recorded before this ended without it.)
+  if (patched(FINAL_SEARCH_ATTRIBUTES)) searchAttributes.sync(state, Date.now());
   await condition(allHandlersFinished);
   saver.finish();
   await saving;

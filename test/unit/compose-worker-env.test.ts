@@ -1,10 +1,4 @@
-/**
- * Breaker: WORKER_STICKY_QUEUE_TIMEOUT_SECONDS is documented as an operator knob
- * (README: Configuration, Operations: "a lower value spreads a busy worker's
- * backlog to idle ones sooner"), but the compose deployment passes its sibling
- * worker knobs through from the operator's environment and not this one: set in
- * .env it never reaches the worker containers.
- */
+/** The worker knobs the README documents reach the compose deployment's workers from the operator's environment. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';

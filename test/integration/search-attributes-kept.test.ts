@@ -1,7 +1,7 @@
 /**
- * Breaker: the `stable-search-attributes` patch promises an upsert only when a
- * kept attribute differs from what the run carries. Two places it may not hold:
- * an owner-unit list cut at its byte budget, and the run after continue-as-new.
+ * The attributes an item keeps are upserted only when they differ from what
+ * the run carries (an owner-unit list cut at its byte budget, the run after
+ * continue-as-new), and follow the item when a command ends it.
  */
 import { temporal } from '@temporalio/proto';
 import request from 'supertest';
