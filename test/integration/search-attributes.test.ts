@@ -5,15 +5,21 @@
  * attributes follow its state when a task is cancelled. The clock's figures
  * (next deadline, overdue count, escalation level) are not attributes: a
  * deadline passing upserts nothing, and an item started with them (as the API
- * did before) has them cleared.
+ * did before) has them cleared. The attributes an item keeps are upserted only
+ * when they differ from what the run carries (an owner-unit list cut at its
+ * byte budget, the run after continue-as-new), and follow the item when a
+ * command ends it.
  */
 import { temporal } from '@temporalio/proto';
 import request from 'supertest';
+import { ItemInputSchema, toItemInput } from '../../api/schemas/item-input';
+import { initialSearchAttributes } from '../../api/search-attributes';
+import { createItemState } from '../../domain/create-item';
 import { withOfficeRules } from '../../domain/policy';
 import { SA_ESCALATION_LEVEL, SA_NEXT_DEADLINE, SA_OVERDUE_COUNT, SA_OWNER_UNITS, SA_PLAN_ID, SA_STATUS, SA_SUPERVISION_LEVEL, WORKFLOW_TYPE, itemWorkflowId } from '../../workflows/messages';
 import { newItemArgs } from '../support/item-start';
 import { startTestStack, type TestStack } from '../support/stack';
-import { ACTORS, bearer, eventually, startItem, tokensFor, UNIT_A, UNIT_B, type ActorName } from './api-support';
+import { ACTORS, bearer, eventually, inDays, itemBody, startItem, tokensFor, UNIT_A, UNIT_B, type ActorName } from './api-support';
 
 const { EventType } = temporal.api.enums.v1;
 
@@ -28,6 +34,32 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
+
+const leader = { id: ACTORS.leader.sub, name: ACTORS.leader.name, role: 'leader' as const };
+
+function rectUpserts(events: temporal.api.history.v1.IHistoryEvent[]): string[] {
+  return events
+    .filter((e) => e.eventType === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES)
+    .flatMap((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes!.searchAttributes!.indexedFields!))
+    .filter((name) => name.startsWith('Rect'));
+}
+
+async function start(id: string, body: ReturnType<typeof itemBody>, options?: { maxHistoryEvents: number }) {
+  const item = toItemInput(ItemInputSchema.parse(body), id);
+  const args = newItemArgs(item, leader, Date.now(), options);
+  const a = args[0] as Extract<(typeof args)[0], { kind: 'new' }>;
+  const created = createItemState(item, leader, Date.parse(a.acceptedAt), a.calendar);
+  return stack.client.workflow.start(WORKFLOW_TYPE, {
+    taskQueue: stack.taskQueue, workflowId: itemWorkflowId(id), args,
+    // as the API does (api/item-gateway.ts)
+    typedSearchAttributes: initialSearchAttributes(created.state),
+  });
+}
+
+async function progress(id: string, i: number) {
+  const res = await request(stack.app).post(`/items/${id}/tasks/t1/progress`).set(bearer(tokens.ownerA)).send({ text: `report ${i}`, percent: Math.min(95, 10 + i) });
+  expect(res.status).toBe(200);
+}
 
 test('items are listed by their search attributes, which follow the item', async () => {
   const plan = `plan-sa-${Date.now()}`;
@@ -53,9 +85,7 @@ test('items are listed by their search attributes, which follow the item', async
   expect(attrs.get(SA_OWNER_UNITS)).toEqual([UNIT_A, UNIT_B]);
   for (const clockFigure of [SA_NEXT_DEADLINE, SA_OVERDUE_COUNT, SA_ESCALATION_LEVEL]) expect(attrs.get(clockFigure)).toBeUndefined();
   // the API set them at start: the item's first task had nothing to upsert
-  const firstUpserts = (await handle.fetchHistory()).events!.filter((e) => e.eventType === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES);
-  expect(firstUpserts.map((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes!.searchAttributes!.indexedFields!))
-    .flat().filter((name) => name.startsWith('Rect'))).toEqual([]);
+  expect(rectUpserts((await handle.fetchHistory()).events!)).toEqual([]);
 
   // Unit A's task is cancelled: the item no longer waits on Unit A, and its next deadline is Unit B's.
   const res = await request(stack.app).post(`/items/${id}/tasks/t1/cancel`).set(bearer(tokens.leader)).send({ reason: 'Merged into t2' });
@@ -81,7 +111,7 @@ test("an item started with the clock's figures has them cleared, and a deadline 
   };
   // as the API started items before: every figure set at start
   const handle = await stack.client.workflow.start(WORKFLOW_TYPE, {
-    taskQueue: stack.taskQueue, workflowId: itemWorkflowId(id), args: newItemArgs(item, { id: ACTORS.leader.sub, name: ACTORS.leader.name, role: 'leader' }, Date.now()),
+    taskQueue: stack.taskQueue, workflowId: itemWorkflowId(id), args: newItemArgs(item, leader, Date.now()),
     typedSearchAttributes: [
       { key: SA_STATUS, value: 'active' }, { key: SA_SUPERVISION_LEVEL, value: 'county' }, { key: SA_OWNER_UNITS, value: [UNIT_A] },
       { key: SA_NEXT_DEADLINE, value: new Date(due) }, { key: SA_OVERDUE_COUNT, value: 0 }, { key: SA_ESCALATION_LEVEL, value: 0 },
@@ -100,11 +130,57 @@ test("an item started with the clock's figures has them cleared, and a deadline 
   const events = (await handle.fetchHistory()).events!;
   const fired = events.findIndex((e) => e.eventType === EventType.EVENT_TYPE_TIMER_FIRED);
   expect(fired).toBeGreaterThan(0);
-  const upserted = (from: number, to: number) => events.slice(from, to)
-    .filter((e) => e.eventType === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES)
-    .flatMap((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes!.searchAttributes!.indexedFields!))
-    .filter((name) => name.startsWith('Rect'));
+  const upserted = (from: number, to: number) => rectUpserts(events.slice(from, to));
   // cleared in the first task, before the deadline; nothing of ours upserted from the deadline on
   expect(upserted(0, fired).sort()).toEqual(['RectEscalationLevel', 'RectNextDeadline', 'RectOverdueCount']);
   expect(upserted(fired, events.length)).toEqual([]);
+});
+
+test('an owner-unit list cut at its budget is not upserted again on every command', async () => {
+  const id = `brk-cut-${Date.now()}`;
+  const many = Array.from({ length: 40 }, (_, i) => ({
+    id: `t${i + 2}`, problemIds: ['p2'], description: 'Lights', ownerUnit: `unit-with-a-rather-long-name-${String(i).padStart(3, '0')}-xxxxxxxxxx`,
+    ownerPerson: 'Chen Jie', deadline: { kind: 'instant', at: inDays(40) },
+  }));
+  const body = itemBody(id);
+  body.tasks = [body.tasks[0], ...many] as never;
+  const handle = await start(id, body);
+  const cut = (await handle.describe()).typedSearchAttributes.get(SA_OWNER_UNITS)!;
+  expect(cut[cut.length - 1]).toMatch(/^…\+\d+$/);
+  for (let i = 0; i < 3; i++) await progress(id, i);
+  const events = (await handle.fetchHistory()).events!;
+  expect(rectUpserts(events)).toEqual([]);
+});
+
+test('after continue-as-new the new run keeps its attributes and upserts nothing it already carries', async () => {
+  const id = `brk-can-${Date.now()}`;
+  const handle = await start(id, itemBody(id), { maxHistoryEvents: 40 });
+  const firstRun = handle.firstExecutionRunId;
+  for (let i = 0; i < 40; i++) {
+    if ((await handle.describe()).runId !== firstRun) break;
+    await progress(id, i);
+  }
+  const newRun = await eventually(async () => {
+    const d = await stack.client.workflow.getHandle(itemWorkflowId(id)).describe();
+    return d.runId !== firstRun ? d.runId : undefined;
+  }, 20_000);
+  const h2 = stack.client.workflow.getHandle(itemWorkflowId(id), newRun);
+  // a few commands in the new run
+  for (let i = 0; i < 3; i++) await progress(id, 100 + i);
+  const attrs = (await h2.describe()).typedSearchAttributes;
+  expect(attrs.get(SA_STATUS)).toBe('active');
+  expect(attrs.get(SA_OWNER_UNITS)).toEqual([UNIT_A, 'unit-b']);
+  expect(rectUpserts((await h2.fetchHistory()).events!)).toEqual([]);
+});
+
+test('an item cancelled by a command ends with RectStatus = "cancelled", not "active"', async () => {
+  const id = `brk-cancel-${Date.now()}`;
+  await startItem(stack, tokens.leader, id);
+  const handle = stack.client.workflow.getHandle(itemWorkflowId(id));
+  const res = await request(stack.app).post(`/items/${id}/cancel`).set(bearer(tokens.leader)).send({ reason: 'Duplicate of another item' });
+  expect(res.status).toBe(200);
+  await handle.result();
+  expect((await handle.describe()).status.name).toBe('COMPLETED');
+  // Temporal's own visibility lists it as it ended
+  expect((await handle.describe()).typedSearchAttributes.get(SA_STATUS)).toBe('cancelled');
 });
