@@ -55,7 +55,7 @@ export async function startSpeedSystem(): Promise<SpeedSystem> {
     const dbFile = server === 'file' ? join(DATA_DIR, `bench-speed-${process.pid}.db`) : undefined;
     const devServer = await startDevServer({ dbFile, logFile: join(DATA_DIR, 'temporal-dev-server-bench.log'), readyTimeoutMs: 90_000 });
     cleanups.push(() => devServer.stop());
-    if (dbFile) cleanups.push(async () => rmSync(dbFile, { force: true }));
+    if (dbFile) cleanups.push(async () => ['', '-wal', '-shm'].forEach((end) => rmSync(dbFile + end, { force: true })));
     const db = await createTestDatabase();
     cleanups.push(() => db.drop());
     // when each escalation landed on the read side: the benchmark's own column, on its own database
