@@ -59,12 +59,14 @@ export function createPool(config: DatabaseConfig, log: PoolErrorLog = pino({ na
 /**
  * Runs `fn` inside BEGIN … COMMIT on one client; rolls back and rethrows on any
  * error. `fn` may start with `SET TRANSACTION …` to pick an isolation level.
+ * `opening` (statements without parameters: literals already escaped) runs in
+ * the same round trip as BEGIN: settings and locks a hot path takes first.
  */
-export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>, opening?: string): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    await client.query('BEGIN');
+    await client.query(opening ? `BEGIN; ${opening}` : 'BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
     return result;

@@ -4,6 +4,7 @@
  * from), claimed with a lease by the one sender of their endpoint, and end
  * delivered, dead (to be resent by an admin) or unroutable (no channel).
  */
+import { preparedName } from '../prepared';
 import type { Pool, PoolClient } from 'pg';
 import type { Notification } from '../../domain/types';
 import type { QuietHours, UnitLeader } from '../../domain/units';
@@ -82,36 +83,38 @@ function toRow(r: Record<string, any>): DeliveryRow {
   };
 }
 
-function routingUnit(r: Record<string, any>, channels: Map<string, Array<{ id: string; active: boolean }>>): RoutingUnit {
+function routingUnit(r: Record<string, any>): RoutingUnit {
   return {
     code: r.code, name: r.name, active: r.active, leaders: r.leaders as UnitLeader[],
-    ...(r.quiet_hours ? { quietHours: r.quiet_hours } : {}), channels: channels.get(r.code) ?? [],
+    ...(r.quiet_hours ? { quietHours: r.quiet_hours } : {}), channels: r.channel_list as Array<{ id: string; active: boolean }>,
   };
 }
 
-/** What the directory says about the recipients of these notifications. */
+// named columns, not *: a prepared statement's result cannot change shape after a migration
+const ROUTING_SQL = `SELECT code, name, active, leaders, quiet_hours, level,
+    (kind = 'supervisionOffice' AND active AND level = ANY($2)) AS office,
+    (SELECT array_agg(l->>'personId') FROM jsonb_array_elements(leaders) l WHERE l->>'personId' = ANY($3)) AS led_by,
+    (SELECT coalesce(json_agg(json_build_object('id', c.id, 'active', c.active) ORDER BY c.id), '[]')
+     FROM unit_channels c WHERE c.unit_code = units.code) AS channel_list
+  FROM units
+  WHERE code = ANY($1)
+     OR (kind = 'supervisionOffice' AND active AND level = ANY($2))
+     OR EXISTS (SELECT 1 FROM jsonb_array_elements(leaders) l WHERE l->>'personId' = ANY($3))
+  ORDER BY updated_at, code`;
+
+/** What the directory says about the recipients of these notifications (one round trip: a save waits for it). */
 export async function routingFor(db: Queryable, notifications: Notification[]): Promise<Routing> {
   const codes = notifications.filter((n) => n.recipientRole === 'ownerUnit' || n.recipientRole === 'unitLeader').map((n) => n.recipient);
   const levels = notifications.filter((n) => n.recipientRole === 'supervisionOffice').map((n) => n.recipient);
   const people = notifications.filter((n) => n.recipientRole === 'itemLeader').map((n) => n.recipient);
-  const { rows } = await db.query(
-    `SELECT *, (kind = 'supervisionOffice' AND active AND level = ANY($2)) AS office,
-            (SELECT array_agg(l->>'personId') FROM jsonb_array_elements(leaders) l WHERE l->>'personId' = ANY($3)) AS led_by
-     FROM units
-     WHERE code = ANY($1)
-        OR (kind = 'supervisionOffice' AND active AND level = ANY($2))
-        OR EXISTS (SELECT 1 FROM jsonb_array_elements(leaders) l WHERE l->>'personId' = ANY($3))
-     ORDER BY updated_at, code`,
-    [[...new Set(codes)], [...new Set(levels)], [...new Set(people)]],
-  );
-  const { rows: channelRows } = await db.query('SELECT unit_code, id, active FROM unit_channels WHERE unit_code = ANY($1) ORDER BY id', [
-    rows.map((r) => r.code),
-  ]);
-  const channels = new Map<string, Array<{ id: string; active: boolean }>>();
-  for (const c of channelRows) channels.set(c.unit_code, [...(channels.get(c.unit_code) ?? []), { id: c.id, active: c.active }]);
+  const { rows } = await db.query({
+    name: preparedName(ROUTING_SQL),
+    text: ROUTING_SQL,
+    values: [[...new Set(codes)], [...new Set(levels)], [...new Set(people)]],
+  });
   const routing: Routing = { units: new Map(), offices: new Map(), ledBy: new Map() };
   for (const r of rows) {
-    const unit = routingUnit(r, channels);
+    const unit = routingUnit(r);
     routing.units.set(unit.code, unit);
     // one active office per level (the database refuses a second); were there ever two, the newest designation wins
     if (r.office) routing.offices.set(r.level, unit);
@@ -120,20 +123,23 @@ export async function routingFor(db: Queryable, notifications: Notification[]): 
   return routing;
 }
 
+const INSERT_DELIVERIES_SQL = `INSERT INTO deliveries (id, notification_key, item_id, task_id, unit_code, channel_id, level, mentions, status, not_before)
+  SELECT id, notification_key, item_id, task_id, unit_code, channel_id, level, mentions, status, not_before
+  FROM jsonb_to_recordset($1::jsonb) AS r(id text, notification_key text, item_id text, task_id text, unit_code text,
+    channel_id text, level integer, mentions jsonb, status text, not_before timestamptz)
+  ON CONFLICT (id) DO NOTHING`;
+
 /** Inserts planned deliveries (a retried save inserts none twice); returns the endpoints with work pending. */
 export async function insertDeliveries(db: Queryable, planned: PlannedDelivery[]): Promise<Endpoint[]> {
   if (planned.length === 0) return [];
-  await db.query(
-    `INSERT INTO deliveries (id, notification_key, item_id, task_id, unit_code, channel_id, level, mentions, status, not_before)
-     SELECT id, notification_key, item_id, task_id, unit_code, channel_id, level, mentions, status, not_before
-     FROM jsonb_to_recordset($1::jsonb) AS r(id text, notification_key text, item_id text, task_id text, unit_code text,
-       channel_id text, level integer, mentions jsonb, status text, not_before timestamptz)
-     ON CONFLICT (id) DO NOTHING`,
-    [JSON.stringify(planned.map((p) => ({
+  await db.query({
+    name: preparedName(INSERT_DELIVERIES_SQL),
+    text: INSERT_DELIVERIES_SQL,
+    values: [JSON.stringify(planned.map((p) => ({
       id: p.id, notification_key: p.notificationKey, item_id: p.itemId, task_id: p.taskId, unit_code: p.unitCode,
       channel_id: p.channelId, level: p.level, mentions: p.mentions, status: p.status, not_before: p.notBefore,
     })))],
-  );
+  });
   const seen = new Set<string>();
   return planned
     .filter((p) => p.status === 'pending')

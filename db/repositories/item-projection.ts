@@ -13,12 +13,13 @@
  * - Batches travel as one jsonb parameter per table (jsonb_to_recordset): one
  *   round trip per table however many rows a save has.
  */
-import type { PoolClient, Pool } from 'pg';
+import { escapeLiteral, type PoolClient, type Pool } from 'pg';
 import type { ItemChanges, ItemHeader, ProblemRow, TaskRow } from '../../domain/item-changes';
 import type { AuditEvent } from '../../domain/types';
+import { preparedName } from '../prepared';
 import { withTransaction } from '../pool';
 import { composeItemView, WHOLE_ITEM } from './item-view';
-import { holdUnitNamesShared } from './unit-name-locks';
+import { holdUnitNamesSharedSql, textArray } from './unit-name-locks';
 
 type Row = Record<string, unknown>;
 /** column name → SQL type, in insert order */
@@ -175,7 +176,7 @@ async function insertRows(client: PoolClient, table: string, columns: Columns, r
     ${onConflict}
     RETURNING ${conflict.key.map((c) => `${table}.${c}`).join(', ')}`;
   // JSON.stringify drops undefined fields, which jsonb_to_recordset reads as NULL
-  const result = await client.query<Row>(sql, [JSON.stringify(rows)]);
+  const result = await client.query<Row>({ name: preparedName(sql), text: sql, values: [JSON.stringify(rows)] });
   return result.rows;
 }
 
@@ -214,16 +215,22 @@ export async function applyItemChanges<T = void>(
 ): Promise<T | undefined> {
   const { itemId, version, asOf } = changes;
   const landed: Landed = { auditEvents: [], itemRowWritten: false };
+  const units = [...new Set(changes.tasks.flatMap((t) => [t.ownerUnit, ...t.coOwners]))];
+  // Sent with BEGIN, in one round trip. A save must end well inside its activity's 10 s: a row
+  // held by someone else's open transaction fails the attempt (retried, and listed in /ops/stuck)
+  // instead of hanging on to a pooled connection that every other item's saves share. One save
+  // of an item at a time (a local save timed out may still run beside its retry): the view kept
+  // below sees every row before it. The names the kept view carries cannot change before this
+  // save commits (unit-name-locks.ts).
+  const opening = [
+    `SET LOCAL lock_timeout = '${SAVE_LOCK_TIMEOUT}'`,
+    `SET LOCAL statement_timeout = '${SAVE_STATEMENT_TIMEOUT}'`,
+    `SELECT pg_advisory_xact_lock(${ITEM_SAVE_LOCK}, hashtext(${escapeLiteral(itemId)}))`,
+    holdUnitNamesSharedSql(itemId, units),
+    // every unit a task of the item ever had: an owner keeps sight of the item after a reassignment
+    ...(units.length ? [`INSERT INTO item_units (unit, item_id) SELECT unnest(${textArray(units)}), ${escapeLiteral(itemId)} ON CONFLICT DO NOTHING`] : []),
+  ].join('; ');
   const result = await withTransaction(pool, async (client) => {
-    // A save must end well inside its activity's 10 s: a row held by someone else's open
-    // transaction fails the attempt (retried, and listed in /ops/stuck) instead of hanging
-    // on to a pooled connection that every other item's saves share.
-    await client.query(`SET LOCAL lock_timeout = '${SAVE_LOCK_TIMEOUT}'; SET LOCAL statement_timeout = '${SAVE_STATEMENT_TIMEOUT}'`);
-    // one save of an item at a time (a local save timed out may still run beside its retry): the view kept below sees every row before it
-    await client.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [ITEM_SAVE_LOCK, itemId]);
-    // the names the kept view below carries cannot change before this save commits (unit-name-locks.ts)
-    const units = [...new Set(changes.tasks.flatMap((t) => [t.ownerUnit, ...t.coOwners]))];
-    await holdUnitNamesShared(client, itemId, units);
     await insertRows(client, 'problems', PROBLEM_COLUMNS, changes.problems.map((p) => problemRow(itemId, p, version, asOf)), {
       key: ['item_id', 'id'], guard: newer('problems'), keepWhenNull: ['description'],
     });
@@ -236,13 +243,6 @@ export async function applyItemChanges<T = void>(
         const seqs = new Set(inserted.map((r) => Number(r.seq)));
         landed.auditEvents = changes.auditEvents.filter((e) => seqs.has(e.seq));
       }
-    }
-    // every unit a task of the item ever had: an owner keeps sight of the item after a reassignment
-    if (units.length) {
-      await client.query(
-        'INSERT INTO item_units (unit, item_id) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING',
-        [units, itemId],
-      );
     }
     const planned = alongside ? await alongside(client) : undefined;
     // last: readers that wait for a version see it once every row of the save is in
@@ -258,9 +258,10 @@ export async function applyItemChanges<T = void>(
     const json = view ? JSON.stringify(view) : null;
     const kept = json !== null && Buffer.byteLength(json) <= KEPT_VIEW_BYTES ? json : null;
     // unchanged (a retried save): not rewritten
-    await client.query('UPDATE items SET view = $2 WHERE id = $1 AND view IS DISTINCT FROM $2::jsonb', [itemId, kept]);
+    const keep = 'UPDATE items SET view = $2 WHERE id = $1 AND view IS DISTINCT FROM $2::jsonb';
+    await client.query({ name: preparedName(keep), text: keep, values: [itemId, kept] });
     return planned;
-  });
+  }, opening);
   onLanded?.(landed);
   return result;
 }

@@ -4,6 +4,7 @@
  * submission (from the audit trail, where the text of commands is kept), all
  * limited to what the viewer may see.
  */
+import { preparedName } from '../prepared';
 import type { Pool, PoolClient } from 'pg';
 import type { ItemHeader } from '../../domain/item-changes';
 import type {
@@ -159,8 +160,7 @@ export async function composeItemView(pool: Pool | PoolClient, itemId: string, v
   // the latest report and submission the viewer may read: after a reassignment, not the other unit's
   const mine = visibleRecordsSql(viewer, bind, 'a.units');
   const unit = viewer.role === 'owner' ? bind(viewer.unit ?? '') : undefined;
-  const { rows: itemRows } = await pool.query(
-    `SELECT items.version, items.as_of, items.state,
+  const text = `SELECT items.version, items.as_of, items.state,
        (SELECT a.details->>'reason' FROM audit_events a
         WHERE a.item_id = items.id AND a.action = 'itemCancelled' ORDER BY a.seq DESC LIMIT 1) AS cancel_reason,
        (SELECT coalesce(json_agg(tv ORDER BY tv.assigned_at, tv.id), '[]') FROM (
@@ -179,9 +179,10 @@ export async function composeItemView(pool: Pool | PoolClient, itemId: string, v
           WHERE t.item_id = items.id AND ${visibleTasksSql(viewer, bind)}) tv) AS tasks,
        (SELECT coalesce(json_agg(p ORDER BY p.id), '[]') FROM problems p WHERE p.item_id = items.id) AS problems
        ${unit ? `, (SELECT count(*) FROM escalations e WHERE e.item_id = items.id AND e.units @> ARRAY[${unit}]::text[]) AS seen_escalations` : ''}
-     FROM items WHERE items.id = ${id} AND ${visibleItemsSql(viewer, bind)}`,
-    params,
-  );
+     FROM items WHERE items.id = ${id} AND ${visibleItemsSql(viewer, bind)}`;
+  // every save composes the whole item (item-projection.ts): prepared once per connection
+  const name = viewer === WHOLE_ITEM ? preparedName(text) : undefined;
+  const { rows: itemRows } = await pool.query({ name, text, values: params });
   const row = itemRows[0];
   if (!row) return null;
   const tasks = (row.tasks as Array<Record<string, any>>).map((t) => toTask(isoTimes(t, TASK_TIMES)));

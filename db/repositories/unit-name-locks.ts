@@ -8,7 +8,7 @@
  * Advisory locks rather than row locks: saves of many items share a unit all day,
  * and shared advisory locks write nothing.
  */
-import type { Pool, PoolClient } from 'pg';
+import { escapeLiteral, type PoolClient } from 'pg';
 
 /** advisory lock class of units' names (the other half: one of BUCKETS, by the code's hash) */
 const UNIT_NAME_LOCK = 7302;
@@ -22,13 +22,14 @@ const BUCKETS = 16;
  * Held by a save until it commits: the units of its tasks and every unit the item ever
  * had. Taken before the save touches any row, so a rename waiting on a row never waits on it.
  */
-export async function holdUnitNamesShared(client: PoolClient | Pool, itemId: string, units: string[]): Promise<void> {
+/**
+ * One statement without parameters, its literals escaped: a save sends it with its
+ * BEGIN (db/pool.ts withTransaction), one round trip for both.
+ */
+export function holdUnitNamesSharedSql(itemId: string, units: string[]): string {
   // in one order (sorted buckets) for saves and writers of several units alike: no deadlock
-  await client.query(
-    `SELECT count(pg_advisory_xact_lock_shared($1::int, b)) FROM (SELECT DISTINCT hashtext(u) & ${BUCKETS - 1} AS b FROM (
-       SELECT unnest($2::text[]) AS u UNION ALL SELECT unit FROM item_units WHERE item_id = $3) x ORDER BY 1) s`,
-    [UNIT_NAME_LOCK, units, itemId],
-  );
+  return `SELECT count(pg_advisory_xact_lock_shared(${UNIT_NAME_LOCK}, b)) FROM (SELECT DISTINCT hashtext(u) & ${BUCKETS - 1} AS b FROM (
+       SELECT unnest(${textArray(units)}) AS u UNION ALL SELECT unit FROM item_units WHERE item_id = ${escapeLiteral(itemId)}) x ORDER BY 1) s`;
 }
 
 /**
@@ -40,4 +41,9 @@ export async function holdUnitNamesExclusive(client: PoolClient, codes: string[]
     `SELECT count(pg_advisory_xact_lock($1::int, b)) FROM (SELECT DISTINCT hashtext(u) & ${BUCKETS - 1} AS b FROM unnest($2::text[]) AS u ORDER BY 1) s`,
     [UNIT_NAME_LOCK, codes],
   );
+}
+
+/** A text[] literal of escaped strings, for statements sent without parameters. */
+export function textArray(values: string[]): string {
+  return values.length ? `ARRAY[${values.map(escapeLiteral).join(', ')}]::text[]` : `'{}'::text[]`;
 }
