@@ -5,6 +5,7 @@
  * (Temporal forgets ids whose history is gone; the read side does not).
  */
 import type { Pool } from 'pg';
+import { preparedName } from '../prepared';
 
 export interface AdmissionFacts {
   planExists: boolean;
@@ -15,17 +16,20 @@ export interface AdmissionFacts {
   idTaken: boolean;
 }
 
+const ADMISSION_SQL = `SELECT EXISTS (SELECT 1 FROM plans WHERE id = $1) AS plan_exists,
+    EXISTS (SELECT 1 FROM plans WHERE id = $1 AND leader_ids @> ARRAY[$2]::text[]) AS answers,
+    (SELECT coalesce(json_object_agg(code, name), '{}') FROM units WHERE code = ANY($3) AND active) AS units,
+    EXISTS (SELECT 1 FROM items WHERE id = $4) AS id_taken`;
+
 export async function admissionFacts(
   pool: Pool,
   q: { itemId: string; planId?: string; callerId: string; unitCodes: string[] },
 ): Promise<AdmissionFacts> {
-  const { rows } = await pool.query(
-    `SELECT EXISTS (SELECT 1 FROM plans WHERE id = $1) AS plan_exists,
-            EXISTS (SELECT 1 FROM plans WHERE id = $1 AND leader_ids @> ARRAY[$2]::text[]) AS answers,
-            (SELECT coalesce(json_object_agg(code, name), '{}') FROM units WHERE code = ANY($3) AND active) AS units,
-            EXISTS (SELECT 1 FROM items WHERE id = $4) AS id_taken`,
-    [q.planId ?? null, q.callerId, [...new Set(q.unitCodes)], q.itemId],
-  );
+  const { rows } = await pool.query({
+    name: preparedName(ADMISSION_SQL),
+    text: ADMISSION_SQL,
+    values: [q.planId ?? null, q.callerId, [...new Set(q.unitCodes)], q.itemId],
+  });
   const row = rows[0];
   return {
     planExists: row.plan_exists,
