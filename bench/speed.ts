@@ -79,6 +79,7 @@ async function main(): Promise<void> {
     progress('starting items');
     const starts = await measureStarts(sys);
     const ratio = +(perSecond(starts.api) / perSecond(starts.raw)).toFixed(2);
+    progress(`CPU ms per start: floor ${JSON.stringify(starts.cpuMsPerStart.raw)}, project ${JSON.stringify(starts.cpuMsPerStart.api)}`);
     push({ measure: 'starting items (8 at a time)', floor: `workflow.start (empty): ${perSecond(starts.raw)}/s`,
       project: `POST /items (10 tasks): ${perSecond(starts.api)}/s`, ratio, target: '≥ 0.7', load: load() });
     details.starts = { raw: summarize(starts.raw.latenciesMs), api: summarize(starts.api.latenciesMs), failures: starts.api.failures + starts.raw.failures, samples: starts.api.failureSamples };

@@ -138,11 +138,10 @@ export async function getItemView(pool: Pool, itemId: string, viewer: Viewer): P
  * every viewer but an owner; null when there is no kept view (no row yet, or
  * a view too large to keep, which is composed on read).
  */
+const KEPT_VIEW_SQL = `SELECT (view->>'version')::int AS version, view::text AS text FROM items WHERE id = $1 AND view IS NOT NULL`;
+
 export async function keptItemViewText(pool: Pool, itemId: string): Promise<{ version: number; text: string } | null> {
-  const { rows } = await pool.query(
-    `SELECT (view->>'version')::int AS version, view::text AS text FROM items WHERE id = $1 AND view IS NOT NULL`,
-    [itemId],
-  );
+  const { rows } = await pool.query({ name: preparedName(KEPT_VIEW_SQL), text: KEPT_VIEW_SQL, values: [itemId] });
   return rows[0] ? { version: rows[0].version as number, text: rows[0].text as string } : null;
 }
 
