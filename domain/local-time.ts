@@ -58,13 +58,25 @@ export function isoWeekday(year: number, month: number, day: number): number {
   return d === 0 ? 7 : d;
 }
 
-export function zonedParts(instantMs: number, tz: string): LocalDateTime & { weekday: number } {
+// formatToParts is the costliest step of every deadline, warning and light: an item asks about
+// the same few instants (its deadlines, their warnings) at every wake, so answers are kept. A
+// pure function of its arguments, so replay is unaffected; bounded by clearing when full.
+const PARTS_KEPT = 2048;
+const keptParts = new Map<string, Readonly<LocalDateTime & { weekday: number }>>();
+
+export function zonedParts(instantMs: number, tz: string): Readonly<LocalDateTime & { weekday: number }> {
+  const key = `${tz} ${instantMs}`;
+  const kept = keptParts.get(key);
+  if (kept) return kept;
   const out: LocalDateTime = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
   for (const p of formatter(tz).formatToParts(instantMs)) {
     if (p.type in out) out[p.type as keyof LocalDateTime] = Number(p.value);
   }
   if (out.hour === 24) out.hour = 0; // defensive: old ICU builds ignored hourCycle
-  return { ...out, weekday: isoWeekday(out.year, out.month, out.day) };
+  const parts = Object.freeze({ ...out, weekday: isoWeekday(out.year, out.month, out.day) });
+  if (keptParts.size >= PARTS_KEPT) keptParts.clear();
+  keptParts.set(key, parts);
+  return parts;
 }
 
 /** The wall time read as if it were UTC: the arithmetic base for offsets. */

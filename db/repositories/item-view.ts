@@ -133,13 +133,13 @@ export async function getItemView(pool: Pool, itemId: string, viewer: Viewer): P
   return composeItemView(pool, itemId, viewer);
 }
 
+const KEPT_VIEW_SQL = `SELECT (view->>'version')::int AS version, view::text AS text FROM items WHERE id = $1 AND view IS NOT NULL`;
+
 /**
  * The whole item as its last save kept it, as JSON text and its version, for
  * every viewer but an owner; null when there is no kept view (no row yet, or
  * a view too large to keep, which is composed on read).
  */
-const KEPT_VIEW_SQL = `SELECT (view->>'version')::int AS version, view::text AS text FROM items WHERE id = $1 AND view IS NOT NULL`;
-
 export async function keptItemViewText(pool: Pool, itemId: string): Promise<{ version: number; text: string } | null> {
   const { rows } = await pool.query({ name: preparedName(KEPT_VIEW_SQL), text: KEPT_VIEW_SQL, values: [itemId] });
   return rows[0] ? { version: rows[0].version as number, text: rows[0].text as string } : null;
