@@ -11,7 +11,7 @@ import { applyItemChanges } from '../../db/repositories/item-projection';
 import { composeItemView, keptItemViewText, WHOLE_ITEM } from '../../db/repositories/item-view';
 import { holdUnitNamesExclusive } from '../../db/repositories/unit-name-locks';
 import type { Notification } from '../../domain/types';
-import { buildItemChanges, buildItemState, buildTask } from '../support/fixtures';
+import { buildItemChanges, buildItemState, buildNotification, buildTask } from '../support/fixtures';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 let db: TestDatabase;
@@ -143,4 +143,158 @@ describe('locks', () => {
       await single.end();
     }
   });
+});
+
+describe('prepared statements on one pooled connection', () => {
+  let single: Pool;
+  beforeEach(() => {
+    single = createPool({ DATABASE_URL: db.url, DATABASE_POOL_MAX: 1 });
+  });
+  afterEach(async () => single.end());
+
+  const notes: Notification[] = [
+    buildNotification({ recipientRole: 'ownerUnit', recipient: 'unit-a' }),
+    buildNotification({ key: 'k2', recipientRole: 'supervisionOffice', recipient: 'city' }),
+    buildNotification({ key: 'k3', recipientRole: 'itemLeader', recipient: 'person-1' }),
+  ];
+
+  async function everyHotStatement(id: string, version: number) {
+    const state = stateWithUnits(id, [['unit-a', 'unit-b']]);
+    state.counters.auditSeq = version;
+    await applyItemChanges(single, buildItemChanges(state), async (client) => {
+      await routingFor(client, notes);
+    });
+    const routing = await routingFor(single, notes);
+    const view = await composeItemView(single, id, WHOLE_ITEM);
+    const kept = await keptItemViewText(single, id);
+    const facts = await admissionFacts(single, { itemId: id, callerId: 'leader-1', unitCodes: ['unit-a'] });
+    return { routing, view, kept, facts };
+  }
+
+  test('after columns are added to every table the save path reads', async () => {
+    await pool.query(`INSERT INTO units (code, name, kind, leaders) VALUES ('unit-a', 'A', 'countyDepartment', '[{"role":"principal","name":"P","personId":"person-1"}]') ON CONFLICT DO NOTHING`);
+    await everyHotStatement('item-prep-1', 1);
+    for (const t of ['tasks', 'units', 'items', 'problems', 'unit_channels', 'deliveries', 'plans', 'item_units', 'audit_events', 'escalations', 'notifications']) {
+      await pool.query(`ALTER TABLE ${t} ADD COLUMN brk_x int`);
+    }
+    try {
+      const after = await everyHotStatement('item-prep-1', 2);
+      expect(after.view?.tasks.length).toBe(1);
+      expect(after.kept?.version).toBe(2);
+      expect(after.routing.units.get('unit-a')?.name).toBe('A');
+    } finally {
+      for (const t of ['tasks', 'units', 'items', 'problems', 'unit_channels', 'deliveries', 'plans', 'item_units', 'audit_events', 'escalations', 'notifications']) {
+        await pool.query(`ALTER TABLE ${t} DROP COLUMN brk_x`);
+      }
+    }
+  });
+
+  test('after a column of a selected table changes type (items.version int → bigint)', async () => {
+    await everyHotStatement('item-prep-2', 1);
+    await pool.query('ALTER TABLE items ALTER COLUMN version TYPE bigint');
+    try {
+      // a first attempt may fail (an activity retries): the retry on the same pooled connection must not
+      await everyHotStatement('item-prep-2', 2).catch(() => undefined);
+      const after = await everyHotStatement('item-prep-2', 2);
+      expect(after.kept?.version).toBe(2);
+    } finally {
+      await pool.query('ALTER TABLE items ALTER COLUMN version TYPE integer');
+    }
+  });
+
+  test('after a units column selected by routing changes type (level text → varchar)', async () => {
+    await everyHotStatement('item-prep-3', 1);
+    await pool.query('ALTER TABLE units ALTER COLUMN level TYPE varchar(40)');
+    try {
+      const after = await everyHotStatement('item-prep-3', 2);
+      expect(after.routing.units.get('unit-a')).toBeDefined();
+    } finally {
+      await pool.query('ALTER TABLE units ALTER COLUMN level TYPE text');
+    }
+  });
+
+  test('the first save of a connection fails after its statements were prepared; the next save works', async () => {
+    await expect(applyItemChanges(single, buildItemChanges(stateWithUnits('item-prep-4', [['unit-a']])), async () => {
+      throw new Error('boom after the upserts');
+    })).rejects.toThrow('boom');
+    await everyHotStatement('item-prep-4', 1);
+    expect(await itemUnits('item-prep-4')).toEqual(['unit-a', 'unit-b']);
+  });
+
+  test('a save whose named upsert fails at execution (bad timestamp); the next save works', async () => {
+    const bad = buildItemChanges(stateWithUnits('item-prep-5', [['unit-a']]));
+    bad.asOf = 'not a time';
+    await expect(applyItemChanges(single, bad)).rejects.toThrow();
+    await everyHotStatement('item-prep-5', 1);
+  });
+
+  test('a statement first parsed inside an aborted transaction; the next save works', async () => {
+    await expect(applyItemChanges(single, buildItemChanges(stateWithUnits('item-prep-6', [['unit-a']])), async (client) => {
+      await client.query('SELECT 1/0').catch(() => undefined);
+    })).rejects.toThrow();
+    await everyHotStatement('item-prep-6', 1);
+  });
+});
+
+/** routingFor as of 0a5ff26 (two queries). */
+async function oldRoutingFor(db2: Pool | PoolClient, notifications: Notification[]) {
+  const codes = notifications.filter((n) => n.recipientRole === 'ownerUnit' || n.recipientRole === 'unitLeader').map((n) => n.recipient);
+  const levels = notifications.filter((n) => n.recipientRole === 'supervisionOffice').map((n) => n.recipient);
+  const people = notifications.filter((n) => n.recipientRole === 'itemLeader').map((n) => n.recipient);
+  const { rows } = await db2.query(
+    `SELECT *, (kind = 'supervisionOffice' AND active AND level = ANY($2)) AS office,
+            (SELECT array_agg(l->>'personId') FROM jsonb_array_elements(leaders) l WHERE l->>'personId' = ANY($3)) AS led_by
+     FROM units
+     WHERE code = ANY($1)
+        OR (kind = 'supervisionOffice' AND active AND level = ANY($2))
+        OR EXISTS (SELECT 1 FROM jsonb_array_elements(leaders) l WHERE l->>'personId' = ANY($3))
+     ORDER BY updated_at, code`,
+    [[...new Set(codes)], [...new Set(levels)], [...new Set(people)]],
+  );
+  const { rows: channelRows } = await db2.query('SELECT unit_code, id, active FROM unit_channels WHERE unit_code = ANY($1) ORDER BY id', [
+    rows.map((r) => r.code),
+  ]);
+  const channels = new Map<string, Array<{ id: string; active: boolean }>>();
+  for (const c of channelRows) channels.set(c.unit_code, [...(channels.get(c.unit_code) ?? []), { id: c.id, active: c.active }]);
+  const unitOf = (r: Record<string, any>) => ({
+    code: r.code, name: r.name, active: r.active, leaders: r.leaders,
+    ...(r.quiet_hours ? { quietHours: r.quiet_hours } : {}), channels: channels.get(r.code) ?? [],
+  });
+  const routing = { units: new Map<string, any>(), offices: new Map<string, any>(), ledBy: new Map<string, any[]>() };
+  for (const r of rows) {
+    const unit = unitOf(r);
+    routing.units.set(unit.code, unit);
+    if (r.office) routing.offices.set(r.level, unit);
+    for (const person of (r.led_by as string[] | null) ?? []) routing.ledBy.set(person, [...(routing.ledBy.get(person) ?? []), unit]);
+  }
+  return routing;
+}
+
+test('routing equals the two-query routing of 0a5ff26', async () => {
+  const leaders = (p: string) => JSON.stringify([{ role: 'principal', name: 'P', personId: p }, { role: 'deputy', name: 'D', personId: 'shared' }]);
+  await pool.query(`INSERT INTO units (code, name, kind, level, leaders, quiet_hours, active) VALUES
+    ('r-none', 'None', 'township', NULL, $1, NULL, true),
+    ('r-one', 'One', 'township', NULL, $2, '{"from":"22:00","to":"07:00","timezone":"Asia/Shanghai"}', true),
+    ('r-many', 'Many''s', 'township', NULL, $3, NULL, false),
+    ('r-office', 'Office', 'supervisionOffice', 'city', '[]', NULL, true),
+    ('r-office-old', 'Old Office', 'supervisionOffice', 'city', '[]', NULL, false),
+    ('r-$$odd\\', 'Odd', 'other', NULL, '[]', NULL, true)`, [leaders('p1'), leaders('p2'), leaders('p3')]);
+  const ch = (unit: string, id: string, active: boolean) =>
+    pool.query(`INSERT INTO unit_channels (unit_code, id, kind, config, active) VALUES ($1, $2, 'webhook', '{}', $3)`, [unit, id, active]);
+  await ch('r-one', 'only', true);
+  for (const [id, active] of [['b', true], ['B', false], ['a', true], ['10', true], ['9', false], ['Ä', true], ['_x', true]] as const) await ch('r-many', id, active);
+  await ch('r-office', 'robot', false);
+  await ch('r-$$odd\\', "it's", true);
+  const notes = [
+    ...['r-none', 'r-one', 'r-many', 'r-$$odd\\', 'missing'].map((u, i) => buildNotification({ key: `n${i}`, recipientRole: i % 2 ? 'unitLeader' : 'ownerUnit', recipient: u })),
+    buildNotification({ key: 'o', recipientRole: 'supervisionOffice', recipient: 'city' }),
+    buildNotification({ key: 'o2', recipientRole: 'supervisionOffice', recipient: 'province' }),
+    buildNotification({ key: 'l', recipientRole: 'itemLeader', recipient: 'shared' }),
+    buildNotification({ key: 'l2', recipientRole: 'itemLeader', recipient: 'p3' }),
+  ];
+  const norm = (r: { units: Map<string, any>; offices: Map<string, any>; ledBy: Map<string, any[]> }) => ({
+    units: [...r.units.entries()], offices: [...r.offices.entries()], ledBy: [...r.ledBy.entries()],
+  });
+  expect(norm(await routingFor(pool, notes))).toEqual(norm(await oldRoutingFor(pool, notes)));
+  expect(norm(await routingFor(pool, []))).toEqual(norm(await oldRoutingFor(pool, [])));
 });
