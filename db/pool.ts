@@ -77,10 +77,23 @@ export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) =>
       // the connection itself is gone: do not return it to the pool
       broken = rollbackErr as Error;
     }
+    // its prepared statements no longer fit the schema: a new connection prepares them afresh
+    if (staleStatement(err)) broken ??= err as Error;
     throw err;
   } finally {
     client.release(broken);
   }
+}
+
+/**
+ * A statement this connection prepared (db/prepared.ts) no longer fits: a
+ * migration changed the type of a column it returns, or the statement is gone.
+ * PostgreSQL keeps refusing it on this connection, so the connection must go.
+ * (`pool.query` already discards a connection on any error.)
+ */
+export function staleStatement(err: unknown): boolean {
+  const { code, message } = (err ?? {}) as { code?: string; message?: string };
+  return code === '26000' || (code === '0A000' && /cached plan must not change result type/.test(message ?? ''));
 }
 
 /** Resolves when the database answers a trivial query; rejects otherwise (for health checks and start-up). */
