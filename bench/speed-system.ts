@@ -82,14 +82,16 @@ export async function startSpeedSystem(): Promise<SpeedSystem> {
     // the production defaults (worker/config.ts): 20 workflow tasks, 20 activities, 500 cached items, 60 s on the sticky queue
     // (SPEED_CACHE sets WORKER_MAX_CACHED_WORKFLOWS for both workers: a wave larger than the cache replays every wake)
     const cache = Number(process.env.SPEED_CACHE ?? 500);
+    // SPEED_WORKFLOW_TASKS sets WORKER_MAX_CONCURRENT_WORKFLOW_TASKS for both workers
+    const workflowTasks = Number(process.env.SPEED_WORKFLOW_TASKS ?? 20);
     const itemWorker = await createItemWorker({
       connection: nativeConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: ITEM_QUEUE, pool: workerPool, client,
-      maxConcurrentActivityTaskExecutions: 20, maxConcurrentWorkflowTaskExecutions: 20, maxCachedWorkflows: cache,
+      maxConcurrentActivityTaskExecutions: 20, maxConcurrentWorkflowTaskExecutions: workflowTasks, maxCachedWorkflows: cache,
     });
     const floorWorker = await Worker.create({
       connection: nativeConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: FLOOR_QUEUE,
       workflowsPath: require.resolve('./floors/workflows'), activities: createFloorActivities(workerPool),
-      maxConcurrentActivityTaskExecutions: 20, maxConcurrentWorkflowTaskExecutions: 20, maxCachedWorkflows: cache,
+      maxConcurrentActivityTaskExecutions: 20, maxConcurrentWorkflowTaskExecutions: workflowTasks, maxCachedWorkflows: cache,
       // as the item worker's (worker/config.ts): with Temporal's 10 s a wave's backlog goes to full replays
       stickyQueueScheduleToStartTimeout: `${DEFAULT_STICKY_QUEUE_TIMEOUT_SECONDS}s`,
     });
