@@ -60,8 +60,10 @@ export function isoWeekday(year: number, month: number, day: number): number {
 
 // formatToParts is the costliest step of every deadline, warning and light: an item asks about
 // the same few instants (its deadlines, their warnings) at every wake, so answers are kept. A
-// pure function of its arguments, so replay is unaffected; bounded by clearing when full.
-const PARTS_KEPT = 2048;
+// pure function of its arguments, so replay is unaffected. In the workflow sandbox every cached
+// item has its own copy of this module: 256 answers (about 50 KiB at most) hold a 10-task
+// item's instants many times over; when full, it starts again.
+const PARTS_KEPT = 256;
 const keptParts = new Map<string, Readonly<LocalDateTime & { weekday: number }>>();
 
 export function zonedParts(instantMs: number, tz: string): Readonly<LocalDateTime & { weekday: number }> {
