@@ -91,7 +91,7 @@ export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) =>
  * PostgreSQL keeps refusing it on this connection, so the connection must go.
  * (`pool.query` already discards a connection on any error.)
  */
-export function staleStatement(err: unknown): boolean {
+function staleStatement(err: unknown): boolean {
   const { code, message } = (err ?? {}) as { code?: string; message?: string };
   return code === '26000' || (code === '0A000' && /cached plan must not change result type/.test(message ?? ''));
 }
