@@ -21,6 +21,8 @@ import { summarize } from './percentiles';
 const ITEMS = Number(process.env.SAVE_ITEMS ?? 2000);
 const CONCURRENCY = Number(process.env.SAVE_CONCURRENCY ?? 4);
 const CREATED_MS = Date.parse('2026-03-02T09:00:00+08:00');
+/** a second past the one task's deadline (10:00): its first escalation fires */
+const DUE_PASSED_MS = Date.parse('2026-03-02T10:00:01+08:00');
 
 async function inParallel<T>(items: T[], run: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -45,9 +47,9 @@ async function main(): Promise<void> {
       const tracker = new SaveTracker();
       tracker.add(created.records);
       creations.push(tracker.take(created.state, CREATED_MS)!);
-      const due = advanceClock(created.state, Date.parse('2026-03-02T10:00:01+08:00'));
+      const due = advanceClock(created.state, DUE_PASSED_MS);
       tracker.add(due.records);
-      escalations.push(tracker.take(due.state, Date.parse('2026-03-02T10:00:01+08:00'))!);
+      escalations.push(tracker.take(due.state, DUE_PASSED_MS)!);
     }
     await inParallel(creations, async (c) => void (await saveItemChanges(c)));
     const before = cpuSnapshot({ server: process.pid });

@@ -4,8 +4,8 @@
  * from), claimed with a lease by the one sender of their endpoint, and end
  * delivered, dead (to be resent by an admin) or unroutable (no channel).
  */
-import { preparedName } from '../prepared';
 import type { Pool, PoolClient } from 'pg';
+import { preparedName } from '../prepared';
 import type { Notification } from '../../domain/types';
 import type { QuietHours, UnitLeader } from '../../domain/units';
 

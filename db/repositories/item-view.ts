@@ -4,8 +4,8 @@
  * submission (from the audit trail, where the text of commands is kept), all
  * limited to what the viewer may see.
  */
-import { preparedName } from '../prepared';
 import type { Pool, PoolClient } from 'pg';
+import { preparedName } from '../prepared';
 import type { ItemHeader } from '../../domain/item-changes';
 import type {
   DeadlineSpec,

@@ -21,10 +21,8 @@ const BUCKETS = 16;
 /**
  * Held by a save until it commits: the units of its tasks and every unit the item ever
  * had. Taken before the save touches any row, so a rename waiting on a row never waits on it.
- */
-/**
- * One statement without parameters, its literals escaped: a save sends it with its
- * BEGIN (db/pool.ts withTransaction), one round trip for both.
+ * One statement without parameters, its literals escaped: a save sends it with its BEGIN
+ * (db/pool.ts withTransaction), one round trip for both.
  */
 export function holdUnitNamesSharedSql(itemId: string, units: string[]): string {
   // in one order (sorted buckets) for saves and writers of several units alike: no deadlock
