@@ -21,6 +21,7 @@ import {
   type ItemVersion,
   type ItemWorkflowInput,
 } from '../workflows/messages';
+import { PATCH_LEVEL } from '../workflows/patches';
 import { updateIdFor } from './idempotency';
 import { isTransientRefusal } from './temporal-errors';
 import { initialSearchAttributes } from './search-attributes';
@@ -89,7 +90,7 @@ export function createItemGateway(deps: GatewayDeps): ItemGateway {
       // Temporal refuses a running or retained id; the read side remembers ids whose history is gone.
       if (await taken) throw new DomainError('ALREADY_EXISTS', `an item with id '${item.id}' already exists`, { itemId: item.id });
       const args: [ItemWorkflowInput] = [
-        { kind: 'new', format: 2, item, createdBy: actor, acceptedAt: new Date(acceptedAt).toISOString(), calendar },
+        { kind: 'new', format: 2, patchLevel: PATCH_LEVEL, item, createdBy: actor, acceptedAt: new Date(acceptedAt).toISOString(), calendar },
       ];
       await temporal.workflow.start(WORKFLOW_TYPE, {
         taskQueue,

@@ -11,7 +11,6 @@ import {
   condition,
   continueAsNew,
   log,
-  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -29,6 +28,9 @@ import type { ItemState, ItemSummary } from '../domain/types';
 import { saveBatch } from './item-save';
 import { ItemSaver } from './item-saver';
 import { calendarUpdatedSignal, itemStateQuery, itemVersionQuery, updateForCommand, type CurrentItemInput } from './messages';
+import {
+  CONTINUE_UNDER_LOAD, DUE_DURING_SAVE, FINAL_SEARCH_ATTRIBUTES, PATCH_LEVEL, patchGate, TIMERS_AFTER_SAVE, TIMERS_FROM_SAVE_END,
+} from './patches';
 import { SearchAttributeSync } from './search-attributes';
 import { SAVE_END_MAX_LEAD_MS, timerMs } from './timer-timing';
 
@@ -39,21 +41,6 @@ export function asFailure(err: unknown): unknown {
   }
   return err;
 }
-
-/** Patch id: continue-as-new by update count, with new saves held until it happens. */
-const CONTINUE_UNDER_LOAD = 'continue-under-load';
-
-/** Patch id: the next wake's timer is set once the local save of the same workflow task is through. NEVER rename. */
-export const TIMERS_AFTER_SAVE = 'timers-after-save';
-
-/** Patch id: what came due while the save ran is handled at once, not after a timer set for the past. NEVER rename. */
-export const DUE_DURING_SAVE = 'due-during-save';
-
-/** Patch id: the next wake's timer is timed from the real end of the local save, not the task's start. NEVER rename. */
-export const TIMERS_FROM_SAVE_END = 'timers-from-save-end';
-
-/** Patch id: the search attributes follow the item once more when it ends. NEVER rename. */
-export const FINAL_SEARCH_ATTRIBUTES = 'final-search-attributes';
 
 function busy(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: 'BUSY', message, nonRetryable: true });
@@ -75,9 +62,10 @@ function initialState(input: CurrentItemInput): { state: ItemState; tracker: Sav
 }
 
 export async function runItem(input: CurrentItemInput): Promise<ItemSummary> {
+  const patched = patchGate(input.patchLevel);
   const init = initialState(input);
   let state = init.state;
-  const saver = new ItemSaver(init.tracker, saveBatch);
+  const saver = new ItemSaver(init.tracker, (batch, localSettled) => saveBatch(batch, localSettled, patched));
   saver.note();
   let changed = true;
   let updatesThisRun = 0;
@@ -140,7 +128,7 @@ export async function runItem(input: CurrentItemInput): Promise<ItemSummary> {
   }));
 
   const saving = saver.run(() => state, () => Date.now());
-  const searchAttributes = new SearchAttributeSync();
+  const searchAttributes = new SearchAttributeSync(patched);
 
   const continueAsNewWanted = () => {
     const info = workflowInfo();
@@ -171,7 +159,7 @@ export async function runItem(input: CurrentItemInput): Promise<ItemSummary> {
       const carried = saver.takeNow(state, Date.now());
       if (!carried || jsonBytes(carried) <= LIMITS.unsavedCarryBytes) {
         await continueAsNew<(input: CurrentItemInput) => Promise<ItemSummary>>({
-          kind: 'continued', format: 2, state, unsaved: carried, options: input.options,
+          kind: 'continued', format: 2, patchLevel: PATCH_LEVEL, state, unsaved: carried, options: input.options,
         });
       }
       // too much to carry: save it first, then try again

@@ -13,9 +13,10 @@
  * Items whose history predates this (no `local-saves` marker) replay their
  * regular activities; from their next new workflow task they save locally too.
  */
-import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { patched as askPatched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { ItemActivities } from '../activities';
 import type { ItemChanges, SaveReceipt } from '../domain/item-changes';
+import { LOCAL_SAVES, type PatchGate } from './patches';
 
 const { saveItemChanges } = proxyActivities<ItemActivities>({
   // A save is one short transaction: a worker killed mid-save is noticed in seconds, not a minute.
@@ -39,9 +40,6 @@ const { saveItemChanges: saveItemChangesHere } = proxyLocalActivities<ItemActivi
   retry: { maximumAttempts: 1 },
 });
 
-/** Patch id: saves go as local activities first. NEVER rename. */
-export const LOCAL_SAVES = 'local-saves';
-
 /**
  * Saves one batch. `localSettled` is called once the local attempt is over,
  * saved or not (at once when there is none), with the real time a local save
@@ -49,7 +47,11 @@ export const LOCAL_SAVES = 'local-saves';
  * waits for it must not wait for the regular activity's retries through a
  * database outage.
  */
-export async function saveBatch(batch: ItemChanges, localSettled: (savedAtMs?: number) => void = () => undefined): Promise<void> {
+export async function saveBatch(
+  batch: ItemChanges,
+  localSettled: (savedAtMs?: number) => void = () => undefined,
+  patched: PatchGate = askPatched,
+): Promise<void> {
   let receipt: SaveReceipt | void | undefined;
   let saved = false;
   if (patched(LOCAL_SAVES)) {

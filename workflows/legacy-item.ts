@@ -28,6 +28,7 @@ import { applyCommand } from '../domain/transitions';
 import type { ItemState, ItemSummary } from '../domain/types';
 import { asFailure } from './item-run';
 import { itemStateQuery, updateForCommand, type CurrentItemInput, type LegacyItemInput, type PendingChanges } from './messages';
+import { PATCH_LEVEL } from './patches';
 import { SearchAttributeSync } from './search-attributes';
 
 const { persistItemChanges } = proxyActivities<ItemActivities>({
@@ -108,7 +109,7 @@ export async function runLegacyItem(input: LegacyItemInput): Promise<ItemSummary
   }
   setHandler(itemStateQuery, () => snapshotOf(state));
 
-  const searchAttributes = new SearchAttributeSync();
+  const searchAttributes = new SearchAttributeSync(patched);
   const flush = async () => {
     if (!stateChanged && !hasPending(pending)) return;
     const batch = pending;
@@ -127,7 +128,7 @@ export async function runLegacyItem(input: LegacyItemInput): Promise<ItemSummary
     tracker.add({ ...pending, ...texts });
     const unsaved = tracker.take(state, Date.now());
     await continueAsNew<(input: CurrentItemInput) => Promise<ItemSummary>>({
-      kind: 'continued', format: 2, state, unsaved, options: input.options,
+      kind: 'continued', format: 2, patchLevel: PATCH_LEVEL, state, unsaved, options: input.options,
     });
   };
 

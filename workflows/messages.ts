@@ -95,8 +95,10 @@ export type CurrentItemInput =
       acceptedAt: string;
       calendar: HolidayCalendar;
       options?: ItemWorkflowOptions;
+      /** the patches this run takes without markers (workflows/patches.ts); absent in runs started before levels */
+      patchLevel?: number;
     }
-  | { kind: 'continued'; format: 2; state: ItemState; unsaved?: ItemChanges; options?: ItemWorkflowOptions };
+  | { kind: 'continued'; format: 2; state: ItemState; unsaved?: ItemChanges; options?: ItemWorkflowOptions; patchLevel?: number };
 
 export type LegacyItemInput =
   | { kind: 'new'; format?: undefined; item: ItemInput; createdBy: Actor; calendar: HolidayCalendar; options?: ItemWorkflowOptions }

@@ -1,7 +1,7 @@
 /**
  * Keeps the item's typed search attributes in step with its state.
  *
- * Since the patch `stable-search-attributes`, an item keeps only the
+ * Since the patch `stable-search-attributes` (workflows/patches.ts), an item keeps only the
  * attributes that commands change (status, owner units, plan, supervision
  * level) and upserts only those that differ from what the run already carries.
  * The next deadline, overdue count and escalation level moved with the clock:
@@ -10,7 +10,7 @@
  * (`GET /items?overdue=true&sort=nextDeadline`). They are cleared once; runs
  * recorded before the patch replay their upserts as they were.
  */
-import { patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { boundedUnitList } from '../domain/item-figures';
 import { searchAttributeValues, stableSearchAttributeValues, type SearchAttributeValues } from '../domain/item-views';
@@ -24,9 +24,7 @@ import {
   SA_STATUS,
   SA_SUPERVISION_LEVEL,
 } from './messages';
-
-/** Patch id: only the attributes commands change are kept, upserted when they differ. NEVER rename. */
-export const STABLE_SEARCH_ATTRIBUTES = 'stable-search-attributes';
+import { STABLE_SEARCH_ATTRIBUTES, type PatchGate } from './patches';
 
 function pairs(v: SearchAttributeValues): SearchAttributeUpdatePair[] {
   return [
@@ -67,8 +65,10 @@ function sameValue(carried: unknown, wanted: unknown): boolean {
 export class SearchAttributeSync {
   private last = '';
 
+  constructor(private readonly patched: PatchGate) {}
+
   sync(state: ItemState, nowMs: number): void {
-    if (patched(STABLE_SEARCH_ATTRIBUTES)) {
+    if (this.patched(STABLE_SEARCH_ATTRIBUTES)) {
       // compared with the run's own attributes (those it started with, as upserted since): deterministic on replay
       const carried = workflowInfo().typedSearchAttributes;
       const changed = stablePairs(state).filter((p) => !sameValue(carried.get(p.key), p.value));

@@ -80,7 +80,7 @@ test('each of the 11 commands applies, and the item cancelled at the end returns
     if (process.env.RECORD_HISTORIES === '1') {
       const dir = join(__dirname, '..', 'histories');
       mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'every-command-v9.history.bin'), temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish());
+      writeFileSync(join(dir, 'every-command-v10.history.bin'), temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish());
     }
   });
 });

@@ -130,7 +130,7 @@ test('create → warning → overdue → rungs 1-3 → extension → new warning
       const history = await handle.fetchHistory();
       const dir = join(__dirname, '..', 'histories');
       mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'lifecycle-v9.history.bin'), temporal.api.history.v1.History.encode(history).finish());
+      writeFileSync(join(dir, 'lifecycle-v10.history.bin'), temporal.api.history.v1.History.encode(history).finish());
     }
   });
 });
