@@ -6,9 +6,9 @@
  */
 import { parseDuration } from './duration';
 import { DomainError } from './errors';
-import { addCalendarDays, localDateString, localToInstant, parseDate, parseHHMM, zonedParts } from './local-time';
+import { addCalendarDays, formatDate, localDateString, localToInstant, parseDate, parseHHMM, zonedParts } from './local-time';
 import type { HolidayCalendar, ItemPolicy, Offset, WorkingDayOffset } from './types';
-import { isWorkingDay } from './working-days';
+import { isWorkingDate, isWorkingDay } from './working-days';
 
 /** What the clock rules of a task need from its item. */
 export interface ClockContext {
@@ -72,24 +72,44 @@ function at(date: string, time: string | undefined, tz: string): number {
 
 /** The Nth working day after (step 1) or before (step −1) `date`, never counting `date` itself. */
 function nthWorkingDay(date: string, n: number, step: 1 | -1, calendar: HolidayCalendar): string {
-  let d = date;
+  const { year, month, day } = parseDate(date);
+  const d = new Date(Date.UTC(year, month - 1, day));
+  let found = date;
   for (let counted = 0; counted < n; ) {
-    d = addCalendarDays(d, step);
-    if (isWorkingDay(d, calendar)) counted += 1;
+    d.setUTCDate(d.getUTCDate() + step);
+    found = formatDate(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
+    if (isWorkingDate(found, d.getUTCDay() || 7, calendar)) counted += 1;
   }
-  return d;
+  return found;
+}
+
+// The clock asks for the same working-day offsets (each task's warning, its rungs) at every wake,
+// and the lights on every read: answers are kept per calendar (a calendar update is a new object).
+// Pure functions of their arguments, so replay is unaffected; bounded, and started again when full.
+const OFFSETS_KEPT = 256;
+const keptOffsets = new WeakMap<HolidayCalendar, Map<string, number>>();
+
+function workingDayOffset(fromMs: number, offset: WorkingDayOffset, step: 1 | -1, tz: string, calendar: HolidayCalendar): number {
+  let kept = keptOffsets.get(calendar);
+  const key = `${fromMs} ${step} ${offset.workingDays} ${offset.at ?? ''} ${tz}`;
+  const known = kept?.get(key);
+  if (known !== undefined) return known;
+  const ms = at(nthWorkingDay(localDateString(fromMs, tz), offset.workingDays, step, calendar), offset.at, tz);
+  if (!kept || kept.size >= OFFSETS_KEPT) keptOffsets.set(calendar, (kept = new Map()));
+  kept.set(key, ms);
+  return ms;
 }
 
 /** `offset` after `fromMs`: the duration added, or `at` local time on the Nth working day after fromMs's local day. */
 export function offsetAfter(fromMs: number, offset: Offset, tz: string, calendar: HolidayCalendar): number {
   if (!isWorkingDayOffset(offset)) return fromMs + parseDuration(offset);
-  return at(nthWorkingDay(localDateString(fromMs, tz), offset.workingDays, 1, calendar), offset.at, tz);
+  return workingDayOffset(fromMs, offset, 1, tz, calendar);
 }
 
 /** `offset` before `fromMs`: the duration taken off, or `at` local time on the Nth working day before fromMs's local day. */
 export function offsetBefore(fromMs: number, offset: Offset, tz: string, calendar: HolidayCalendar): number {
   if (!isWorkingDayOffset(offset)) return fromMs - parseDuration(offset);
-  return at(nthWorkingDay(localDateString(fromMs, tz), offset.workingDays, -1, calendar), offset.at, tz);
+  return workingDayOffset(fromMs, offset, -1, tz, calendar);
 }
 
 /**

@@ -44,10 +44,15 @@ export function fixedDateHoliday(date: string, calendar: HolidayCalendar): strin
 /** Make-up workday → true; statutory holiday → false; otherwise Monday to Friday. */
 export function isWorkingDay(date: string, calendar: HolidayCalendar): boolean {
   const { year, month, day } = parseDate(date);
+  return isWorkingDate(date, isoWeekday(year, month, day), calendar);
+}
+
+/** isWorkingDay for a date already known to be valid, with its ISO weekday (for loops over days). */
+export function isWorkingDate(date: string, weekday: number, calendar: HolidayCalendar): boolean {
   if (Object.hasOwn(calendar.workdays, date)) return true;
   if (Object.hasOwn(calendar.holidays, date)) return false;
   if (fixedDateHoliday(date, calendar) !== undefined) return false;
-  return isoWeekday(year, month, day) <= 5;
+  return weekday <= 5;
 }
 
 // Values look like "Spring Festival,春节,4": English name, Chinese name, an id.

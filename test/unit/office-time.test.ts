@@ -5,7 +5,10 @@
  * October with make-up workdays Sunday 20 September and Saturday 10 October).
  */
 import { offsetAfter, offsetBefore, onWorkingDay, shiftByWorkingDays, workingDaysBetween } from '../../domain/office-time';
+import { addCalendarDays, localDateString } from '../../domain/local-time';
 import { statutoryCalendar } from '../../domain/statutory-calendar';
+import type { HolidayCalendar } from '../../domain/types';
+import { isWorkingDay } from '../../domain/working-days';
 
 const CAL = statutoryCalendar();
 const TZ = 'Asia/Shanghai';
@@ -76,5 +79,44 @@ describe('onWorkingDay', () => {
   it('leaves a working day as it is, a make-up Saturday included', () => {
     expect(onWorkingDay(sh('2026-10-10T09:00:00'), TZ, CAL)).toBe(sh('2026-10-10T09:00:00'));
     expect(onWorkingDay(sh('2026-03-09T09:00:00'), TZ, CAL)).toBe(sh('2026-03-09T09:00:00'));
+  });
+});
+
+describe('working-day offsets against a day-by-day count', () => {
+  /** the rule spelled out: step a calendar day at a time, count the working days, land at `at` (09:00) */
+  function byHand(fromMs: number, n: number, step: 1 | -1, cal: HolidayCalendar, at = '09:00'): number {
+    let d = localDateString(fromMs, TZ);
+    for (let counted = 0; counted < n; ) {
+      d = addCalendarDays(d, step);
+      if (isWorkingDay(d, cal)) counted += 1;
+    }
+    return Date.parse(`${d}T${at}:00+08:00`);
+  }
+
+  it('agrees on every day of 2025–2027, forward and back, for 1, 3 and 15 working days', () => {
+    for (let day = 0; day < 3 * 365; day += 1) {
+      const from = sh('2025-01-01T10:00:00') + day * 86_400_000;
+      for (const n of [1, 3, 15]) {
+        expect(offsetAfter(from, { workingDays: n }, TZ, CAL)).toBe(byHand(from, n, 1, CAL));
+        expect(offsetBefore(from, { workingDays: n, at: '17:30' }, TZ, CAL)).toBe(byHand(from, n, -1, CAL, '17:30'));
+      }
+    }
+  });
+
+  it('answers for the calendar asked, never from what another calendar answered', () => {
+    const due = sh('2026-02-24T23:59:59');
+    const none: HolidayCalendar = { source: 'none', years: [], holidays: {}, workdays: {} };
+    expect(offsetBefore(due, { workingDays: 3 }, TZ, CAL)).toBe(sh('2026-02-12T09:00:00'));
+    // without the Spring Festival: Mon 23, Fri 20, Thu 19
+    expect(offsetBefore(due, { workingDays: 3 }, TZ, none)).toBe(sh('2026-02-19T09:00:00'));
+    expect(offsetBefore(due, { workingDays: 3 }, TZ, CAL)).toBe(sh('2026-02-12T09:00:00'));
+  });
+
+  it('stays right past the number of answers it keeps', () => {
+    const from = sh('2026-03-06T12:00:00');
+    for (let i = 0; i < 600; i += 1) {
+      const at = from + i * 3_600_000;
+      expect(offsetAfter(at, { workingDays: 2 }, TZ, CAL)).toBe(byHand(at, 2, 1, CAL));
+    }
   });
 });
