@@ -18,6 +18,7 @@ import { advanceClock } from '../domain/timeline';
 import { applyCommand } from '../domain/transitions';
 import type { Actor } from '../domain/types';
 import { unitCode, worstCaseItem } from '../test/support/worst-case-item';
+import { PATCH_LEVEL } from '../workflows/patches';
 
 const KiB = 1024;
 const DAY = 86_400_000;
@@ -45,8 +46,8 @@ const report = {
   },
 };
 const outcome = applyCommand(wave.state, report, dueAt + 30 * DAY);
-const workflowInput = { kind: 'new', format: 2, item: input, createdBy: leader, acceptedAt: new Date(now).toISOString(), calendar };
-const continueAsNew = { kind: 'continued', format: 2, state: outcome.state };
+const workflowInput = { kind: 'new', format: 2, patchLevel: PATCH_LEVEL, item: input, createdBy: leader, acceptedAt: new Date(now).toISOString(), calendar };
+const continueAsNew = { kind: 'continued', format: 2, patchLevel: PATCH_LEVEL, state: outcome.state };
 // legacy items may name units by long names (up to the name limit): the attribute must hold even those
 const allUnits = Array.from({ length: 200 }, (_, i) => `某某县交通运输局第${i + 1}科${'某'.repeat(40)}`.slice(0, LIMITS.nameLength));
 
