@@ -16,7 +16,7 @@
  * - a run whose level this code does not know fails its workflow task (and
  *   waits, retried, for code that knows it) rather than guess.
  */
-import { patched } from '@temporalio/workflow';
+import { patched, workflowInfo } from '@temporalio/workflow';
 
 /** Saves go as local activities first. */
 export const LOCAL_SAVES = 'local-saves';
@@ -52,5 +52,14 @@ export function patchGate(level: number | undefined): PatchGate {
   const taken = Number.isInteger(level) && level >= 0 ? TAKEN_AT_LEVEL[level] : undefined;
   // a plain Error fails the workflow task, not the workflow: it is retried until code that knows the level runs it
   if (!taken) throw new Error(`patch level ${String(level)} is unknown to this worker's code (it knows up to ${PATCH_LEVEL})`);
-  return (patchId) => taken.has(patchId) || patched(patchId);
+  return (patchId) => {
+    if (!taken.has(patchId)) return patched(patchId);
+    // The level is written by whoever started the run (the API, or the run before it), not by the code
+    // that ran it: during a rolling deploy a worker that predates levels may run its first tasks, ignore
+    // the field and ask patched(), recording markers (it always took the patch). On replay, take the
+    // patch as it did and let patched() match such a marker (a missing one records nothing while
+    // replaying); left unmatched, a marker is a non-determinism error no retry gets past.
+    if (workflowInfo().unsafe.isReplaying) patched(patchId);
+    return true;
+  };
 }
