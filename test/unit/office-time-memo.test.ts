@@ -36,3 +36,23 @@ test.each(['America/New_York', 'Europe/London', 'Asia/Shanghai', 'Australia/Lord
       }
     }
   });
+
+test('an answer kept for an offset without `at` is not given for one with an empty `at` (which names no time)', () => {
+  const from = Date.UTC(2026, 2, 2, 4);
+  const cal: HolidayCalendar = { source: 'none', years: [], holidays: {}, workdays: {} };
+  const fresh: HolidayCalendar = { source: 'none', years: [], holidays: {}, workdays: {} };
+  let unkept: unknown;
+  try {
+    unkept = offsetAfter(from, { workingDays: 2, at: '' }, 'UTC', fresh);
+  } catch (err) {
+    unkept = err instanceof Error ? err.constructor.name : err;
+  }
+  offsetAfter(from, { workingDays: 2 }, 'UTC', cal);
+  let kept: unknown;
+  try {
+    kept = offsetAfter(from, { workingDays: 2, at: '' }, 'UTC', cal);
+  } catch (err) {
+    kept = err instanceof Error ? err.constructor.name : err;
+  }
+  expect(kept).toEqual(unkept);
+});
