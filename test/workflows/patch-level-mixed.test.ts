@@ -9,7 +9,14 @@ import { join } from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import * as m from '../../workflows/messages';
 import { PATCH_LEVEL } from '../../workflows/patches';
+import { newItemArgs } from '../support/item-start';
+import { createTimeSkippingEnv } from '../support/time-skipping';
+import * as h from './harness';
+
+const EventType = temporal.api.enums.v1.EventType;
 
 const dir = join(__dirname, '..', 'histories');
 
@@ -29,3 +36,61 @@ test.each(['lifecycle-v9.history.bin', 'every-command-v9.history.bin'])(
       Worker.runReplayHistory({ workflowsPath: require.resolve('../../workflows') }, withLevel(file, PATCH_LEVEL), file),
     ).resolves.toBeUndefined();
   });
+
+describe('a rolling deploy, live', () => {
+  let env: Awaited<ReturnType<typeof createTimeSkippingEnv>>;
+  beforeAll(async () => {
+    env = await createTimeSkippingEnv();
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  test('an item whose first task ran on a worker without levels goes on on today\'s worker', async () => {
+    const store = new h.RecordingStore();
+    const taskQueue = `wf-test-${randomUUID()}`;
+    const now = await env.currentTimeMs();
+    const item = h.itemInput({ id: `rolling-${randomUUID()}`, dueAt: new Date(now + 30 * h.DAY).toISOString() });
+    const workflowId = m.itemWorkflowId(item.id);
+    const older = await Worker.create({
+      connection: env.nativeConnection, taskQueue, activities: store.activities,
+      workflowsPath: require.resolve('../../workflows'),
+      interceptors: { workflowModules: [require.resolve('../support/strip-patch-level')] },
+      // no sticky queue: the next task goes to whichever worker polls the task queue, as after a restart
+      maxCachedWorkflows: 0,
+    });
+    await older.runUntil(async () => {
+      const handle = await env.client.workflow.start(m.WORKFLOW_TYPE, { taskQueue, workflowId, args: newItemArgs(item, h.LEADER, now) });
+      for (let i = 0; ; i++) {
+        const events = (await handle.fetchHistory()).events ?? [];
+        if (events.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')) break;
+        if (i > 200) throw new Error('no patch marker from the older worker');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    });
+    const today = await Worker.create({
+      connection: env.nativeConnection, taskQueue, activities: store.activities, workflowsPath: require.resolve('../../workflows'),
+    });
+    const handle = env.client.workflow.getHandle(workflowId);
+    try {
+      await today.runUntil(async () => {
+        const outcome = handle.executeUpdate(m.reportProgressUpdate, {
+          args: [h.envelope(h.OWNER_A, { type: 'reportProgress', taskId: 'T1', text: 'after the deploy', percent: 10 })],
+        });
+        const failedTask = (async () => {
+          for (;;) {
+            const events = (await handle.fetchHistory()).events ?? [];
+            const failed = events.find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED);
+            if (failed) return failed.workflowTaskFailedEventAttributes!.failure!.message;
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        })();
+        const first = await Promise.race([outcome.then(() => 'applied'), failedTask]);
+        expect(first).toBe('applied');
+        expect((await handle.query(m.itemStateQuery)).tasks[0]!.reportCount).toBe(1);
+      });
+    } finally {
+      await today.runUntil(() => h.endScenario(handle)).catch(() => handle.terminate('test over'));
+    }
+  });
+});
