@@ -9,6 +9,9 @@
  * A run whose input carries `patchLevel` was started by code that takes every
  * patch of that level, and takes them without asking: its history holds no
  * markers for them, and its replay, with the same input, decides the same.
+ * (Except where a worker that predates levels ran some of its tasks during a
+ * deploy: it asked `patched()`, which took the patch and recorded a marker;
+ * replay matches such markers, see `patchGate`.)
  * Runs started without it (items started before the level existed) ask
  * `patched()` as they always did. Rules:
  * - never rename a patch id, nor remove one from a level;
