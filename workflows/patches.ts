@@ -50,8 +50,9 @@ const TAKEN_AT_LEVEL: ReadonlyArray<ReadonlySet<string>> = [
 /** Whether this run takes a patch: at once when its level includes it, else by `patched()`. */
 export type PatchGate = (patchId: string) => boolean;
 
-export function patchGate(level: number | undefined): PatchGate {
-  if (level === undefined) return patched;
+export function patchGate(level: number | null | undefined): PatchGate {
+  // null as absent: a client that bypasses the API and writes null started the run without levels
+  if (level === undefined || level === null) return patched;
   const taken = Number.isInteger(level) && level >= 0 ? TAKEN_AT_LEVEL[level] : undefined;
   // a plain Error fails the workflow task, not the workflow: it is retried until code that knows the level runs it
   if (!taken) throw new Error(`patch level ${String(level)} is unknown to this worker's code (it knows up to ${PATCH_LEVEL})`);

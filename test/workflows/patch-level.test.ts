@@ -120,6 +120,28 @@ test('a run started before levels continues as new at the level', async () => {
   });
 });
 
+test('a level written as null (a client that bypasses the API) is no level: the run asks patched() and runs', async () => {
+  const { worker, taskQueue } = await createScenarioWorker(env, new RecordingStore());
+  await worker.runUntil(async () => {
+    const now = await env.currentTimeMs();
+    const item = itemInput({ id: `null-${randomUUID()}`, dueAt: new Date(now + 10 * DAY).toISOString() });
+    const [input] = newItemArgs(item, LEADER, now);
+    const handle = await env.client.workflow.start(WORKFLOW_TYPE, {
+      taskQueue, workflowId: itemWorkflowId(item.id), args: [{ ...input, patchLevel: null } as unknown as CurrentItemInput],
+    });
+    try {
+      const events = await eventually(async () => {
+        const all = (await handle.fetchHistory()).events ?? [];
+        return all.some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED) ? all : undefined;
+      }, 20_000);
+      expect(count(events, EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)).toBe(0);
+      expect(patchMarkers(events)).toBeGreaterThan(0);
+    } finally {
+      await endScenario(handle);
+    }
+  });
+});
+
 test('a level this code does not know fails the workflow task, and the item waits for code that knows it', async () => {
   const { worker, taskQueue, store } = await createScenarioWorker(env, new RecordingStore());
   await worker.runUntil(async () => {
