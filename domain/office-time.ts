@@ -91,7 +91,7 @@ const keptOffsets = new WeakMap<HolidayCalendar, Map<string, number>>();
 
 function workingDayOffset(fromMs: number, offset: WorkingDayOffset, step: 1 | -1, tz: string, calendar: HolidayCalendar): number {
   let kept = keptOffsets.get(calendar);
-  // \`at\` absent and \`at\` given must not share a key (an empty or odd one is refused, never answered as 09:00)
+  // `at` absent and `at` given must not share a key (an empty or odd one is refused, never answered as 09:00)
   const key = `${fromMs} ${step} ${offset.workingDays} ${offset.at === undefined ? '-' : `=${offset.at}`} ${tz}`;
   const known = kept?.get(key);
   if (known !== undefined) return known;

@@ -3,8 +3,8 @@
  *
  * `patched()` records, in every run that takes a patch, a marker and an upsert
  * of the `TemporalChangeVersion` search attribute: a visibility write on the
- * server. A new item took four at its first workflow task (eight history
- * events), which cost more than the rest of its creation on the server.
+ * server. A new item took four at its first workflow task: eight of its
+ * fourteen history events.
  *
  * A run whose input carries `patchLevel` was started by code that takes every
  * patch of that level, and takes them without asking: its history holds no
