@@ -10,10 +10,17 @@
  * prepared `SELECT *` would fail after a migration added a column). The name
  * follows the text, so two statements never share one.
  */
+import type { QueryConfig } from 'pg';
+
 const names = new Map<string, string>();
 
 export function preparedName(sql: string): string {
   let name = names.get(sql);
   if (!name) names.set(sql, (name = `hot-${names.size + 1}`));
   return name;
+}
+
+/** The query config that runs `text` as its named statement. */
+export function prepared(text: string, values: unknown[]): QueryConfig {
+  return { name: preparedName(text), text, values };
 }

@@ -5,7 +5,7 @@
  * delivered, dead (to be resent by an admin) or unroutable (no channel).
  */
 import type { Pool, PoolClient } from 'pg';
-import { preparedName } from '../prepared';
+import { prepared } from '../prepared';
 import type { Notification } from '../../domain/types';
 import type { QuietHours, UnitLeader } from '../../domain/units';
 
@@ -107,11 +107,7 @@ export async function routingFor(db: Queryable, notifications: Notification[]): 
   const codes = notifications.filter((n) => n.recipientRole === 'ownerUnit' || n.recipientRole === 'unitLeader').map((n) => n.recipient);
   const levels = notifications.filter((n) => n.recipientRole === 'supervisionOffice').map((n) => n.recipient);
   const people = notifications.filter((n) => n.recipientRole === 'itemLeader').map((n) => n.recipient);
-  const { rows } = await db.query({
-    name: preparedName(ROUTING_SQL),
-    text: ROUTING_SQL,
-    values: [[...new Set(codes)], [...new Set(levels)], [...new Set(people)]],
-  });
+  const { rows } = await db.query(prepared(ROUTING_SQL, [[...new Set(codes)], [...new Set(levels)], [...new Set(people)]]));
   const routing: Routing = { units: new Map(), offices: new Map(), ledBy: new Map() };
   for (const r of rows) {
     const unit = routingUnit(r);
@@ -132,14 +128,11 @@ const INSERT_DELIVERIES_SQL = `INSERT INTO deliveries (id, notification_key, ite
 /** Inserts planned deliveries (a retried save inserts none twice); returns the endpoints with work pending. */
 export async function insertDeliveries(db: Queryable, planned: PlannedDelivery[]): Promise<Endpoint[]> {
   if (planned.length === 0) return [];
-  await db.query({
-    name: preparedName(INSERT_DELIVERIES_SQL),
-    text: INSERT_DELIVERIES_SQL,
-    values: [JSON.stringify(planned.map((p) => ({
-      id: p.id, notification_key: p.notificationKey, item_id: p.itemId, task_id: p.taskId, unit_code: p.unitCode,
-      channel_id: p.channelId, level: p.level, mentions: p.mentions, status: p.status, not_before: p.notBefore,
-    })))],
-  });
+  const rows = planned.map((p) => ({
+    id: p.id, notification_key: p.notificationKey, item_id: p.itemId, task_id: p.taskId, unit_code: p.unitCode,
+    channel_id: p.channelId, level: p.level, mentions: p.mentions, status: p.status, not_before: p.notBefore,
+  }));
+  await db.query(prepared(INSERT_DELIVERIES_SQL, [JSON.stringify(rows)]));
   const seen = new Set<string>();
   return planned
     .filter((p) => p.status === 'pending')

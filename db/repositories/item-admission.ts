@@ -5,7 +5,7 @@
  * (Temporal forgets ids whose history is gone; the read side does not).
  */
 import type { Pool } from 'pg';
-import { preparedName } from '../prepared';
+import { prepared } from '../prepared';
 
 export interface AdmissionFacts {
   planExists: boolean;
@@ -25,11 +25,7 @@ export async function admissionFacts(
   pool: Pool,
   q: { itemId: string; planId?: string; callerId: string; unitCodes: string[] },
 ): Promise<AdmissionFacts> {
-  const { rows } = await pool.query({
-    name: preparedName(ADMISSION_SQL),
-    text: ADMISSION_SQL,
-    values: [q.planId ?? null, q.callerId, [...new Set(q.unitCodes)], q.itemId],
-  });
+  const { rows } = await pool.query(prepared(ADMISSION_SQL, [q.planId ?? null, q.callerId, [...new Set(q.unitCodes)], q.itemId]));
   const row = rows[0];
   return {
     planExists: row.plan_exists,

@@ -16,7 +16,7 @@
 import { escapeLiteral, type PoolClient, type Pool } from 'pg';
 import type { ItemChanges, ItemHeader, ProblemRow, TaskRow } from '../../domain/item-changes';
 import type { AuditEvent } from '../../domain/types';
-import { preparedName } from '../prepared';
+import { prepared } from '../prepared';
 import { withTransaction } from '../pool';
 import { composeItemView, WHOLE_ITEM } from './item-view';
 import { holdUnitNamesSharedSql, textArray } from './unit-name-locks';
@@ -176,7 +176,7 @@ async function insertRows(client: PoolClient, table: string, columns: Columns, r
     ${onConflict}
     RETURNING ${conflict.key.map((c) => `${table}.${c}`).join(', ')}`;
   // JSON.stringify drops undefined fields, which jsonb_to_recordset reads as NULL
-  const result = await client.query<Row>({ name: preparedName(sql), text: sql, values: [JSON.stringify(rows)] });
+  const result = await client.query<Row>(prepared(sql, [JSON.stringify(rows)]));
   return result.rows;
 }
 
@@ -259,7 +259,7 @@ export async function applyItemChanges<T = void>(
     const kept = json !== null && Buffer.byteLength(json) <= KEPT_VIEW_BYTES ? json : null;
     // unchanged (a retried save): not rewritten
     const keep = 'UPDATE items SET view = $2 WHERE id = $1 AND view IS DISTINCT FROM $2::jsonb';
-    await client.query({ name: preparedName(keep), text: keep, values: [itemId, kept] });
+    await client.query(prepared(keep, [itemId, kept]));
     return planned;
   }, opening);
   onLanded?.(landed);

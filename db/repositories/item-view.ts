@@ -5,7 +5,7 @@
  * limited to what the viewer may see.
  */
 import type { Pool, PoolClient } from 'pg';
-import { preparedName } from '../prepared';
+import { prepared, preparedName } from '../prepared';
 import type { ItemHeader } from '../../domain/item-changes';
 import type {
   DeadlineSpec,
@@ -141,7 +141,7 @@ const KEPT_VIEW_SQL = `SELECT (view->>'version')::int AS version, view::text AS 
  * a view too large to keep, which is composed on read).
  */
 export async function keptItemViewText(pool: Pool, itemId: string): Promise<{ version: number; text: string } | null> {
-  const { rows } = await pool.query({ name: preparedName(KEPT_VIEW_SQL), text: KEPT_VIEW_SQL, values: [itemId] });
+  const { rows } = await pool.query(prepared(KEPT_VIEW_SQL, [itemId]));
   return rows[0] ? { version: rows[0].version as number, text: rows[0].text as string } : null;
 }
 
