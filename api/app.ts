@@ -18,6 +18,7 @@ import { loadHolidaySupplement } from '../config/holiday-supplement';
 import { createCalendarSource } from './calendar-source';
 import { createItemGateway } from './item-gateway';
 import { createItemReads } from './item-reads';
+import { createItemSavedFeed } from '../db/item-saved-feed';
 import { itemVersion } from '../db/repositories/item-view';
 import { allRoutes } from './routes';
 import { createImportedItemCheck } from './ledger-import/imported-item';
@@ -65,7 +66,7 @@ export function createApp(deps: AppDeps): express.Express {
     isOurs: createImportedItemCheck(deps.pool, items),
   });
   app.locals.ledgerImports = ledgerImports;
-  const routeDeps: RouteDeps = { ...deps, metrics, items, calendars, ledgerImports, reads: createItemReads({ pool: deps.pool, items }),
+  const routeDeps: RouteDeps = { ...deps, metrics, items, calendars, ledgerImports, reads: createItemReads({ pool: deps.pool, items, saved: deps.savedFeed ?? createItemSavedFeed(deps.pool, deps.logger) }),
     evidence: evidenceStoreFrom(deps.config),
   };
   const authenticate = createAuthenticator(deps.config);

@@ -12,6 +12,7 @@
  *   it and it is recent enough; everything else takes the careful path.
  */
 import type { Pool } from 'pg';
+import type { ItemSavedFeed } from '../db/item-saved-feed';
 import { getItemView, itemAccess, itemVersion, keptItemViewText, type ItemView } from '../db/repositories/item-view';
 import type { Viewer } from '../db/repositories/visibility';
 import { actsForTask, noSuchItem } from '../domain/authorization';
@@ -20,7 +21,6 @@ import { ApiProblem } from './http/api-problem';
 import type { ItemGateway } from './item-gateway';
 
 export const READ_WAIT_MS = 3000;
-const POLL_MS = 40;
 
 export interface ReadOptions {
   /** wait until the read side holds at least this version */
@@ -42,19 +42,10 @@ function lagging(what: string): ApiProblem {
   return new ApiProblem(503, 'SERVICE_UNAVAILABLE', `${what}; retry shortly`, { headers: { 'Retry-After': '1' } });
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export function createItemReads(deps: { pool: Pool; items: ItemGateway }): ItemReads {
-  const { pool, items } = deps;
-
-  async function waitFor(probe: () => Promise<boolean>): Promise<boolean> {
-    const deadline = Date.now() + READ_WAIT_MS;
-    for (;;) {
-      if (await probe()) return true;
-      if (Date.now() >= deadline) return false;
-      await sleep(POLL_MS);
-    }
-  }
+export function createItemReads(deps: { pool: Pool; items: ItemGateway; saved: ItemSavedFeed }): ItemReads {
+  const { pool, items, saved } = deps;
+  /** checked now, after each save of the item, and at the bound: never in a loop */
+  const waitFor = (itemId: string, check: () => Promise<boolean>) => saved.waitUntil(itemId, check, READ_WAIT_MS);
 
   /**
    * The read side does not show the item to this viewer (yet): does the workflow
@@ -66,7 +57,7 @@ export function createItemReads(deps: { pool: Pool; items: ItemGateway }): ItemR
     if (!state) throw noSuchItem(itemId);
     const involved = viewer.role !== 'owner' || state.tasks.some((t) => actsForTask({ id: '', name: '', role: 'owner', unit: viewer.unit }, t));
     if (!involved) throw noSuchItem(itemId);
-    if (!(await waitFor(async () => (await itemAccess(pool, itemId, viewer)) === 'visible'))) {
+    if (!(await waitFor(itemId, async () => (await itemAccess(pool, itemId, viewer)) === 'visible'))) {
       throw lagging(`the read side of item '${itemId}' is catching up`);
     }
   }
@@ -110,7 +101,7 @@ export function createItemReads(deps: { pool: Pool; items: ItemGateway }): ItemR
         if (options.live && live) wanted = Math.max(wanted ?? 0, live.version);
       }
       if (wanted !== undefined && (stored ?? -1) < wanted) {
-        const reached = await waitFor(async () => ((await itemVersion(pool, itemId)) ?? -1) >= wanted!);
+        const reached = await waitFor(itemId, async () => ((await itemVersion(pool, itemId)) ?? -1) >= wanted!);
         if (!reached) throw lagging(`the read side of item '${itemId}' has not reached version ${wanted} yet`);
       }
       const view = await getItemView(pool, itemId, viewer);

@@ -9,6 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { ConfigError } from '../config/env';
 import { exitFatal, exitFatalOnUncaught } from '../config/fatal-line';
 import { clientConnectionOptions } from '../config/temporal-connection';
+import { createItemSavedFeed } from '../db/item-saved-feed';
 import { createPool } from '../db/pool';
 import { countErrorLog, createApiMetrics } from '../metrics/api-metrics';
 import { metricsBindAddress } from '../metrics/bind-address';
@@ -49,7 +50,8 @@ async function main(): Promise<void> {
     itemCountTtlMs: config.METRICS_ITEM_COUNT_INTERVAL_SECONDS * 1000,
     onCountError: countErrorLog(logger),
   });
-  const app = createApp({ config, temporal, pool, logger, metrics });
+  const savedFeed = createItemSavedFeed(pool, logger);
+  const app = createApp({ config, temporal, pool, logger, metrics, savedFeed });
   // a host name (METRICS_HOST=localhost, the compose alias) is bound as the address of this machine it names
   const metricsHost = await metricsBindAddress(config.METRICS_HOST).catch((err: unknown) => {
     logger.warn({ err: { message: (err as Error).message } }, 'metrics not served: METRICS_HOST names no address of this machine');
@@ -87,6 +89,7 @@ async function main(): Promise<void> {
       await metricsListener?.close();
       // the items in flight finish and the jobs are handed back: another process (or the next start) carries on
       await ledgerImports.close().catch((err: unknown) => logger.warn({ err }, 'stopping the ledger imports failed'));
+      await savedFeed.close();
       await pool.end().catch((err: unknown) => logger.warn({ err }, 'closing the pool failed'));
       await connection.close().catch((err: unknown) => logger.warn({ err }, 'closing the Temporal connection failed'));
       logger.info('api stopped');

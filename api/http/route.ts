@@ -16,6 +16,7 @@ import type { ApiConfig } from '../config';
 import type { CalendarSource } from '../calendar-source';
 import type { ItemGateway } from '../item-gateway';
 import type { ItemReads } from '../item-reads';
+import type { ItemSavedFeed } from '../../db/item-saved-feed';
 import type { LedgerImportRunner } from '../ledger-import/runner';
 import type { EvidenceStore } from '../evidence/store';
 
@@ -26,6 +27,8 @@ export interface AppDeps {
   logger: pino.Logger;
   /** where requests are timed and /metrics reads from; built by createApp when absent */
   metrics?: ApiMetrics;
+  /** wakes readers waiting for a save to reach the read side; built by createApp when absent */
+  savedFeed?: ItemSavedFeed;
 }
 
 /** What handlers get: the app's dependencies plus the services built from them once. */
