@@ -7,6 +7,7 @@
  * wake costs; this one isolates it, so a change to the save path shows.
  *
  *   SAVE_ITEMS=2000 SAVE_CONCURRENCY=4 npx tsx bench/save-cost.ts
+ *   SAVE_NOTIFY=off …   without the item_saved notification (what it costs)
  */
 import { createActivities } from '../activities';
 import { SaveTracker, type ItemChanges } from '../domain/item-changes';
@@ -34,6 +35,7 @@ async function inParallel<T>(items: T[], run: (item: T) => Promise<void>): Promi
 async function main(): Promise<void> {
   const db = await createTestDatabase();
   try {
+    if (process.env.SAVE_NOTIFY === 'off') await db.pool.query('DROP TRIGGER items_notify_saved ON items');
     const { saveItemChanges } = createActivities({ pool: db.pool });
     const calendar = statutoryCalendar();
     const creations: ItemChanges[] = [];
