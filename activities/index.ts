@@ -30,6 +30,8 @@ export interface ActivityDeps {
   broadcastCalendarPage?: (input: { after?: string }) => Promise<CalendarPage>;
   /** where saves report attempts and what landed (metrics/worker-metrics.ts) */
   metrics?: SaveMetrics;
+  /** works a ledger import through (activities/ledger-import.ts) */
+  runLedgerImport?: (importId: string) => Promise<void>;
 }
 
 /** From this attempt on, a failing save is on record (GET /ops/stuck) and logged at warn level. */
@@ -97,6 +99,11 @@ export function createActivities(deps: ActivityDeps) {
     async sweepDeliveries(): Promise<number> {
       if (!deps.wake) throw new Error('this worker has no Temporal client to wake delivery workflows with');
       return (await sweepOverdueEndpoints({ pool: deps.pool, wake: deps.wake })).length;
+    },
+    /** Creates a ledger import's items until the job is done (workflows/ledger-import.ts). */
+    async runLedgerImport(importId: string): Promise<void> {
+      if (!deps.runLedgerImport) throw new Error('this worker has no Temporal client to start items with');
+      return deps.runLedgerImport(importId);
     },
     /** One round of an endpoint's deliveries (workflows/delivery-endpoint.ts). */
     async sendDueDeliveries(endpoint: Endpoint, bucket?: BucketState): Promise<SendRound> {

@@ -21,20 +21,9 @@ import { createItemReads } from './item-reads';
 import { createItemSavedFeed } from '../db/item-saved-feed';
 import { itemVersion } from '../db/repositories/item-view';
 import { allRoutes } from './routes';
-import { createImportedItemCheck } from './ledger-import/imported-item';
-import { createLedgerImportRunner, type LedgerImportRunner } from './ledger-import/runner';
-import { startNewItem } from './start-item';
 import { evidenceStoreFrom } from './evidence/from-config';
 
 export type { AppDeps } from './http/route';
-
-/**
- * The app's background work (the ledger import runner): main.ts starts its
- * sweeps and closes it on shutdown; tests close it before dropping their database.
- */
-export function ledgerImportsOf(app: express.Express): LedgerImportRunner {
-  return app.locals.ledgerImports as LedgerImportRunner;
-}
 
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
@@ -59,14 +48,7 @@ export function createApp(deps: AppDeps): express.Express {
     calendars,
     idTaken: async (itemId) => (await itemVersion(deps.pool, itemId)) !== null,
   });
-  const ledgerImports = createLedgerImportRunner({
-    pool: deps.pool,
-    logger: deps.logger,
-    start: async (input, actor) => void (await startNewItem({ pool: deps.pool, items }, actor, input)),
-    isOurs: createImportedItemCheck(deps.pool, items),
-  });
-  app.locals.ledgerImports = ledgerImports;
-  const routeDeps: RouteDeps = { ...deps, metrics, items, calendars, ledgerImports, reads: createItemReads({ pool: deps.pool, items, saved: deps.savedFeed ?? createItemSavedFeed(deps.pool, deps.logger) }),
+  const routeDeps: RouteDeps = { ...deps, metrics, items, calendars, reads: createItemReads({ pool: deps.pool, items, saved: deps.savedFeed ?? createItemSavedFeed(deps.pool, deps.logger) }),
     evidence: evidenceStoreFrom(deps.config),
   };
   const authenticate = createAuthenticator(deps.config);

@@ -1,8 +1,8 @@
 /**
  * `npm run api`: the API process. Config is parsed once (a bad env exits 1 with
  * every problem listed). SIGINT/SIGTERM stop accepting connections, let
- * in-flight requests finish (bounded), hand back the ledger imports in
- * hand, then close the pool and the Temporal connection.
+ * in-flight requests finish (bounded), then close the pool and the Temporal
+ * connection. (Ledger imports run in the workers, as workflows.)
  */
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
@@ -14,7 +14,7 @@ import { createPool } from '../db/pool';
 import { countErrorLog, createApiMetrics } from '../metrics/api-metrics';
 import { metricsBindAddress } from '../metrics/bind-address';
 import { serveMetricsOrWarn } from '../metrics/serve';
-import { createApp, ledgerImportsOf } from './app';
+import { createApp } from './app';
 import { answerClientErrors } from './http/client-error';
 import { loadApiConfig, type ApiConfig } from './config';
 import { createApiLogger } from './logger';
@@ -69,10 +69,6 @@ async function main(): Promise<void> {
     { url: `http://${config.API_HOST}:${port}`, docs: `http://${config.API_HOST}:${port}/docs`, metrics: metricsListener?.url },
     'api listening',
   );
-  // ledger imports left unfinished by a stopped or crashed API process are taken up again from here
-  const ledgerImports = ledgerImportsOf(app);
-  ledgerImports.start();
-
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -87,8 +83,6 @@ async function main(): Promise<void> {
     } finally {
       clearTimeout(force);
       await metricsListener?.close();
-      // the items in flight finish and the jobs are handed back: another process (or the next start) carries on
-      await ledgerImports.close().catch((err: unknown) => logger.warn({ err }, 'stopping the ledger imports failed'));
       await savedFeed.close();
       await pool.end().catch((err: unknown) => logger.warn({ err }, 'closing the pool failed'));
       await connection.close().catch((err: unknown) => logger.warn({ err }, 'closing the Temporal connection failed'));

@@ -8,6 +8,7 @@ import { Worker, type NativeConnection, type WorkflowBundleOption } from '@tempo
 import type { Pool } from 'pg';
 import { createActivities } from '../activities';
 import { createCalendarBroadcast } from '../activities/calendar-broadcast';
+import { createLedgerImportActivity } from '../activities/ledger-import';
 import type { HolidaySupplement } from '../domain/statutory-calendar';
 import { createChannels, type Channels } from '../activities/delivery/channels';
 import { createSender, type DeliveryConfig } from '../activities/delivery/send';
@@ -68,6 +69,9 @@ export async function createItemWorker(options: ItemWorkerOptions): Promise<Work
       ...(options.client ? {
         wake: createWaker(options.client, options.taskQueue),
         broadcastCalendarPage: createCalendarBroadcast({ pool: options.pool, client: options.client, supplement: options.holidaySupplement }),
+        runLedgerImport: createLedgerImportActivity({
+          pool: options.pool, client: options.client, taskQueue: options.taskQueue, supplement: options.holidaySupplement,
+        }),
       } : {}),
       sendDue: createSender({ pool: options.pool, channels, config: delivery, metrics: options.metrics }),
       metrics: options.metrics,

@@ -18,6 +18,7 @@ import { loadWorkerConfig, type WorkerConfig } from './config';
 import { loadHolidaySupplement } from '../config/holiday-supplement';
 import { createItemWorker } from './create-worker';
 import { startDeliverySweep } from './delivery-sweep-start';
+import { resumeLedgerImports } from './ledger-import-start';
 import { createLogger, temporalLoggerFrom } from './logger';
 
 function loadConfigOrExit(): WorkerConfig {
@@ -105,6 +106,12 @@ async function main(): Promise<void> {
     // whichever worker comes first (the others find it running); should this fail, another worker's start starts it
     await startDeliverySweep(client, config.TEMPORAL_TASK_QUEUE).catch((err: unknown) =>
       logger.warn({ err }, 'delivery sweep not started here; the next worker start starts it'));
+    // once, not periodically: ledger imports left unfinished without a workflow (accepted before imports ran as
+    // workflows) get one; every later import is handed to its workflow by the upload itself
+    await resumeLedgerImports(client, pool, config.TEMPORAL_TASK_QUEUE).then(
+      (ids) => ids.length > 0 && logger.info({ ledgerImports: ids.length }, 'unfinished ledger imports handed to their workflows'),
+      (err: unknown) => logger.warn({ err }, 'unfinished ledger imports not resumed here; the next worker start resumes them'),
+    );
     if (stopping) worker.shutdown();
     else {
       logger.info(

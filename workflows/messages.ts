@@ -162,6 +162,17 @@ export function deliverySweepWorkflowId(taskQueue: string): string {
   return `delivery-sweep:${taskQueue}`;
 }
 
+export const LEDGER_IMPORT_WORKFLOW_TYPE = 'ledgerImportWorkflow';
+
+/** One workflow per ledger import (a job row in ledger_imports). */
+export function ledgerImportWorkflowId(importId: string): string {
+  return `ledger-import:${importId}`;
+}
+
+export interface LedgerImportInput {
+  importId: string;
+}
+
 export const CALENDAR_BROADCAST_WORKFLOW_TYPE = 'calendarBroadcastWorkflow';
 
 /** Input of the broadcast of a calendar publication to running items. */

@@ -17,7 +17,6 @@ import type { CalendarSource } from '../calendar-source';
 import type { ItemGateway } from '../item-gateway';
 import type { ItemReads } from '../item-reads';
 import type { ItemSavedFeed } from '../../db/item-saved-feed';
-import type { LedgerImportRunner } from '../ledger-import/runner';
 import type { EvidenceStore } from '../evidence/store';
 
 export interface AppDeps {
@@ -36,8 +35,6 @@ export interface RouteDeps extends AppDeps {
   items: ItemGateway;
   calendars: CalendarSource;
   reads: ItemReads;
-  /** creates the items of accepted ledger imports, in the background */
-  ledgerImports: LedgerImportRunner;
   /** where evidence files' bytes are kept */
   evidence: EvidenceStore;
 }

@@ -3,7 +3,7 @@
  * a plan (a background job whose progress is polled), and the workbooks a
  * plan exports — its ledger and the weekly, monthly and ranking notices.
  */
-import { getImport, importFailures, listImports } from '../../db/repositories/ledger-imports';
+import { getImport, importFailures, listImports, withdrawImport, type AcceptOutcome } from '../../db/repositories/ledger-imports';
 import { getPlan, type Plan } from '../../db/repositories/plans';
 import { DomainError } from '../../domain/errors';
 import type { Actor } from '../../domain/types';
@@ -13,6 +13,8 @@ import { DEFAULT_UPLOAD_LIMITS } from '../ledger/file-guard';
 import { LEDGER_TIMEZONE, sendDispatchNotice, sendPlanLedger, sendRankingNotice, sendReviewReport, sendTemplate, XLSX_TYPE, type ExportContext } from '../ledger-export/exports';
 import { monthPeriod, weekPeriod } from '../ledger-export/periods';
 import { receiveUpload } from '../ledger-import/upload';
+import { startLedgerImport } from '../ledger-import/workflow-start';
+import { RETRY_AFTER_SECONDS } from '../errors';
 import {
   DispatchNoticeQuerySchema,
   ImportListQuerySchema,
@@ -61,6 +63,30 @@ function uploadedFile(ctx: AnyContext): Buffer {
   return Buffer.isBuffer(ctx.req.body) ? ctx.req.body : Buffer.alloc(0);
 }
 
+/**
+ * A queued job is handed to its workflow before the upload is answered. When
+ * Temporal refuses the start (unreachable), the upload is undone rather than
+ * left for later: a job nobody runs must not exist, and no periodic sweep
+ * will come for it. A job this upload created is deleted with its item rows;
+ * a job this upload queued again (the same file, its failed items retried)
+ * gets those items back as failed. Either way the answer is the 503 of
+ * Temporal being unavailable, and the same upload again is the retry. (Had a
+ * run taken the job meanwhile — a worker starting up resumes unfinished
+ * imports — it is left to that run; the upload again then finds it.)
+ */
+async function handToWorkflow(ctx: AnyContext, outcome: AcceptOutcome): Promise<void> {
+  if (outcome.job.status !== 'queued') return;
+  try {
+    await startLedgerImport(ctx.deps.temporal, ctx.deps.config.TEMPORAL_TASK_QUEUE, outcome.job.id);
+  } catch (err) {
+    const withdrawn = await withdrawImport(ctx.deps.pool, outcome.job.id, outcome.kind);
+    ctx.log.warn({ err, ledgerImport: outcome.job.id, withdrawn }, 'ledger import not started: its workflow could not be started');
+    throw new ApiProblem(503, 'SERVICE_UNAVAILABLE', 'Temporal cannot be reached; the import was not accepted, upload the file again later', {
+      headers: { 'Retry-After': RETRY_AFTER_SECONDS },
+    });
+  }
+}
+
 export const ledgerRoutes: RouteSpec[] = [
   defineRoute({
     method: 'get',
@@ -87,7 +113,8 @@ export const ledgerRoutes: RouteSpec[] = [
       '`duplicate`) and creates nothing twice. Items imported before are never changed by a later file: the answer\'s `diff` says what ' +
       'differs. Refused files: not an .xlsx (415), over 10 MiB or inflating past 200 MiB or over 20,000 rows (413), password-protected, ' +
       'a ZIP bomb, formulas, a cell over 32,767 characters, broken (422); more than 64 Mi characters of text in one part (413). ' +
-      'A 422 for the rows lists the first 200 mistakes; `errorsTotal` counts them all.',
+      'A 422 for the rows lists the first 200 mistakes; `errorsTotal` counts them all. The job is run by a workflow of its own; when ' +
+      'Temporal cannot be reached it is not accepted (503, nothing kept): upload the file again later.',
     tag: 'Ledger',
     roles: ['leader', 'admin'],
     params: PlanParamsSchema,
@@ -101,7 +128,7 @@ export const ledgerRoutes: RouteSpec[] = [
       const file = uploadedFile(ctx);
       const outcome = await receiveUpload({ pool: ctx.deps.pool, plan, uploader: ctx.actor, nowMs: Date.now(), calendars: ctx.deps.calendars }, file);
       const job = outcome.job;
-      if (job.status === 'queued') ctx.deps.ledgerImports.kick(job.id);
+      await handToWorkflow(ctx, outcome);
       ctx.log.info({ planId: plan.id, ledgerImport: job.id, outcome: outcome.kind, items: job.items.total }, 'ledger import received');
       ctx.res.location(`/plans/${encodeURIComponent(plan.id)}/ledger-imports/${job.id}`);
       if (outcome.kind === 'duplicate') {

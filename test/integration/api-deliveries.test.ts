@@ -10,7 +10,7 @@ import pino from 'pino';
 import request from 'supertest';
 import { sweepOverdueEndpoints } from '../../activities/delivery/sweep';
 import { createWaker } from '../../activities/delivery/wake';
-import { createApp, ledgerImportsOf } from '../../api/app';
+import { createApp } from '../../api/app';
 import { startTestStack, testTemporalAddress, type TestStack } from '../support/stack';
 import { bearer, eventually, startItem, tokensFor, type ActorName } from './api-support';
 
@@ -140,12 +140,8 @@ test('a resend whose sender cannot be woken is still queued, says so honestly, a
   const gone = await Connection.connect({ address: testTemporalAddress() });
   await gone.close();
   const cutOff = createApp({ config: stack.config, temporal: new Client({ connection: gone, namespace: stack.config.TEMPORAL_NAMESPACE }), pool: stack.pool, logger: pino({ level: 'silent' }) });
-  try {
-    const res = await request(cutOff).post('/deliveries/d_a_dead_2/resend').set(bearer(tokens.admin)).send({});
-    expect([res.status, res.body]).toEqual([202, { id: 'd_a_dead_2', status: 'pending', woken: false }]);
-  } finally {
-    await ledgerImportsOf(cutOff).close();
-  }
+  const res = await request(cutOff).post('/deliveries/d_a_dead_2/resend').set(bearer(tokens.admin)).send({});
+  expect([res.status, res.body]).toEqual([202, { id: 'd_a_dead_2', status: 'pending', woken: false }]);
   const queued = (await stack.pool.query(`SELECT status, attempts, resent_by FROM deliveries WHERE id = 'd_a_dead_2'`)).rows[0];
   expect(queued).toEqual({ status: 'pending', attempts: 0, resent_by: 'admin-1' });
   // the workers' sweep finds it and wakes its sender, which tries it (unit-a has no channel 'robot' here)

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import request from 'supertest';
-import { createApp, ledgerImportsOf } from '../../api/app';
+import { createApp } from '../../api/app';
 import { loadApiConfig } from '../../api/config';
 import { blobKey } from '../../api/evidence/store';
 import { startS3Receiver, type S3Receiver } from '../support/s3-receiver';
@@ -380,7 +380,6 @@ describe('with S3-compatible storage', () => {
       expect(await rowCount()).toBe(before);
     } finally {
       receiver.failing = false;
-      await ledgerImportsOf(app).close();
     }
   });
 });

@@ -6,7 +6,7 @@
  */
 import pino from 'pino';
 import request from 'supertest';
-import { createApp, ledgerImportsOf } from '../../api/app';
+import { createApp } from '../../api/app';
 import { DEV_JWT_SECRET, loadApiConfig } from '../../api/config';
 import { startTestStack, TEST_JWT_SECRET, testTemporalAddress, type TestStack } from '../support/stack';
 import { bearer, startItem } from './api-support';
@@ -83,17 +83,13 @@ describe('without it, the route does not exist', () => {
     }],
   ])('%s: 404 like any unknown path, and no token', async (_name, env) => {
     const app = appWith(env);
-    try {
-      const res = await request(app).post('/dev/token').send({ role: 'admin' });
-      expect(res.status).toBe(404);
-      expect(res.body).toMatchObject({ code: 'NOT_FOUND', detail: 'no route for POST /dev/token' });
-      expect(JSON.stringify(res.body)).not.toMatch(/eyJ/);
-      // and the API's document does not offer it
-      const doc = await request(app).get('/openapi.json');
-      expect(Object.keys(doc.body.paths)).not.toContain('/dev/token');
-      expect(Object.keys(doc.body.paths)).toContain('/items');
-    } finally {
-      await ledgerImportsOf(app).close();
-    }
+    const res = await request(app).post('/dev/token').send({ role: 'admin' });
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ code: 'NOT_FOUND', detail: 'no route for POST /dev/token' });
+    expect(JSON.stringify(res.body)).not.toMatch(/eyJ/);
+    // and the API's document does not offer it
+    const doc = await request(app).get('/openapi.json');
+    expect(Object.keys(doc.body.paths)).not.toContain('/dev/token');
+    expect(Object.keys(doc.body.paths)).toContain('/items');
   });
 });

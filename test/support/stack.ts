@@ -11,7 +11,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import type express from 'express';
 import type { Pool } from 'pg';
 import pino from 'pino';
-import { createApp, ledgerImportsOf } from '../../api/app';
+import { createApp } from '../../api/app';
 import type { TokenRole } from '../../api/auth';
 import { loadApiConfig, type ApiConfig } from '../../api/config';
 import { signToken } from '../../api/token-signing';
@@ -143,8 +143,6 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
 
     const logger = options.logger ?? pino({ level: config.LOG_LEVEL });
     const app = createApp({ config, temporal: client, pool, logger });
-    // imports still creating items finish (or are handed back) before the database goes
-    cleanups.push(() => ledgerImportsOf(app).close());
     return {
       app,
       config,
