@@ -3,23 +3,29 @@
  * the file is checked as a whole (every mistake at once, nothing created),
  * accepted as a background job whose progress is polled, and its items are
  * started through POST /items' own path. Re-uploading creates nothing twice;
- * a changed file says what differs; refused files change nothing; the job
- * survives the API process that accepted it.
+ * a changed file says what differs; refused files change nothing. Each job
+ * is run by a workflow of its own in the workers (workflows/ledger-import.ts),
+ * retried by Temporal through outages and worker restarts.
  */
 import { createCalendarSource } from '../../api/calendar-source';
 import { randomUUID } from 'node:crypto';
+import { Client as PgClient } from 'pg';
 import pino from 'pino';
 import request from 'supertest';
-import { createApp, ledgerImportsOf } from '../../api/app';
-import { loadApiConfig } from '../../api/config';
-import { createLedgerImportRunner } from '../../api/ledger-import/runner';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { createApp } from '../../api/app';
 import { receiveUpload } from '../../api/ledger-import/upload';
+import { startLedgerImport } from '../../api/ledger-import/workflow-start';
+import { createItemWorker } from '../../worker/create-worker';
+import { resumeLedgerImports } from '../../worker/ledger-import-start';
+import { ledgerImportWorkflowId } from '../../workflows/messages';
 import { startNewItem } from '../../api/start-item';
 import { createItemGateway } from '../../api/item-gateway';
 import { claimImport, finishImport, recordItem } from '../../db/repositories/ledger-imports';
 import { getPlan } from '../../db/repositories/plans';
 import { ole2With, sheetWith, workbookSkeleton, zipOf, type SheetRow } from '../support/ledger-fixtures';
-import { startTestStack, TEST_JWT_SECRET, type TestStack } from '../support/stack';
+import { startTestStack, testTemporalAddress, type TestStack } from '../support/stack';
 import { ACTORS, bearer, ensurePlan, eventually, tokensFor, type ActorName } from './api-support';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -194,7 +200,7 @@ describe('the same file after some of its days have passed', () => {
     const rows = [sheetRow({ 事项编号: 'L-1', 完成时限: soon }), sheetRow({ 事项编号: 'L-2', 完成时限: due('06-30') })];
     const first = await receive(await sheetWith(rows), today);
     expect(first.kind).toBe('accepted');
-    ledgerImportsOf(stack.app).kick(first.job.id);
+    await startLedgerImport(stack.client, stack.taskQueue, first.job.id);
     await untilDone(plan, first.job.id);
 
     // a week later L-1's day has passed, and its co-owner unit has been deactivated: the same file is still that import
@@ -212,7 +218,7 @@ describe('the same file after some of its days have passed', () => {
     const changed = await receive(await sheetWith(grown), weekLater);
     expect(changed.kind).toBe('accepted');
     expect(changed.job.items).toMatchObject({ total: 1, unchanged: 2 });
-    ledgerImportsOf(stack.app).kick(changed.job.id);
+    await startLedgerImport(stack.client, stack.taskQueue, changed.job.id);
     await untilDone(plan, changed.job.id);
 
     const late = [...grown, sheetRow({ 事项编号: 'L-4', 完成时限: soon })];
@@ -332,15 +338,41 @@ describe('rights', () => {
   });
 });
 
-describe('the job outlives the API process that accepted it', () => {
+describe('the job outlives the process that runs it', () => {
   const plan = `restart-${suffix}`;
   const uploader = { id: ACTORS.leader.sub, name: ACTORS.leader.name, role: 'leader' as const };
   beforeAll(async () => ensurePlan(stack, plan));
+  const accept = async (rows: SheetRow[]) => {
+    const accepted = await receiveUpload({ pool: stack.pool, plan: (await getPlan(stack.pool, plan))!, uploader, nowMs: Date.now() }, await sheetWith(rows));
+    expect(accepted.kind).toBe('accepted');
+    return accepted.job;
+  };
+  const jobRow = async (id: string) =>
+    (await stack.pool.query('SELECT status, lease_owner, attempts, created_items, failed_items FROM ledger_imports WHERE id = $1', [id])).rows[0];
 
-  /** A second API process over the same database and Temporal: a restart, as far as the job can tell. */
-  function restartedApi() {
-    const config = loadApiConfig({ NODE_ENV: 'test', TEMPORAL_TASK_QUEUE: stack.taskQueue, AUTH_JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'silent' });
-    return createApp({ config, temporal: stack.client, pool: stack.pool, logger: pino({ level: 'silent' }) });
+  /** A worker of its own, on a task queue of its own (its items' workflows run there too); `client` starts the items. */
+  async function ownWorker(taskQueue: string, client: Client): Promise<{ worker: Worker; stop(): Promise<void> }> {
+    const connection = await NativeConnection.connect({ address: testTemporalAddress() });
+    const bundlePath = process.env.TEMPORAL_TEST_WORKFLOW_BUNDLE;
+    const worker = await createItemWorker({
+      connection, namespace: stack.config.TEMPORAL_NAMESPACE, taskQueue, pool: stack.pool, client,
+      workflowBundle: bundlePath ? { codePath: bundlePath } : undefined, shutdownGraceTimeMs: 0,
+    });
+    const running = worker.run();
+    let stopped: Promise<void> | undefined;
+    return {
+      worker,
+      stop: () => (stopped ??= (async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
+        await connection.close();
+      })()),
+    };
+  }
+
+  /** A client of a Temporal nobody answers at: every call fails at once as unavailable (no retries). */
+  function unreachableTemporal(): Client {
+    return new Client({ connection: Connection.lazy({ address: '127.0.0.1:1', interceptors: [] }), namespace: stack.config.TEMPORAL_NAMESPACE });
   }
 
   /** A process took the job, started `itemId` and died before recording it: its lease has run out. */
@@ -354,43 +386,37 @@ describe('the job outlives the API process that accepted it', () => {
     );
   }
 
-  it('a job whose process died mid-way is taken up by the next one: the item it had started is recognised, the rest created, none twice', async () => {
-    const rows = ['SX-1', 'SX-2', 'SX-3'].map((key) => sheetRow({ 事项编号: key, 事项名称: `事项${key}` }));
-    const accepted = await receiveUpload(
-      { pool: stack.pool, plan: (await getPlan(stack.pool, plan))!, uploader, nowMs: Date.now() },
-      await sheetWith(rows),
-    );
-    expect(accepted.kind).toBe('accepted');
-    const job = accepted.job;
+  it('a queued job without a workflow (accepted before imports ran as workflows) is picked up by the workers\' start, once', async () => {
+    const job = await accept([sheetRow({ 事项编号: 'R-1' }), sheetRow({ 事项编号: 'R-2' })]);
+    await expect(stack.client.workflow.getHandle(ledgerImportWorkflowId(job.id)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    expect(await resumeLedgerImports(stack.client, stack.pool, stack.taskQueue)).toContain(job.id);
+    const { done } = await untilDone(plan, job.id);
+    expect(done).toMatchObject({ status: 'succeeded', attempts: 1, failures: [], items: { total: 2, created: 2, failed: 0 } });
+    // finished: a later start leaves it alone
+    expect(await resumeLedgerImports(stack.client, stack.pool, stack.taskQueue)).not.toContain(job.id);
+  });
+
+  it('a job whose process died mid-way is taken up: the item it had started is recognised, the rest created, none twice', async () => {
+    const job = await accept(['SX-1', 'SX-2', 'SX-3'].map((key) => sheetRow({ 事项编号: key, 事项名称: `事项${key}` })));
     // the dead process had taken the job and started SX-1, but never recorded it
     await diedAfterStarting(job.id, `${plan}:SX-1`);
-
-    const app = restartedApi();
-    try {
-      await ledgerImportsOf(app).sweep();
-      const { done } = await untilDone(plan, job.id);
-      expect(done).toMatchObject({ status: 'succeeded', attempts: 2, failures: [], items: { total: 3, created: 3, failed: 0 } });
-    } finally {
-      await ledgerImportsOf(app).close();
-    }
-    expect(await projectedItems(plan, 3)).toEqual([`${plan}:SX-1`, `${plan}:SX-2`, `${plan}:SX-3`]);
+    expect(await resumeLedgerImports(stack.client, stack.pool, stack.taskQueue)).toContain(job.id);
+    const { done } = await untilDone(plan, job.id);
+    expect(done).toMatchObject({ status: 'succeeded', attempts: 2, failures: [], items: { total: 3, created: 3, failed: 0 } });
+    expect(await projectedItems(plan, 5)).toEqual(expect.arrayContaining([`${plan}:SX-1`, `${plan}:SX-2`, `${plan}:SX-3`]));
   });
 
   it('a death between starting an item and recording it: the item is recognised even when starting it again would now be refused', async () => {
-    const rows = [sheetRow({ 事项编号: 'K-1', 责任单位: 'unit-e', 配合单位: undefined }), sheetRow({ 事项编号: 'K-2' })];
-    const accepted = await receiveUpload({ pool: stack.pool, plan: (await getPlan(stack.pool, plan))!, uploader, nowMs: Date.now() }, await sheetWith(rows));
-    const job = accepted.job;
+    const job = await accept([sheetRow({ 事项编号: 'K-1', 责任单位: 'unit-e', 配合单位: undefined }), sheetRow({ 事项编号: 'K-2' })]);
     // the dead process had taken the job and started K-1; its death came before the job's rows were updated
     await diedAfterStarting(job.id, `${plan}:K-1`);
-    // and before the next process takes the job up, K-1's unit is deactivated: starting K-1 now would be refused
+    // and before the job is taken up again, K-1's unit is deactivated: starting K-1 now would be refused
     await stack.pool.query(`UPDATE units SET active = false WHERE code = 'unit-e'`);
-    const app = restartedApi();
     try {
-      await ledgerImportsOf(app).sweep();
+      await startLedgerImport(stack.client, stack.taskQueue, job.id);
       const { done } = await untilDone(plan, job.id);
       expect(done).toMatchObject({ status: 'succeeded', failures: [], items: { total: 2, created: 2, failed: 0 } });
     } finally {
-      await ledgerImportsOf(app).close();
       await stack.pool.query(`UPDATE units SET active = true WHERE code = 'unit-e'`);
     }
     const { rows: started } = await stack.pool.query(`SELECT item_id, status FROM ledger_import_items WHERE import_id = $1 ORDER BY item_id`, [job.id]);
@@ -398,8 +424,7 @@ describe('the job outlives the API process that accepted it', () => {
   });
 
   it('a runner that lost its lease to another changes nothing: not the item, not the counters', async () => {
-    const accepted = await receiveUpload({ pool: stack.pool, plan: (await getPlan(stack.pool, plan))!, uploader, nowMs: Date.now() }, await sheetWith([sheetRow({ 事项编号: 'Q-1' })]));
-    const job = accepted.job;
+    const job = await accept([sheetRow({ 事项编号: 'Q-1' })]);
     expect(await claimImport(stack.pool, job.id, 'runner-a', 60_000)).not.toBeNull();
     // runner-a stalls past its lease; runner-b takes the job over
     await stack.pool.query(`UPDATE ledger_imports SET lease_until = now() - interval '1 second' WHERE id = $1`, [job.id]);
@@ -415,64 +440,141 @@ describe('the job outlives the API process that accepted it', () => {
     expect(row).toEqual({ status: 'failed', failed_items: 1 });
   });
 
-  it('a dependency that is down pauses the job and hands it back; its items never fail for it', async () => {
-    const rows = [sheetRow({ 事项编号: 'P-1' }), sheetRow({ 事项编号: 'P-2' })];
-    const accepted = await receiveUpload({ pool: stack.pool, plan: (await getPlan(stack.pool, plan))!, uploader, nowMs: Date.now() }, await sheetWith(rows));
-    const gateway = createItemGateway({ temporal: stack.client, taskQueue: stack.taskQueue, calendars: createCalendarSource(stack.pool), idTaken: async () => false });
-    let down = true;
-    const runner = createLedgerImportRunner({
-      pool: stack.pool,
-      logger: pino({ level: 'silent' }),
-      retryDelayMs: 300,
-      isOurs: async () => false,
-      start: async (input, actor) => {
-        if (down) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
-        await startNewItem({ pool: stack.pool, items: gateway }, actor, input);
-      },
-    });
+  it('Temporal down for the item starts: the job is paused and handed back, Temporal retries it, and once it is back every item is created, none failed', async () => {
+    const taskQueue = `imp-down-${randomUUID()}`;
+    const job = await accept([sheetRow({ 事项编号: 'P-1' }), sheetRow({ 事项编号: 'P-2' })]);
+    const cutOff = await ownWorker(taskQueue, unreachableTemporal());
+    let back: Awaited<ReturnType<typeof ownWorker>> | undefined;
     try {
-      runner.kick(accepted.job.id);
-      const paused = await eventually(async () => {
-        const { rows: [job] } = await stack.pool.query('SELECT status, lease_owner, lease_until > now() AS waiting, failed_items FROM ledger_imports WHERE id = $1', [accepted.job.id]);
-        return job.status === 'running' && job.lease_owner === null ? job : undefined;
-      });
-      expect(paused).toMatchObject({ waiting: true, failed_items: 0 });
-      down = false;
-      await eventually(async () => {
-        await runner.sweep();
-        const { rows: [job] } = await stack.pool.query('SELECT status FROM ledger_imports WHERE id = $1', [accepted.job.id]);
-        return job.status === 'succeeded' ? true : undefined;
-      });
+      await startLedgerImport(stack.client, taskQueue, job.id);
+      const handle = stack.client.workflow.getHandle(ledgerImportWorkflowId(job.id));
+      // the attempt ended paused: a retryable failure Temporal holds on to, the job handed back, nothing failed
+      const failure = await eventually(async () => {
+        const pending = (await handle.describe()).raw.pendingActivities?.[0];
+        return pending?.lastFailure?.message ? pending.lastFailure : undefined;
+      }, 30_000);
+      expect(failure.message).toMatch(/^paused, a dependency is unavailable/);
+      expect(failure.applicationFailureInfo?.nonRetryable).toBeFalsy();
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+      expect(await jobRow(job.id)).toMatchObject({ status: 'running', lease_owner: null, created_items: 0, failed_items: 0 });
+      // Temporal is reachable again (a worker whose client reaches it); the retry finishes the job
+      await cutOff.stop();
+      back = await ownWorker(taskQueue, stack.client);
+      const { done } = await untilDone(plan, job.id);
+      expect(done).toMatchObject({ status: 'succeeded', failures: [], items: { total: 2, created: 2, failed: 0 } });
+      expect(done.attempts).toBeGreaterThanOrEqual(2);
+      await handle.result();
     } finally {
-      await runner.close();
+      await cutOff.stop();
+      await back?.stop();
     }
-    const { done } = await untilDone(plan, accepted.job.id);
-    expect(done).toMatchObject({ items: { created: 2, failed: 0 }, failures: [] });
   });
 
-  it('an item that fails to start is listed with its row; the same file again retries it', async () => {
+  it('a worker stopped mid-import: it hands the job back, and the retry on another worker finishes it with every item created once', async () => {
+    const taskQueue = `imp-stop-${randomUUID()}`;
+    const keys = Array.from({ length: 10 }, (_, i) => `W-${i + 1}`);
+    const job = await accept(keys.map((key) => sheetRow({ 事项编号: key, 事项名称: `事项${key}` })));
+    const first = await ownWorker(taskQueue, stack.client);
+    let second: Awaited<ReturnType<typeof ownWorker>> | undefined;
+    // every item's start reads its plan: held up on the plans table, the first batch is in flight when the worker stops
+    // (connections of their own: the batch holds the pool's while it waits)
+    const lock = new PgClient({ connectionString: stack.config.DATABASE_URL });
+    const probe = new PgClient({ connectionString: stack.config.DATABASE_URL });
+    await lock.connect();
+    await probe.connect();
+    try {
+      await lock.query('BEGIN');
+      await lock.query('LOCK TABLE plans IN ACCESS EXCLUSIVE MODE');
+      await startLedgerImport(stack.client, taskQueue, job.id);
+      await eventually(async () => {
+        const { rows } = await probe.query(`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = 'plans'::regclass`);
+        return rows[0].n > 0 ? true : undefined;
+      }, 30_000);
+      const stopping = first.stop();
+      // the worker's shutdown cancels the activity at once; give the cancellation a moment to arrive before the batch goes on
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await lock.query('ROLLBACK');
+      await stopping;
+      // the batch in flight was recorded, the rest left pending, and the job handed back
+      const handedBack = await jobRow(job.id);
+      expect(handedBack).toMatchObject({ status: 'running', lease_owner: null, attempts: 1, failed_items: 0 });
+      expect(handedBack.created_items).toBeGreaterThan(0);
+      expect(handedBack.created_items).toBeLessThan(keys.length);
+
+      second = await ownWorker(taskQueue, stack.client);
+      const { done } = await untilDone(plan, job.id);
+      expect(done).toMatchObject({ status: 'succeeded', attempts: 2, failures: [], items: { total: keys.length, created: keys.length, failed: 0 } });
+    } finally {
+      await lock.query('ROLLBACK').catch(() => undefined);
+      await lock.end();
+      await probe.end();
+      await first.stop();
+      await second?.stop();
+    }
+    const ids = keys.map((key) => `${plan}:${key}`);
+    const { rows } = await stack.pool.query(`SELECT item_id, status FROM ledger_import_items WHERE import_id = $1 ORDER BY position`, [job.id]);
+    expect(rows).toEqual(ids.map((item_id) => ({ item_id, status: 'created' })));
+    // each item's workflow started once: one run under its id, created by the uploader
+    for (const id of ids) {
+      const runs = [];
+      for await (const run of stack.client.workflow.list({ query: `WorkflowId = 'rectification-item:${id}'` })) runs.push(run);
+      expect(runs.length).toBeLessThanOrEqual(1);
+    }
+    await eventually(async () => ((await itemsOf(plan)).filter((id) => id.includes(':W-')).length === keys.length ? true : undefined), 20_000);
+  });
+
+  it('an upload Temporal cannot take answers 503 and leaves nothing behind; the same upload later is accepted', async () => {
+    const cutOff = createApp({ config: stack.config, temporal: unreachableTemporal(), pool: stack.pool, logger: pino({ level: 'silent' }) });
+    const file = await sheetWith([sheetRow({ 事项编号: 'U-1' }), sheetRow({ 事项编号: 'U-2' })]);
+    const count = async (table: string) =>
+      Number((await stack.pool.query(`SELECT count(*) AS n FROM ${table} WHERE plan_id = $1`, [plan])).rows[0].n);
+    const before = { jobs: await count('ledger_imports'), rows: await count('ledger_import_items') };
+    const refused = await request(cutOff).post(`/plans/${plan}/ledger-imports`).set(bearer(tokens.leader)).set('Content-Type', XLSX).send(file);
+    expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+    expect(refused.headers['retry-after']).toBeDefined();
+    expect({ jobs: await count('ledger_imports'), rows: await count('ledger_import_items') }).toEqual(before);
+
+    const accepted = await upload(plan, file);
+    expect(accepted.status).toBe(202);
+    expect(accepted.body).toMatchObject({ duplicate: false, import: { items: { total: 2 } } });
+    const { done } = await untilDone(plan, accepted.body.import.id);
+    expect(done).toMatchObject({ status: 'succeeded', items: { created: 2, failed: 0 } });
+  });
+
+  it('an item that fails to start is listed with its row; the same file again retries it (a new run of the finished workflow), not while Temporal is down', async () => {
     const rows = [sheetRow({ 事项编号: 'F-1' }), sheetRow({ 事项编号: 'F-2', 责任单位: 'unit-e' })];
     const file = await sheetWith(rows);
-    const accepted = await receiveUpload({ pool: stack.pool, plan: (await getPlan(stack.pool, plan))!, uploader, nowMs: Date.now() }, file);
+    const job = await accept(rows);
     // between the upload and the start, unit-e is deactivated: POST /items' own check refuses its item
     await stack.pool.query(`UPDATE units SET active = false WHERE code = 'unit-e'`);
-    const app = restartedApi();
+    const handle = stack.client.workflow.getHandle(ledgerImportWorkflowId(job.id));
+    let firstRun: string;
     try {
-      ledgerImportsOf(app).kick(accepted.job.id);
-      const { done } = await untilDone(plan, accepted.job.id);
+      await startLedgerImport(stack.client, stack.taskQueue, job.id);
+      const { done } = await untilDone(plan, job.id);
       expect(done).toMatchObject({ status: 'failed', items: { total: 2, created: 1, failed: 1 } });
       expect(done.failures).toEqual([
         { itemId: `${plan}:F-2`, itemKey: 'F-2', row: 3, code: 'VALIDATION_FAILED', message: expect.stringContaining('unit-e') },
       ]);
+      await handle.result();
+      firstRun = (await handle.describe()).runId;
     } finally {
-      await ledgerImportsOf(app).close();
       await stack.pool.query(`UPDATE units SET active = true WHERE code = 'unit-e'`);
     }
+    // the same file while Temporal cannot be reached: 503, and the job stays as it was, its failure listed
+    const cutOff = createApp({ config: stack.config, temporal: unreachableTemporal(), pool: stack.pool, logger: pino({ level: 'silent' }) });
+    const refused = await request(cutOff).post(`/plans/${plan}/ledger-imports`).set(bearer(tokens.leader)).set('Content-Type', XLSX).send(file);
+    expect(refused.status).toBe(503);
+    const kept = await getImport(plan, job.id);
+    expect(kept.body).toMatchObject({ status: 'failed', items: { created: 1, failed: 1, pending: 0 } });
+    expect(kept.body.failures).toEqual([expect.objectContaining({ itemId: `${plan}:F-2`, code: 'VALIDATION_FAILED' })]);
+
     const again = await upload(plan, file);
     expect(again.status).toBe(200);
-    expect(again.body).toMatchObject({ duplicate: true, retried: 1, import: { id: accepted.job.id, status: 'queued' } });
-    const { done } = await untilDone(plan, accepted.job.id);
+    expect(again.body).toMatchObject({ duplicate: true, retried: 1, import: { id: job.id, status: 'queued' } });
+    const { done } = await untilDone(plan, job.id);
     expect(done).toMatchObject({ status: 'succeeded', failures: [], items: { created: 2, failed: 0 } });
+    expect((await handle.describe()).runId).not.toBe(firstRun!);
     // both items of this file on the read side (waited for by name: the plan's count depends on the tests before)
     const fItems = async () => (await itemsOf(plan)).filter((id) => id.includes(':F-'));
     expect(await eventually(async () => ((await fItems()).length >= 2 ? fItems() : undefined), 20_000)).toEqual([`${plan}:F-1`, `${plan}:F-2`]);
