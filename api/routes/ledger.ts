@@ -79,7 +79,13 @@ async function handToWorkflow(ctx: AnyContext, outcome: AcceptOutcome): Promise<
   try {
     await startLedgerImport(ctx.deps.temporal, ctx.deps.config.TEMPORAL_TASK_QUEUE, outcome.job.id);
   } catch (err) {
-    const withdrawn = await withdrawImport(ctx.deps.pool, outcome.job.id, outcome.kind);
+    // a duplicate that queued nothing again changed nothing: it stays as it was (still queued, for the next upload or worker start)
+    const changed = outcome.kind === 'accepted' || outcome.retried > 0;
+    // should the database fail too, the job stays queued: the next worker start, or the same upload again, starts it
+    const withdrawn = changed && (await withdrawImport(ctx.deps.pool, outcome.job.id, outcome.kind).catch((failed: unknown) => {
+      ctx.log.warn({ err: failed, ledgerImport: outcome.job.id }, 'ledger import not withdrawn; it stays queued');
+      return false;
+    }));
     ctx.log.warn({ err, ledgerImport: outcome.job.id, withdrawn }, 'ledger import not started: its workflow could not be started');
     throw new ApiProblem(503, 'SERVICE_UNAVAILABLE', 'Temporal cannot be reached; the import was not accepted, upload the file again later', {
       headers: { 'Retry-After': RETRY_AFTER_SECONDS },
