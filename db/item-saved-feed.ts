@@ -8,11 +8,17 @@
  * The listening connection is opened by the first waiter and kept. If it is
  * lost, waiters still get their check at the deadline and the next waiter
  * opens a new one: a database that is down delays an answer by the wait's
- * bound at most, never loses one. It does not keep the process alive.
+ * bound at most, never loses one. A wait that reaches its deadline asks the
+ * listening connection for a `SELECT 1`: one that does not answer within
+ * PROBE_MS is dropped, so a connection gone silent (a network dropping packets
+ * closes nothing) is replaced instead of leaving every later wait to its
+ * deadline. It does not keep the process alive.
  */
 import { Client, type Pool } from 'pg';
 
 export const ITEM_SAVED_CHANNEL = 'item_saved';
+/** how long the listening connection has to answer the probe a deadline sends */
+export const PROBE_MS = 1000;
 
 export interface ItemSavedFeed {
   /**
@@ -35,7 +41,31 @@ export interface FeedLog {
 export function createItemSavedFeed(pool: Pool, log?: FeedLog): ItemSavedFeed {
   const waiters = new Map<string, Set<Waiter>>();
   let listening: Promise<Client> | undefined;
+  let probing = false;
   let closed = false;
+
+  /** Asks the listening connection whether it still answers; one that does not is dropped. */
+  function probe(): void {
+    if (!listening || probing) return;
+    probing = true;
+    listening.then(async (client) => {
+      const silent = setTimeout(() => {
+        (client as unknown as { connection?: { stream?: { destroy?: (err: Error) => void } } }).connection?.stream?.destroy?.(
+          new Error(`the listening connection did not answer within ${PROBE_MS} ms`),
+        );
+      }, PROBE_MS).unref();
+      try {
+        await client.query('SELECT 1');
+      } catch {
+        // a lost connection reports itself through 'error' / 'end'
+      } finally {
+        clearTimeout(silent);
+        probing = false;
+      }
+    }, () => {
+      probing = false;
+    });
+  }
 
   function listen(): Promise<Client> {
     if (listening) return listening;
@@ -104,6 +134,7 @@ export function createItemSavedFeed(pool: Pool, log?: FeedLog): ItemSavedFeed {
         const waiter: Waiter = { recheck };
         // the last word at the deadline: one more check, however the listening went
         const deadline = setTimeout(() => {
+          probe();
           check().then(finish, finish);
         }, timeoutMs);
         if (!waiters.has(itemId)) waiters.set(itemId, new Set());

@@ -4,7 +4,9 @@
  * asking again on a clock; the deadline bounds every wait, even with the
  * listening connection gone.
  */
-import { createItemSavedFeed, type ItemSavedFeed } from '../../db/item-saved-feed';
+import net from 'node:net';
+import { Pool } from 'pg';
+import { createItemSavedFeed, PROBE_MS, type ItemSavedFeed } from '../../db/item-saved-feed';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 let db: TestDatabase;
@@ -151,3 +153,62 @@ it('a database that cannot be reached still answers every wait by its deadline',
     await unreachable.end();
   }
 });
+
+/** A proxy to PostgreSQL whose connections can go silent: bytes stop flowing, nothing is closed (a network that drops packets). */
+function silentProxy(target: URL) {
+  const pairs: Array<{ frozen: boolean; a: net.Socket; b: net.Socket }> = [];
+  const server = net.createServer((a) => {
+    const b = net.connect(Number(target.port || 5432), target.hostname);
+    const pair = { frozen: false, a, b };
+    pairs.push(pair);
+    a.on('data', (d) => { if (!pair.frozen) b.write(d); });
+    b.on('data', (d) => { if (!pair.frozen) a.write(d); });
+    a.on('error', () => b.destroy());
+    b.on('error', () => a.destroy());
+    a.on('close', () => b.destroy());
+    b.on('close', () => a.destroy());
+  });
+  return {
+    listen: () => new Promise<number>((r) => server.listen(0, '127.0.0.1', () => r((server.address() as net.AddressInfo).port))),
+    /** the connections open now go silent; new ones pass */
+    freezeAll: () => pairs.forEach((p) => (p.frozen = true)),
+    close: () => {
+      pairs.forEach((p) => (p.a.destroy(), p.b.destroy()));
+      server.close();
+    },
+  };
+}
+
+it('a listening connection gone silent does not turn every later wait into a wait for its deadline', async () => {
+  const proxy = silentProxy(new URL(db.url));
+  const port = await proxy.listen();
+  const url = new URL(db.url);
+  url.hostname = '127.0.0.1';
+  url.port = String(port);
+  // the feed listens through the proxy; reads and saves go straight to the database
+  const viaProxy = new Pool({ connectionString: url.toString(), max: 1 });
+  const silentFeed = createItemSavedFeed(viaProxy);
+  try {
+    await saveItem('silent', 1);
+    await silentFeed.waitUntil('warm-up', async () => true, 1000);
+    proxy.freezeAll();
+    const reached = (v: number) => async () => (await versionOf('silent')) >= v;
+    // the first wait after the network went silent takes its whole bound
+    const first = silentFeed.waitUntil('silent', reached(2), 1000);
+    await new Promise((r) => setTimeout(r, 100));
+    await saveItem('silent', 2);
+    await expect(first).resolves.toBe(true);
+    // later waits are woken by their saves again, long before their bound
+    await new Promise((r) => setTimeout(r, PROBE_MS + 500));
+    const started = Date.now();
+    const later = silentFeed.waitUntil('silent', reached(3), 3000);
+    await new Promise((r) => setTimeout(r, 300));
+    await saveItem('silent', 3);
+    await expect(later).resolves.toBe(true);
+    expect(Date.now() - started).toBeLessThan(2000);
+  } finally {
+    proxy.close();
+    await silentFeed.close();
+    await viaProxy.end().catch(() => undefined);
+  }
+}, 30_000);
