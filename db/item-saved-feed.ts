@@ -7,8 +7,9 @@
  *
  * The listening connection is opened by the first waiter and kept. If it is
  * lost, waiters still get their check at the deadline and the next waiter
- * opens a new one: a database that is down delays an answer by the wait's
- * bound at most, never loses one. A wait that reaches its deadline asks the
+ * opens a new one, which checks every waiter again once it listens (a save
+ * in between notified nobody): a database that is down delays an answer by
+ * the wait's bound at most, never loses one. A wait that reaches its deadline asks the
  * listening connection for a `SELECT 1`: one that does not answer within
  * PROBE_MS is dropped, so a connection gone silent (a network dropping packets
  * closes nothing) is replaced instead of leaving every later wait to its
@@ -31,6 +32,8 @@ export interface ItemSavedFeed {
 
 interface Waiter {
   recheck(): void;
+  /** a check has begun: saves since may have gone unheard if the listening was lost */
+  started: boolean;
 }
 
 /** Where a lost listening connection is reported; a pino logger fits. */
@@ -87,6 +90,8 @@ export function createItemSavedFeed(pool: Pool, log?: FeedLog): ItemSavedFeed {
       // the feed serves requests: it must not hold the process open on its own
       (client as unknown as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.();
       await client.query(`LISTEN ${ITEM_SAVED_CHANNEL}`);
+      // readers already checked before this connection listened may have missed a save: once more
+      for (const set of waiters.values()) for (const waiter of set) if (waiter.started) waiter.recheck();
       return client;
     })();
     listening = attempt;
@@ -114,6 +119,7 @@ export function createItemSavedFeed(pool: Pool, log?: FeedLog): ItemSavedFeed {
         // one check at a time; a save during a check asks for one more after it
         const recheck = () => {
           if (done) return;
+          waiter.started = true;
           if (running) {
             again = true;
             return;
@@ -131,7 +137,7 @@ export function createItemSavedFeed(pool: Pool, log?: FeedLog): ItemSavedFeed {
             (err: Error) => finish(err),
           );
         };
-        const waiter: Waiter = { recheck };
+        const waiter: Waiter = { recheck, started: false };
         // the last word at the deadline: one more check, however the listening went
         const deadline = setTimeout(() => {
           probe();

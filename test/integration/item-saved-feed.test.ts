@@ -140,6 +140,22 @@ it('with the listening connection killed, a wait still ends at its deadline and 
   await expect(woken).resolves.toBe(true);
 }, 20_000);
 
+it('readers waiting while the listening connection was replaced are checked again once it listens', async () => {
+  await saveItem('gap', 1);
+  const pid = await listening();
+  const check = counted(async () => (await versionOf('gap')) >= 2);
+  const waiting = feed.waitUntil('gap', check.check, 60_000);
+  await db.pool.query('SELECT pg_terminate_backend($1)', [pid]);
+  await new Promise((r) => setTimeout(r, 300));
+  // saved while nobody listens: no notification will ever tell this reader
+  await saveItem('gap', 2);
+  // another reader opens a new listening connection
+  const newPid = await listening();
+  expect(newPid).not.toBe(pid);
+  // the test's own timeout (far below 60 s of deadline) fails it if only the deadline answers
+  await expect(waiting).resolves.toBe(true);
+}, 20_000);
+
 it('a database that cannot be reached still answers every wait by its deadline', async () => {
   const { Pool } = await import('pg');
   const unreachable = new Pool({ host: '127.0.0.1', port: 1, connectionTimeoutMillis: 500 });
