@@ -5,9 +5,9 @@
  * is a handful of events whatever the size of the file; the job's progress
  * lives in PostgreSQL.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, setHandler } from '@temporalio/workflow';
 import type { ItemActivities } from '../activities';
-import type { LedgerImportInput } from './messages';
+import { ledgerImportQueuedSignal, type LedgerImportInput } from './messages';
 
 const { runLedgerImport } = proxyActivities<ItemActivities>({
   // a worker that stops heartbeating (killed, cut off) loses the attempt within this; the next takes the job up
@@ -19,5 +19,15 @@ const { runLedgerImport } = proxyActivities<ItemActivities>({
 });
 
 export async function ledgerImportWorkflow(input: LedgerImportInput): Promise<void> {
-  await runLedgerImport(input.importId);
+  // Items queued again (the same file uploaded) while a run works or just ended: one more run. A signal that
+  // arrives after the last run returned but before the workflow completes is still seen: Temporal does not let
+  // a workflow complete past a signal it has not handled.
+  let queued = true;
+  setHandler(ledgerImportQueuedSignal, () => {
+    queued = true;
+  });
+  while (queued) {
+    queued = false;
+    await runLedgerImport(input.importId);
+  }
 }

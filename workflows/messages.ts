@@ -173,6 +173,9 @@ export interface LedgerImportInput {
   importId: string;
 }
 
+/** The job has items queued (again): the import's workflow runs its activity once more after the one in hand. */
+export const ledgerImportQueuedSignal = defineSignal('ledgerImportQueued');
+
 export const CALENDAR_BROADCAST_WORKFLOW_TYPE = 'calendarBroadcastWorkflow';
 
 /** Input of the broadcast of a calendar publication to running items. */
