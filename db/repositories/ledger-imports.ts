@@ -348,9 +348,23 @@ export async function recordItem(
   return rows.length > 0;
 }
 
-/** Ends the job once nothing is pending; false when items are still pending or the lease is gone. */
+/**
+ * Ends the job once nothing is pending; false when items are still pending or the lease is gone. The job's
+ * row is locked before the items are counted, by a statement of its own: an upload of the same file that
+ * queued failed items again (and holds the row until it commits) is waited for and then seen, so its items
+ * are never counted as failed in a job ended under them. (One statement would count them from the snapshot
+ * taken before the wait, and end the job with those items pending and nobody to run them.)
+ */
 export async function finishImport(pool: Pool, importId: string, owner: string): Promise<boolean> {
-  const { rows } = await pool.query(
+  return withTransaction(pool, async (client) => {
+    const { rows: held } = await client.query('SELECT 1 FROM ledger_imports WHERE id = $1 AND lease_owner = $2 FOR UPDATE', [importId, owner]);
+    if (!held[0]) return false;
+    return endIfNothingPending(client, importId, owner);
+  });
+}
+
+async function endIfNothingPending(client: PoolClient, importId: string, owner: string): Promise<boolean> {
+  const { rows } = await client.query(
     `WITH counts AS (
        SELECT count(*) FILTER (WHERE status = 'created') AS created, count(*) FILTER (WHERE status = 'failed') AS failed,
               count(*) FILTER (WHERE status = 'pending') AS pending

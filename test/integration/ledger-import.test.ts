@@ -440,6 +440,64 @@ describe('the job outlives the process that runs it', () => {
     expect(row).toEqual({ status: 'failed', failed_items: 1 });
   });
 
+  it('a run finishing while the same file is uploaded again: the re-queued item is not left pending in a finished job', async () => {
+    const rows = [sheetRow({ 事项编号: 'RQ-1' })];
+    const job = await accept(rows);
+    // a run took the job, and the item failed
+    expect(await claimImport(stack.pool, job.id, 'runner-w', 60_000)).not.toBeNull();
+    expect(await recordItem(stack.pool, job.id, 'runner-w', `${plan}:RQ-1`, { status: 'failed', code: 'X', message: 'm' }, 60_000)).toBe(true);
+    // the same file again: its transaction has queued the failed item again and is held just before it commits
+    let atPause!: () => void;
+    const paused = new Promise<void>((resolve) => (atPause = resolve));
+    let resume!: () => void;
+    const resumed = new Promise<void>((resolve) => (resume = resolve));
+    const pausing = {
+      query: (...args: unknown[]) => (stack.pool.query as (...a: unknown[]) => unknown)(...args),
+      connect: async () => {
+        const client = await stack.pool.connect();
+        return new Proxy(client, {
+          get(target, prop) {
+            if (prop === 'query') {
+              return async (text: unknown, params?: unknown[]) => {
+                if (text === 'SELECT * FROM ledger_imports WHERE id = $1') {
+                  atPause();
+                  await resumed;
+                }
+                return target.query(text as string, params);
+              };
+            }
+            const value = (target as any)[prop];
+            return typeof value === 'function' ? value.bind(target) : value;
+          },
+        });
+      },
+    } as unknown as typeof stack.pool;
+    const again = receiveUpload({ pool: pausing, plan: (await getPlan(stack.pool, plan))!, uploader, nowMs: Date.now() }, await sheetWith(rows));
+    await paused;
+    // meanwhile the run found nothing pending (the re-upload not committed yet) and ends the job: it waits for the job's row
+    const finishing = finishImport(stack.pool, job.id, 'runner-w');
+    await eventually(async () => {
+      const { rows: waiting } = await stack.pool.query(
+        `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%ledger_imports%'`,
+      );
+      return waiting.length > 0 ? true : undefined;
+    }, 5_000);
+    resume();
+    const reupload = await again;
+    expect(reupload).toMatchObject({ kind: 'duplicate', retried: 1 });
+    await finishing;
+    const { rows: [row] } = await stack.pool.query(`SELECT status FROM ledger_imports WHERE id = $1`, [job.id]);
+    const { rows: [item] } = await stack.pool.query(`SELECT status FROM ledger_import_items WHERE item_id = $1`, [`${plan}:RQ-1`]);
+    // a pending item belongs to a job still to run (queued or running), which a run will take up
+    expect(item.status).toBe('pending');
+    expect(['queued', 'running']).toContain(row.status);
+    // and the run of the job's workflow (the re-upload's hand-over), once the stale run's lease is gone, creates it
+    await stack.pool.query(`UPDATE ledger_imports SET lease_until = now() - interval '1 second' WHERE id = $1`, [job.id]);
+    await startLedgerImport(stack.client, stack.taskQueue, job.id);
+    const { done } = await untilDone(plan, job.id);
+    expect(done).toMatchObject({ status: 'succeeded', failures: [], items: { total: 1, created: 1, failed: 0 } });
+  });
+
   it('Temporal down for the item starts: the job is paused and handed back, Temporal retries it, and once it is back every item is created, none failed', async () => {
     const taskQueue = `imp-down-${randomUUID()}`;
     const job = await accept([sheetRow({ 事项编号: 'P-1' }), sheetRow({ 事项编号: 'P-2' })]);
