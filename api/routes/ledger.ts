@@ -3,7 +3,7 @@
  * a plan (a background job whose progress is polled), and the workbooks a
  * plan exports — its ledger and the weekly, monthly and ranking notices.
  */
-import { getImport, importFailures, listImports, withdrawImport, type AcceptOutcome } from '../../db/repositories/ledger-imports';
+import { getImport, importFailures, listImports, type AcceptOutcome } from '../../db/repositories/ledger-imports';
 import { getPlan, type Plan } from '../../db/repositories/plans';
 import { DomainError } from '../../domain/errors';
 import type { Actor } from '../../domain/types';
@@ -65,31 +65,26 @@ function uploadedFile(ctx: AnyContext): Buffer {
 
 /**
  * A queued job is handed to its workflow before the upload is answered. When
- * Temporal refuses the start (unreachable), the upload is undone rather than
- * left for later: a job nobody runs must not exist, and no periodic sweep
- * will come for it. A job this upload created is deleted with its item rows;
- * a job this upload queued again (the same file, its failed items retried)
- * gets those items back as failed. Either way the answer is the 503 of
- * Temporal being unavailable, and the same upload again is the retry. (Had a
- * run taken the job meanwhile — a worker starting up resumes unfinished
- * imports — it is left to that run; the upload again then finds it.)
+ * Temporal refuses (unreachable), the job stays as the upload left it: kept
+ * and queued, nothing lost, nothing created yet. The answer is a 503 naming
+ * it; the same file uploaded again finds the job and hands it over again, and
+ * every worker, when it starts, hands over the jobs still queued. (Undoing the
+ * upload instead races every other upload of the same file and every run that
+ * takes the job meanwhile; keeping it needs no undo.)
  */
 async function handToWorkflow(ctx: AnyContext, outcome: AcceptOutcome): Promise<void> {
   if (outcome.job.status !== 'queued') return;
   try {
     await startLedgerImport(ctx.deps.temporal, ctx.deps.config.TEMPORAL_TASK_QUEUE, outcome.job.id);
   } catch (err) {
-    // a duplicate that queued nothing again changed nothing: it stays as it was (still queued, for the next upload or worker start)
-    const changed = outcome.kind === 'accepted' || outcome.retried > 0;
-    // should the database fail too, the job stays queued: the next worker start, or the same upload again, starts it
-    const withdrawn = changed && (await withdrawImport(ctx.deps.pool, outcome.job.id, outcome.kind).catch((failed: unknown) => {
-      ctx.log.warn({ err: failed, ledgerImport: outcome.job.id }, 'ledger import not withdrawn; it stays queued');
-      return false;
-    }));
-    ctx.log.warn({ err, ledgerImport: outcome.job.id, withdrawn }, 'ledger import not started: its workflow could not be started');
-    throw new ApiProblem(503, 'SERVICE_UNAVAILABLE', 'Temporal cannot be reached; the import was not accepted, upload the file again later', {
-      headers: { 'Retry-After': RETRY_AFTER_SECONDS },
-    });
+    ctx.log.warn({ err, ledgerImport: outcome.job.id }, 'ledger import kept but not started: its workflow could not be started');
+    throw new ApiProblem(
+      503,
+      'SERVICE_UNAVAILABLE',
+      `Temporal cannot be reached: the file is kept as import ${outcome.job.id}, queued, and nothing is created yet; ` +
+        'upload the same file again later to start it (a worker starting up also starts it)',
+      { headers: { 'Retry-After': RETRY_AFTER_SECONDS } },
+    );
   }
 }
 
@@ -120,7 +115,8 @@ export const ledgerRoutes: RouteSpec[] = [
       'differs. Refused files: not an .xlsx (415), over 10 MiB or inflating past 200 MiB or over 20,000 rows (413), password-protected, ' +
       'a ZIP bomb, formulas, a cell over 32,767 characters, broken (422); more than 64 Mi characters of text in one part (413). ' +
       'A 422 for the rows lists the first 200 mistakes; `errorsTotal` counts them all. The job is run by a workflow of its own; when ' +
-      'Temporal cannot be reached it is not accepted (503, nothing kept): upload the file again later.',
+      'Temporal cannot be reached the answer is 503 and the job is kept, queued, with nothing created: the same file uploaded again ' +
+      'later starts it.',
     tag: 'Ledger',
     roles: ['leader', 'admin'],
     params: PlanParamsSchema,

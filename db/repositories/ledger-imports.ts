@@ -188,14 +188,10 @@ export async function importedItemIds(pool: Pool, planId: string): Promise<Set<s
   return new Set(rows.map((r) => r.item_id as string));
 }
 
-/**
- * The failed items a job still owns go back to pending, and the job back to the queue. Their error stays
- * (a pending item's error is never shown; its next outcome replaces it): it marks them as re-queued, so
- * withdrawImport can put them back as they were when the job's workflow could not be started.
- */
+/** The failed items a job still owns go back to pending, and the job back to the queue. */
 async function requeueFailures(client: PoolClient, importId: string): Promise<number> {
   const { rowCount } = await client.query(
-    `UPDATE ledger_import_items SET status = 'pending', updated_at = now() WHERE import_id = $1 AND status = 'failed'`,
+    `UPDATE ledger_import_items SET status = 'pending', error = NULL, updated_at = now() WHERE import_id = $1 AND status = 'failed'`,
     [importId],
   );
   if (!rowCount) return 0;
@@ -260,45 +256,6 @@ export async function importStatus(pool: Pool, id: string): Promise<ImportStatus
 export async function unfinishedImports(pool: Pool): Promise<string[]> {
   const { rows } = await pool.query(`SELECT id FROM ledger_imports WHERE status IN ('queued', 'running') ORDER BY created_at, id`);
   return rows.map((r) => r.id as string);
-}
-
-/**
- * Undoes an upload whose job could not be handed to Temporal, as long as no
- * runner has taken the job: a job the upload created is deleted with its item
- * rows (a key whose earlier start failed is free again, as it was); a job the
- * upload queued again (the same file, its failed items retried) gets those
- * items back as failed, with their errors. True when it was undone.
- */
-export async function withdrawImport(pool: Pool, importId: string, kind: 'accepted' | 'duplicate'): Promise<boolean> {
-  return withTransaction(pool, async (client) => {
-    const { rows } = await client.query(
-      `SELECT id FROM ledger_imports WHERE id = $1 AND status = 'queued' AND lease_owner IS NULL FOR UPDATE`,
-      [importId],
-    );
-    if (!rows[0]) return false;
-    if (kind === 'accepted') {
-      await client.query('DELETE FROM ledger_import_items WHERE import_id = $1', [importId]);
-      await client.query('DELETE FROM ledger_imports WHERE id = $1', [importId]);
-      return true;
-    }
-    await client.query(
-      `UPDATE ledger_import_items SET status = 'failed', updated_at = now() WHERE import_id = $1 AND status = 'pending' AND error IS NOT NULL`,
-      [importId],
-    );
-    await client.query(
-      `WITH counts AS (
-         SELECT count(*) FILTER (WHERE status = 'created') AS created, count(*) FILTER (WHERE status = 'failed') AS failed,
-                count(*) FILTER (WHERE status = 'pending') AS pending
-         FROM ledger_import_items WHERE import_id = $1
-       )
-       UPDATE ledger_imports SET created_items = counts.created, failed_items = counts.failed,
-         status = CASE WHEN counts.pending > 0 THEN status WHEN counts.failed > 0 THEN 'failed' ELSE 'succeeded' END,
-         finished_at = CASE WHEN counts.pending > 0 THEN finished_at ELSE now() END, updated_at = now()
-       FROM counts WHERE id = $1`,
-      [importId],
-    );
-    return true;
-  });
 }
 
 export interface PendingItem {

@@ -581,21 +581,22 @@ describe('the job outlives the process that runs it', () => {
     await eventually(async () => ((await itemsOf(plan)).filter((id) => id.includes(':W-')).length === keys.length ? true : undefined), 20_000);
   });
 
-  it('an upload Temporal cannot take answers 503 and leaves nothing behind; the same upload later is accepted', async () => {
+  it('an upload Temporal cannot take answers 503 naming the job it kept, queued with nothing created; the same upload later starts it', async () => {
     const cutOff = createApp({ config: stack.config, temporal: unreachableTemporal(), pool: stack.pool, logger: pino({ level: 'silent' }) });
     const file = await sheetWith([sheetRow({ 事项编号: 'U-1' }), sheetRow({ 事项编号: 'U-2' })]);
-    const count = async (table: string) =>
-      Number((await stack.pool.query(`SELECT count(*) AS n FROM ${table} WHERE plan_id = $1`, [plan])).rows[0].n);
-    const before = { jobs: await count('ledger_imports'), rows: await count('ledger_import_items') };
     const refused = await request(cutOff).post(`/plans/${plan}/ledger-imports`).set(bearer(tokens.leader)).set('Content-Type', XLSX).send(file);
     expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 503, code: 'SERVICE_UNAVAILABLE' });
     expect(refused.headers['retry-after']).toBeDefined();
-    expect({ jobs: await count('ledger_imports'), rows: await count('ledger_import_items') }).toEqual(before);
+    const kept = /import ([0-9a-f-]{36})/.exec(String(refused.body.detail))?.[1];
+    expect(kept).toBeDefined();
+    const queued = await getImport(plan, kept!);
+    expect(queued.body).toMatchObject({ status: 'queued', items: { total: 2, created: 0, failed: 0, pending: 2 } });
+    expect((await itemsOf(plan)).filter((id) => id.includes(':U-'))).toEqual([]);
 
-    const accepted = await upload(plan, file);
-    expect(accepted.status).toBe(202);
-    expect(accepted.body).toMatchObject({ duplicate: false, import: { items: { total: 2 } } });
-    const { done } = await untilDone(plan, accepted.body.import.id);
+    const again = await upload(plan, file);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ duplicate: true, import: { id: kept, status: 'queued' } });
+    const { done } = await untilDone(plan, kept!);
     expect(done).toMatchObject({ status: 'succeeded', items: { created: 2, failed: 0 } });
   });
 
@@ -619,17 +620,17 @@ describe('the job outlives the process that runs it', () => {
     } finally {
       await stack.pool.query(`UPDATE units SET active = true WHERE code = 'unit-e'`);
     }
-    // the same file while Temporal cannot be reached: 503, and the job stays as it was, its failure listed
+    // the same file while Temporal cannot be reached: 503; its failed item is queued again and waits, nothing lost
     const cutOff = createApp({ config: stack.config, temporal: unreachableTemporal(), pool: stack.pool, logger: pino({ level: 'silent' }) });
     const refused = await request(cutOff).post(`/plans/${plan}/ledger-imports`).set(bearer(tokens.leader)).set('Content-Type', XLSX).send(file);
     expect(refused.status).toBe(503);
     const kept = await getImport(plan, job.id);
-    expect(kept.body).toMatchObject({ status: 'failed', items: { created: 1, failed: 1, pending: 0 } });
-    expect(kept.body.failures).toEqual([expect.objectContaining({ itemId: `${plan}:F-2`, code: 'VALIDATION_FAILED' })]);
+    expect(kept.body).toMatchObject({ status: 'queued', items: { created: 1, failed: 0, pending: 1 } });
 
+    // and again once Temporal is back: the same job, handed over
     const again = await upload(plan, file);
     expect(again.status).toBe(200);
-    expect(again.body).toMatchObject({ duplicate: true, retried: 1, import: { id: job.id, status: 'queued' } });
+    expect(again.body).toMatchObject({ duplicate: true, retried: 0, import: { id: job.id, status: 'queued' } });
     const { done } = await untilDone(plan, job.id);
     expect(done).toMatchObject({ status: 'succeeded', failures: [], items: { created: 2, failed: 0 } });
     expect((await handle.describe()).runId).not.toBe(firstRun!);
