@@ -14,11 +14,10 @@ import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import { createCalendarSource } from '../api/calendar-source';
-import { createItemGateway } from '../api/item-gateway';
+import { createItemGatewayOn } from '../api/item-gateway';
 import { createImportedItemCheck } from '../api/ledger-import/imported-item';
 import { runImport, type ImportLog } from '../api/ledger-import/runner';
 import { startNewItem } from '../api/start-item';
-import { itemVersion } from '../db/repositories/item-view';
 import { releaseImport } from '../db/repositories/ledger-imports';
 import type { HolidaySupplement } from '../domain/statutory-calendar';
 
@@ -37,12 +36,7 @@ export const IMPORT_NOT_DONE = 'LedgerImportNotDone';
 
 export function createLedgerImportActivity(deps: LedgerImportActivityDeps) {
   const calendars = createCalendarSource(deps.pool, deps.supplement);
-  const items = createItemGateway({
-    temporal: deps.client,
-    taskQueue: deps.taskQueue,
-    calendars,
-    idTaken: async (itemId) => (await itemVersion(deps.pool, itemId)) !== null,
-  });
+  const items = createItemGatewayOn(deps.pool, { temporal: deps.client, taskQueue: deps.taskQueue, calendars });
   const isOurs = createImportedItemCheck(deps.pool, items);
 
   return async function runLedgerImport(importId: string): Promise<void> {

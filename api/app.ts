@@ -16,10 +16,9 @@ import { markRoute, requestMetrics } from './http/request-metrics';
 import type { AppDeps, RouteDeps } from './http/route';
 import { loadHolidaySupplement } from '../config/holiday-supplement';
 import { createCalendarSource } from './calendar-source';
-import { createItemGateway } from './item-gateway';
+import { createItemGatewayOn } from './item-gateway';
 import { createItemReads } from './item-reads';
 import { createItemSavedFeed } from '../db/item-saved-feed';
-import { itemVersion } from '../db/repositories/item-view';
 import { allRoutes } from './routes';
 import { evidenceStoreFrom } from './evidence/from-config';
 
@@ -42,12 +41,7 @@ export function createApp(deps: AppDeps): express.Express {
   const calendars = createCalendarSource(
     deps.pool, deps.config.HOLIDAY_CALENDAR_FILE ? loadHolidaySupplement(deps.config.HOLIDAY_CALENDAR_FILE) : undefined,
   );
-  const items = createItemGateway({
-    temporal: deps.temporal,
-    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-    calendars,
-    idTaken: async (itemId) => (await itemVersion(deps.pool, itemId)) !== null,
-  });
+  const items = createItemGatewayOn(deps.pool, { temporal: deps.temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, calendars });
   const routeDeps: RouteDeps = { ...deps, metrics, items, calendars, reads: createItemReads({ pool: deps.pool, items, saved: deps.savedFeed ?? createItemSavedFeed(deps.pool, deps.logger) }),
     evidence: evidenceStoreFrom(deps.config),
   };

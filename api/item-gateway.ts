@@ -5,6 +5,8 @@
  * item", a closed one "the item has ended").
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Pool } from 'pg';
+import { itemVersion } from '../db/repositories/item-view';
 import type { Command, CommandEnvelope } from '../domain/commands';
 import { authorize, noSuchItem } from '../domain/authorization';
 import { createItemState } from '../domain/create-item';
@@ -60,6 +62,11 @@ export interface GatewayDeps {
   calendars: CalendarSource;
   /** whether the read side remembers an item with this id (Temporal forgets ids whose history is gone) */
   idTaken(itemId: string): Promise<boolean>;
+}
+
+/** The gateway as the API and the ledger-import activity use it: ids the read side remembers are taken. */
+export function createItemGatewayOn(pool: Pool, deps: Omit<GatewayDeps, 'idTaken'>): ItemGateway {
+  return createItemGateway({ ...deps, idTaken: async (itemId) => (await itemVersion(pool, itemId)) !== null });
 }
 
 export function createItemGateway(deps: GatewayDeps): ItemGateway {

@@ -41,6 +41,11 @@ export interface FeedLog {
   warn(obj: object, msg: string): void;
 }
 
+/** The client's socket: pg exposes no API to unref or cut it. */
+function socketOf(client: Client): { unref?: () => void; destroy?: (err: Error) => void } | undefined {
+  return (client as unknown as { connection?: { stream?: { unref?: () => void; destroy?: (err: Error) => void } } }).connection?.stream;
+}
+
 export function createItemSavedFeed(pool: Pool, log?: FeedLog): ItemSavedFeed {
   const waiters = new Map<string, Set<Waiter>>();
   let listening: Promise<Client> | undefined;
@@ -53,9 +58,7 @@ export function createItemSavedFeed(pool: Pool, log?: FeedLog): ItemSavedFeed {
     probing = true;
     listening.then(async (client) => {
       const silent = setTimeout(() => {
-        (client as unknown as { connection?: { stream?: { destroy?: (err: Error) => void } } }).connection?.stream?.destroy?.(
-          new Error(`the listening connection did not answer within ${PROBE_MS} ms`),
-        );
+        socketOf(client)?.destroy?.(new Error(`the listening connection did not answer within ${PROBE_MS} ms`));
       }, PROBE_MS).unref();
       try {
         await client.query('SELECT 1');
@@ -88,7 +91,7 @@ export function createItemSavedFeed(pool: Pool, log?: FeedLog): ItemSavedFeed {
     const attempt = (async () => {
       await client.connect();
       // the feed serves requests: it must not hold the process open on its own
-      (client as unknown as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.();
+      socketOf(client)?.unref?.();
       await client.query(`LISTEN ${ITEM_SAVED_CHANNEL}`);
       // readers already checked before this connection listened may have missed a save: once more
       for (const set of waiters.values()) for (const waiter of set) if (waiter.started) waiter.recheck();

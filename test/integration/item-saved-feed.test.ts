@@ -57,6 +57,17 @@ async function listening(): Promise<number> {
   throw new Error('the feed never listened');
 }
 
+/** A reader waits for version 2 of `id`; the listening connection is killed, then version 2 is saved. */
+async function savedWhileCut(id: string, timeoutMs: number): Promise<{ pid: number; waiting: Promise<boolean> }> {
+  await saveItem(id, 1);
+  const pid = await listening();
+  const waiting = feed.waitUntil(id, async () => (await versionOf(id)) >= 2, timeoutMs);
+  await db.pool.query('SELECT pg_terminate_backend($1)', [pid]);
+  await new Promise((r) => setTimeout(r, 300));
+  await saveItem(id, 2);
+  return { pid, waiting };
+}
+
 it('a check that holds at once answers with that one check', async () => {
   await saveItem('at-once', 1);
   const check = counted(async () => (await versionOf('at-once')) >= 1);
@@ -122,14 +133,8 @@ it('a check that fails fails the wait with its error', async () => {
 });
 
 it('with the listening connection killed, a wait still ends at its deadline and the next wait listens again', async () => {
-  await saveItem('cut', 1);
-  const pid = await listening();
-  const check = counted(async () => (await versionOf('cut')) >= 2);
-  const cut = feed.waitUntil('cut', check.check, 1500);
-  await db.pool.query('SELECT pg_terminate_backend($1)', [pid]);
   // its save comes while nobody listens: only the deadline's check sees it
-  await new Promise((r) => setTimeout(r, 300));
-  await saveItem('cut', 2);
+  const { pid, waiting: cut } = await savedWhileCut('cut', 1500);
   await expect(cut).resolves.toBe(true);
   // a new wait opens a new connection and is woken by the save again
   const again = counted(async () => (await versionOf('cut')) >= 3);
@@ -141,14 +146,8 @@ it('with the listening connection killed, a wait still ends at its deadline and 
 }, 20_000);
 
 it('readers waiting while the listening connection was replaced are checked again once it listens', async () => {
-  await saveItem('gap', 1);
-  const pid = await listening();
-  const check = counted(async () => (await versionOf('gap')) >= 2);
-  const waiting = feed.waitUntil('gap', check.check, 60_000);
-  await db.pool.query('SELECT pg_terminate_backend($1)', [pid]);
-  await new Promise((r) => setTimeout(r, 300));
   // saved while nobody listens: no notification will ever tell this reader
-  await saveItem('gap', 2);
+  const { pid, waiting } = await savedWhileCut('gap', 60_000);
   // another reader opens a new listening connection
   const newPid = await listening();
   expect(newPid).not.toBe(pid);
