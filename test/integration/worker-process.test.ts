@@ -22,37 +22,53 @@ const HISTOGRAM = /_seconds$/;
 
 let db: TestDatabase;
 let connection: Connection;
-let child: ChildProcessWithoutNullStreams | undefined;
-const lines: string[] = [];
+const children: ChildProcessWithoutNullStreams[] = [];
 
 beforeAll(async () => {
   db = await createTestDatabase();
   connection = await Connection.connect({ address: testTemporalAddress() });
 });
 afterAll(async () => {
-  if (child && child.exitCode === null) child.kill('SIGKILL');
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   await connection?.close();
   await db?.drop();
 });
 
-test('the worker process logs JSON lines and serves its metrics and every SDK metric the dashboard draws, then stops cleanly on SIGTERM', async () => {
-  const taskQueue = `worker-process-${randomUUID()}`;
-  child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'worker', 'main.ts')], {
+/** `worker/main.ts` as production starts it, on `taskQueue` and this file's database. */
+function startWorkerProcess(taskQueue: string) {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'worker', 'main.ts')], {
     env: {
       ...process.env, NODE_ENV: 'production', TEMPORAL_ADDRESS: testTemporalAddress(), TEMPORAL_TASK_QUEUE: taskQueue,
       // a host name, as people write it: bound as the loopback address it names (SDK Core takes only an IP)
       DATABASE_URL: db.url, LOG_LEVEL: 'info', METRICS_HOST: 'localhost', WORKER_METRICS_PORT: '0', TEMPORAL_SDK_METRICS_PORT: '0',
     },
   });
-  const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
+  children.push(child);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const lines: string[] = [];
   createInterface({ input: child.stdout }).on('line', (line) => lines.push(line));
   const stderr: string[] = [];
   createInterface({ input: child.stderr }).on('line', (line) => stderr.push(line));
+  return {
+    lines,
+    stderr,
+    /** its "worker started" line, logged once start-up is over (the resumed ledger imports handed over by then) */
+    started: () => eventually(async () => {
+      const line = lines.find((l) => l.includes('"worker started"'));
+      return line ? (JSON.parse(line) as { metrics: string; sdkMetrics: string }) : undefined;
+    }, 90_000),
+    /** SIGTERM, as an orchestrator stops it; resolves to the exit code once it has drained */
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
 
-  const started = await eventually(async () => {
-    const line = lines.find((l) => l.includes('"worker started"'));
-    return line ? (JSON.parse(line) as { metrics: string; sdkMetrics: string }) : undefined;
-  }, 90_000);
+test('the worker process logs JSON lines and serves its metrics and every SDK metric the dashboard draws, then stops cleanly on SIGTERM', async () => {
+  const taskQueue = `worker-process-${randomUUID()}`;
+  const worker = startWorkerProcess(taskQueue);
+  const started = await worker.started();
   expect(started.metrics).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
   expect(started.sdkMetrics).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
   expect(started.sdkMetrics).not.toBe(started.metrics);
@@ -92,11 +108,10 @@ test('the worker process logs JSON lines and serves its metrics and every SDK me
   expect(own).toMatch(/^process_resident_memory_bytes \d+/m);
 
   await endpoint.terminate('test over');
-  child.kill('SIGTERM');
-  expect(await exited).toBe(0);
+  expect(await worker.stop()).toBe(0);
   await expect(fetch(started.metrics)).rejects.toThrow();
   // production output: every line a JSON record of the worker, nothing on stderr
-  expect(lines.length).toBeGreaterThan(3);
-  for (const line of lines) expect(JSON.parse(line)).toMatchObject({ name: 'worker', level: expect.any(Number), msg: expect.any(String) });
-  expect(stderr).toEqual([]);
+  expect(worker.lines.length).toBeGreaterThan(3);
+  for (const line of worker.lines) expect(JSON.parse(line)).toMatchObject({ name: 'worker', level: expect.any(Number), msg: expect.any(String) });
+  expect(worker.stderr).toEqual([]);
 });
