@@ -32,7 +32,7 @@ import {
   CONTINUE_UNDER_LOAD, DUE_DURING_SAVE, FINAL_SEARCH_ATTRIBUTES, PATCH_LEVEL, patchGate, TIMERS_AFTER_SAVE, TIMERS_FROM_SAVE_END,
 } from './patches';
 import { SearchAttributeSync } from './search-attributes';
-import { SAVE_END_MAX_LEAD_MS, timerMs } from './timer-timing';
+import { CLOCK_MAX_LEAD_MS, latestReading, timerMs } from './timer-timing';
 
 /** Domain refusals leave the sandbox as ApplicationFailures whose `type` is the domain code. */
 export function asFailure(err: unknown): unknown {
@@ -185,12 +185,12 @@ export async function runItem(input: CurrentItemInput): Promise<ItemSummary> {
       const savedAt = saver.localSaveEndedAtMs;
       saver.localSaveEndedAtMs = undefined;
       const lead = savedAt === undefined ? 0 : savedAt - Date.now();
-      if (wakeAt !== undefined && lead > 0 && lead <= SAVE_END_MAX_LEAD_MS && patched(TIMERS_FROM_SAVE_END)) timerFromMs = savedAt!;
+      if (wakeAt !== undefined && lead > 0 && lead <= CLOCK_MAX_LEAD_MS && patched(TIMERS_FROM_SAVE_END)) timerFromMs = savedAt!;
     }
     // Woken early by an accepted update, by the saver going idle when a continue-as-new waits for it, or by the timer.
     const wake = () => changed || (wantNew && !saver.busy && allHandlersFinished());
     if (wakeAt === undefined) await condition(wake);
-    else await condition(wake, timerMs(wakeAt, Date.now(), timerFromMs));
+    else await condition(wake, timerMs(wakeAt, Date.now(), latestReading(Date.now(), timerFromMs, workflowInfo().unsafe.now())));
   }
 
   // An item ended by a command leaves the loop before the attributes follow it: without this it
