@@ -1,8 +1,9 @@
 /**
  * At worker start, once: every ledger import not finished in PostgreSQL gets
  * its workflow (jobs accepted before imports ran as workflows, or whose
- * workflow could not be started). Starting is idempotent (USE_EXISTING), so
- * every worker may ask; an import whose workflow runs already is left to it.
+ * upload could not hand them over). Every worker may ask: the hand-over is
+ * signal-with-start, so an import whose workflow runs already is only asked to
+ * run once more, which finds nothing to do when the job is done.
  */
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';

@@ -107,7 +107,7 @@ async function main(): Promise<void> {
     await startDeliverySweep(client, config.TEMPORAL_TASK_QUEUE).catch((err: unknown) =>
       logger.warn({ err }, 'delivery sweep not started here; the next worker start starts it'));
     // once, not periodically: ledger imports left unfinished without a workflow (accepted before imports ran as
-    // workflows) get one; every later import is handed to its workflow by the upload itself
+    // workflows, or their upload's hand-over refused with a 503) get one; the upload hands over every other
     await resumeLedgerImports(client, pool, config.TEMPORAL_TASK_QUEUE).then(
       (ids) => ids.length > 0 && logger.info({ ledgerImports: ids.length }, 'unfinished ledger imports handed to their workflows'),
       (err: unknown) => logger.warn({ err }, 'unfinished ledger imports not resumed here; the next worker start resumes them'),
